@@ -1,0 +1,34 @@
+/// The life of a payment. It only moves forward:
+/// `pending → waiting_for_capture → succeeded → refunded`, and `pending|waiting_for_capture → canceled`.
+public enum PaymentStatus: String, Sendable, CaseIterable, Codable {
+    case pending
+    case waitingForCapture = "waiting_for_capture"
+    case succeeded
+    case canceled
+    case refunded
+
+    /// What applying a reported status to the current one does.
+    public enum Transition: Sendable, Equatable {
+        /// The status moves forward to the new one.
+        case advance
+        /// The payment is already there: a repeated delivery.
+        case unchanged
+        /// A late or stale report that would move the status back or out of a final state.
+        case outOfOrder
+    }
+
+    /// Whether moving from this status to `next` is allowed, a repeat, or out of order.
+    public func transition(to next: PaymentStatus) -> Transition {
+        if next == self { return .unchanged }
+        return Self.forward[self, default: []].contains(next) ? .advance : .outOfOrder
+    }
+
+    /// A status no event moves out of, except a refund of a success.
+    public var isFinal: Bool { self == .canceled || self == .refunded }
+
+    private static let forward: [PaymentStatus: Set<PaymentStatus>] = [
+        .pending: [.waitingForCapture, .succeeded, .canceled],
+        .waitingForCapture: [.succeeded, .canceled],
+        .succeeded: [.refunded],
+    ]
+}

@@ -1,0 +1,44 @@
+import Glibc
+
+/// Where a function reads its event from: standard input in production, bytes in tests.
+public protocol ByteSource {
+    /// Reads until `count` bytes or the end of input, whichever comes first.
+    mutating func read(upTo count: Int) throws -> [UInt8]
+}
+
+/// The process's standard input.
+public struct StandardInput: ByteSource {
+    /// Reading standard input failed with `errno`.
+    public struct ReadError: Error { public let errno: Int32 }
+
+    public init() {}
+
+    public mutating func read(upTo count: Int) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while bytes.count < count {
+            let wanted = min(chunk.count, count - bytes.count)
+            let got = chunk.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, wanted) }
+            if got == 0 { break }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw ReadError(errno: errno)
+            }
+            bytes += chunk[0..<got]
+        }
+        return bytes
+    }
+}
+
+/// Bytes held in memory.
+public struct BytesSource: ByteSource {
+    private var remaining: ArraySlice<UInt8>
+
+    public init(_ bytes: [UInt8]) { remaining = bytes[...] }
+
+    public mutating func read(upTo count: Int) throws -> [UInt8] {
+        let taken = remaining.prefix(count)
+        remaining = remaining.dropFirst(taken.count)
+        return Array(taken)
+    }
+}

@@ -1,0 +1,38 @@
+import Glibc
+import Synchronization
+
+/// Where finished log lines go.
+public protocol LogSink: Sendable {
+    func write(line: [UInt8])
+}
+
+/// Standard error, one `write(2)` a line, so lines from concurrent processes never interleave.
+public struct StandardErrorSink: LogSink {
+    public init() {}
+
+    public func write(line: [UInt8]) {
+        line.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+}
+
+/// Keeps lines in memory: for tests and for commands that read their own log.
+public final class MemorySink: LogSink {
+    private let storage = Mutex<[String]>([])
+
+    public init() {}
+
+    public func write(line: [UInt8]) {
+        let text = String(decoding: line.last == 0x0a ? line.dropLast() : line[...], as: UTF8.self)
+        storage.withLock { $0.append(text) }
+    }
+
+    /// Every line written so far, without its newline.
+    public var lines: [String] { storage.withLock { $0 } }
+}

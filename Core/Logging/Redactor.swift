@@ -1,0 +1,151 @@
+/// Removes secrets, signatures, tokens and card data from everything that is logged.
+///
+/// Three layers: metadata keys that name something sensitive lose their value whole; the
+/// configured secret values are cut out of any text; and text is scanned for the shapes secrets
+/// take anyway (Stripe keys and webhook secrets, Telegram bot tokens, `Basic`/`Bearer`
+/// credentials, card numbers that pass the Luhn check).
+public struct Redactor: Sendable {
+    /// What stands in place of a removed value.
+    public static let mask = "[REDACTED]"
+
+    private let secrets: [[UInt8]]
+
+    /// A redactor that also removes each of `secrets` (values shorter than 4 bytes are ignored).
+    public init(secrets: [String] = []) {
+        self.secrets = Set(secrets.filter { $0.utf8.count >= 4 }).map { Array($0.utf8) }.sorted { $0.count > $1.count }
+    }
+
+    /// True for a metadata key whose value is always hidden, e.g. `stripe-signature` or `card`.
+    public static func isSensitiveKey(_ key: String) -> Bool {
+        let lowered = key.lowercased()
+        if lowered == "pan" || lowered == "number" { return true }
+        return sensitiveKeyParts.contains { lowered.contains($0) }
+    }
+
+    private static let sensitiveKeyParts = [
+        "secret", "password", "passwd", "token", "signature", "authorization", "cookie", "api_key", "apikey",
+        "card", "cvv", "cvc", "csc", "expiry", "expiration", "credential",
+    ]
+
+    /// `text` with every secret and secret-shaped run replaced by the mask.
+    public func scrub(_ text: String) -> String {
+        var bytes = Array(text.utf8)
+        var changed = false
+        for secret in secrets { changed = replaceAll(secret, in: &bytes) || changed }
+        changed = Self.scrubShapes(&bytes) || changed
+        return changed ? String(decoding: bytes, as: UTF8.self) : text
+    }
+
+    private func replaceAll(_ needle: [UInt8], in bytes: inout [UInt8]) -> Bool {
+        guard needle.count <= bytes.count else { return false }
+        var out: [UInt8] = []
+        var index = 0
+        var found = false
+        while index < bytes.count {
+            if index + needle.count <= bytes.count, bytes[index] == needle[0], bytes[index..<(index + needle.count)].elementsEqual(needle) {
+                out += Self.maskBytes
+                index += needle.count
+                found = true
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
+        }
+        if found { bytes = out }
+        return found
+    }
+
+    private static let maskBytes = Array(mask.utf8)
+    private static let tokenPrefixes = ["whsec_", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "Basic ", "Bearer "]
+        .map { Array($0.utf8) }
+
+    /// One left-to-right pass over the shapes secrets take.
+    private static func scrubShapes(_ bytes: inout [UInt8]) -> Bool {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        var changed = false
+        while index < bytes.count {
+            if let end = tokenEnd(bytes, at: index) ?? botTokenEnd(bytes, at: index) ?? cardNumberEnd(bytes, at: index) {
+                out += maskBytes
+                index = end
+                changed = true
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
+        }
+        if changed { bytes = out }
+        return changed
+    }
+
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private static func startsWord(_ bytes: [UInt8], _ index: Int) -> Bool { index == 0 || !isTokenByte(bytes[index - 1]) }
+
+    /// `whsec_…`, `sk_live_…`, `Bearer …` and the like: the prefix and the token after it.
+    private static func tokenEnd(_ bytes: [UInt8], at index: Int) -> Int? {
+        guard startsWord(bytes, index) else { return nil }
+        for prefix in tokenPrefixes where bytes.count - index > prefix.count
+            && bytes[index..<(index + prefix.count)].elementsEqual(prefix)
+        {
+            var end = index + prefix.count
+            while end < bytes.count, isTokenByte(bytes[end]) || bytes[end] == UInt8(ascii: "=")
+                || bytes[end] == UInt8(ascii: "+") || bytes[end] == UInt8(ascii: "/") || bytes[end] == UInt8(ascii: ".")
+            { end += 1 }
+            if end - index - prefix.count >= 4 { return end }
+        }
+        return nil
+    }
+
+    /// A Telegram bot token: a numeric bot id, a colon, and at least 30 token characters.
+    private static func botTokenEnd(_ bytes: [UInt8], at index: Int) -> Int? {
+        guard startsWord(bytes, index), isDigit(bytes[index]) else { return nil }
+        var colon = index
+        while colon < bytes.count, isDigit(bytes[colon]) { colon += 1 }
+        guard colon - index >= 5, colon < bytes.count, bytes[colon] == UInt8(ascii: ":") else { return nil }
+        var end = colon + 1
+        while end < bytes.count, isTokenByte(bytes[end]) { end += 1 }
+        return end - colon - 1 >= 30 ? end : nil
+    }
+
+    /// 13 to 19 digits, optionally grouped by single spaces or dashes, that pass the Luhn check.
+    private static func cardNumberEnd(_ bytes: [UInt8], at index: Int) -> Int? {
+        guard isDigit(bytes[index]), index == 0 || !isDigit(bytes[index - 1]) else { return nil }
+        var digits: [UInt8] = []
+        var end = index
+        var lastDigitEnd = index
+        while end < bytes.count, digits.count < 20 {
+            if isDigit(bytes[end]) {
+                digits.append(bytes[end] - UInt8(ascii: "0"))
+                end += 1
+                lastDigitEnd = end
+            } else if (bytes[end] == UInt8(ascii: " ") || bytes[end] == UInt8(ascii: "-")),
+                      end + 1 < bytes.count, isDigit(bytes[end + 1]), end > index, isDigit(bytes[end - 1]) {
+                end += 1
+            } else {
+                break
+            }
+        }
+        guard (13...19).contains(digits.count), luhn(digits) else { return nil }
+        return lastDigitEnd
+    }
+
+    private static func luhn(_ digits: [UInt8]) -> Bool {
+        var sum = 0
+        for (offset, digit) in digits.reversed().enumerated() {
+            var value = Int(digit)
+            if offset % 2 == 1 {
+                value *= 2
+                if value > 9 { value -= 9 }
+            }
+            sum += value
+        }
+        return sum % 10 == 0
+    }
+}

@@ -1,0 +1,39 @@
+import FoundationEssentials
+import Glibc
+
+/// The entry point of every `Functions/<name>/main.swift`: read one event on stdin, answer on
+/// stdout, log on stderr, exit.
+public enum FunctionMain {
+    /// Runs the function once and exits: 0 once an answer is written, 1 if none could be.
+    public static func run(name: String, makeHandler: (FunctionContext) throws -> any Handler) -> Never {
+        var input = StandardInput()
+        let output = invoke(name: name, environment: ProcessInfo.processInfo.environment, input: &input, makeHandler: makeHandler)
+        exit(writeAll(output) ? 0 : 1)
+    }
+
+    /// One whole invocation from environment and input to the bytes for stdout.
+    public static func invoke(
+        name: String, environment: [String: String], input: inout some ByteSource, sink: any LogSink = StandardErrorSink(),
+        makeHandler: (FunctionContext) throws -> any Handler
+    ) -> [UInt8] {
+        let runtime = FunctionRuntime(name: name, environment: environment, sink: sink, makeHandler: makeHandler)
+        let reading = Envelope.read(environment: environment, input: &input, bodyLimit: runtime.bodyLimit)
+        switch reading.result {
+        case .success(let request): return reading.envelope.write(runtime.respond(to: request))
+        case .failure(let error): return reading.envelope.write(runtime.refuse(error))
+        }
+    }
+
+    private static func writeAll(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0, errno == EINTR { continue }
+                if written <= 0 { return false }
+                offset += written
+            }
+            return true
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Glibc
+import Logging
+
+/// Turns requests into responses for one function: builds the handler once, then answers
+/// each request, mapping every error to the spec's error shape and logging one line a request.
+///
+/// The stdin/stdout entry point uses it once per process; a long-lived host can use it for many
+/// requests.
+public final class FunctionRuntime {
+    public let context: FunctionContext
+    private let handler: Result<any Handler, Error>
+    private let setupError: ConfigError?
+
+    /// Builds the runtime from the environment; configuration errors are kept and answered
+    /// on each request rather than crashing the process.
+    public init(
+        name: String, environment: [String: String], sink: any LogSink = StandardErrorSink(),
+        makeHandler: (FunctionContext) throws -> any Handler
+    ) {
+        let config = Config(environment: environment)
+        var setupError: ConfigError?
+        let level: Logger.Level
+        do {
+            level = try config.choice("LOG_LEVEL", default: Logger.Level.info)
+        } catch let error as ConfigError {
+            level = .info
+            setupError = error
+        } catch {
+            level = .info
+        }
+        let logger = JSONLogHandler.logger(function: name, level: level, redactor: Redactor(secrets: config.secretValues), sink: sink)
+        context = FunctionContext(name: name, config: config, logger: logger)
+        do {
+            _ = try context.bodyLimit()
+        } catch let error as ConfigError {
+            setupError = setupError ?? error
+        } catch {}
+        self.setupError = setupError
+        let context = self.context
+        handler = Result { try makeHandler(context) }
+    }
+
+    /// The request-body limit in force.
+    public var bodyLimit: Int { (try? context.bodyLimit()) ?? 1_048_576 }
+
+    /// Answers one request, never throwing.
+    public func respond(to request: HTTPRequest) -> HTTPResponse {
+        var logger = context.logger
+        logger[metadataKey: "request_id"] = .string(request.requestID)
+        let started = Self.milliseconds()
+        var response: HTTPResponse
+        do {
+            if let setupError { throw setupError }
+            let handler = try handler.get()
+            guard request.method == handler.method else { throw APIError.methodNotAllowed(allowed: handler.method) }
+            response = try handler.handle(request, logger: logger)
+        } catch {
+            response = .error(ErrorAnswer.apiError(for: error, logger: logger), requestID: request.requestID)
+        }
+        response.headers.set("X-Request-Id", request.requestID)
+        logger.log(level: response.status >= 500 ? .error : .info, "request completed", metadata: [
+            "method": .string(request.method), "path": .string(request.path), "status": .stringConvertible(response.status),
+            "duration_ms": .stringConvertible(Self.milliseconds() - started),
+        ])
+        return response
+    }
+
+    /// Answers a request the envelope could not read, in the same error shape.
+    public func refuse(_ error: APIError) -> HTTPResponse {
+        let requestID = Envelope.makeRequestID()
+        context.logger.warning("request refused", metadata: [
+            "request_id": .string(requestID), "status": .stringConvertible(error.status), "code": .string(error.code),
+        ])
+        var response = HTTPResponse.error(error, requestID: requestID)
+        response.headers.set("X-Request-Id", requestID)
+        return response
+    }
+
+    private static func milliseconds() -> Int {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return spec.tv_sec * 1000 + spec.tv_nsec / 1_000_000
+    }
+}

@@ -1,0 +1,16 @@
+import Logging
+
+/// One endpoint's logic: a plain value built once per process with its dependencies, then
+/// asked to answer each request. Throwing an `APIError`, `ConfigError` or `StoreError` gives the
+/// matching error answer; anything else becomes a logged 500.
+public protocol Handler {
+    /// The HTTP method the endpoint accepts; others get 405.
+    var method: String { get }
+
+    /// Answers one request. `logger` already carries the request id.
+    func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse
+}
+
+extension Handler {
+    public var method: String { "POST" }
+}

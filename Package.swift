@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// The endpoint executables under `Functions/`, one per route of the spec.
+let functions: [String] = []
+
+let package = Package(
+    name: "payment-functions",
+    platforms: [.macOS(.v15)],
+    products: functions.map { .executable(name: $0, targets: [$0]) } + [
+        .executable(name: "payctl", targets: ["payctl"]),
+        .library(name: "Core", targets: ["Core"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Core/C/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibCrypto",
+            path: "Core/C/CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "Core",
+            dependencies: [
+                "CLibPQ",
+                "CLibCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Core",
+            exclude: ["C"]
+        ),
+        .executableTarget(
+            name: "payctl",
+            dependencies: [
+                "Core",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/payctl"
+        ),
+        .testTarget(
+            name: "CoreTests",
+            dependencies: ["Core"],
+            path: "Tests/CoreTests",
+            exclude: ["Fixtures"]
+        ),
+    ] + functions.map { name in
+        .executableTarget(name: name, dependencies: ["Core"], path: "Functions/\(name)")
+    }
+)

@@ -1,0 +1,49 @@
+import Core
+import Testing
+
+@Suite struct MigrationTests {
+    static let tables = ["events", "idempotency_keys", "payments", "purchases", "schema_migrations", "webhook_events"]
+
+    @Test func applyToEmptyThenNoOp() throws {
+        let connection = try PGConnection(url: try TestDatabase.fresh(migrated: false))
+        let migrator = Migrator(connection: connection)
+        #expect(try migrator.currentVersion() == 0)
+        #expect(try migrator.migrate() == Migration.all.map(\.version))
+        #expect(try migrator.currentVersion() == Migration.latestVersion)
+        let names = try connection.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name"
+        ).rows.map { try $0.requiredString("table_name") }
+        #expect(names == Self.tables)
+        #expect(try migrator.migrate() == [])
+        #expect(try connection.query("SELECT version FROM schema_migrations").count == Migration.all.count)
+    }
+
+    @Test func concurrentMigratorsApplyEachStepOnce() throws {
+        let url = try TestDatabase.fresh(migrated: false)
+        let results = concurrently(4) { _ in try Migrator(connection: PGConnection(url: url)).migrate() }
+        let applied = try results.flatMap { try $0.get() }
+        #expect(applied.sorted() == Migration.all.map(\.version))
+    }
+
+    @Test func constraintsEnforceTheRules() throws {
+        let connection = try PGConnection(url: try TestDatabase.fresh())
+        let insert = """
+            INSERT INTO payments (id, provider, status, amount_minor, currency, purpose, appointment_id, service_slug, kind, description)
+            VALUES (gen_random_uuid(), 'yookassa', $1, $2, $3, 'booking', $4, 'haircut', 'deposit', 'Deposit')
+            """
+        try connection.query(insert, ["pending", 50_000, "RUB", "apt-1"])
+        for (status, amount, currency) in [("paid", 1, "RUB"), ("pending", 0, "RUB"), ("pending", -5, "RUB"), ("pending", 1, "rub")] {
+            let error = try #require(throws: StoreError.self) { try connection.query(insert, [status, amount, currency, "apt-x"]) }
+            #expect(error.sqlState == .checkViolation, "\(status) \(amount) \(currency)")
+        }
+        let second = try #require(throws: StoreError.self) { try connection.query(insert, ["pending", 50_000, "RUB", "apt-1"]) }
+        #expect(second.sqlState == .uniqueViolation, "one open payment per appointment and kind")
+        try connection.query(
+            "INSERT INTO webhook_events (provider, event_key, event_type, verification, outcome) VALUES ('stripe', 'evt_1', 't', 'signature', 'processed')")
+        let duplicate = try #require(throws: StoreError.self) {
+            try connection.query(
+                "INSERT INTO webhook_events (provider, event_key, event_type, verification, outcome) VALUES ('stripe', 'evt_1', 't', 'signature', 'processed')")
+        }
+        #expect(duplicate.sqlState == .uniqueViolation)
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Core
+import FoundationEssentials
+
+/// Shared plumbing of the payctl commands: the environment, the database, output and failures.
+struct Console {
+    let config = Config(environment: ProcessInfo.processInfo.environment)
+    let json: Bool
+
+    /// Prints `human` for people or `machine` as one JSON document for scripts.
+    func emit<Machine: Encodable>(human: String, machine: Machine) {
+        if json {
+            print(String(decoding: (try? JSONCoding.encode(machine)) ?? [], as: UTF8.self))
+        } else {
+            print(redactor.scrub(human))
+        }
+    }
+
+    /// A connection from `DATABASE_URL`, or a failure that says what to do next.
+    func connect() throws -> PGConnection {
+        let url: String
+        do {
+            url = try config.required("DATABASE_URL")
+        } catch let error as ConfigError {
+            throw fail(.configuration, "\(error.variable) \(error.problem).", next: "export DATABASE_URL=postgresql://… (see README).")
+        }
+        do {
+            return try PGConnection(url: url, applicationName: "payctl")
+        } catch let error as StoreError {
+            throw fail(.database, "cannot connect to the database: \(error.detail)", next: "check DATABASE_URL and that PostgreSQL is running.")
+        }
+    }
+
+    /// Runs a store operation, turning store errors into failures with next steps.
+    func run<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            switch error.kind {
+            case .schemaOutdated:
+                throw fail(.database, "the database schema is older than this payctl expects.", next: "run `payctl migrate`.")
+            default:
+                throw fail(.database, "database error: \(error.detail)", next: "check the database and try again.")
+            }
+        }
+    }
+
+    /// Prints the failure and its next step on stderr and gives the exit code to end with.
+    func fail(_ code: ExitStatus, _ message: String, next: String) -> ExitCode {
+        let text = "payctl: \(redactor.scrub(message))\nNext step: \(next)\n"
+        FileHandleStderr.write(text)
+        return ExitCode(code.rawValue)
+    }
+
+    private var redactor: Redactor { Redactor(secrets: config.secretValues) }
+}
+
+/// payctl's exit codes: 0 success, 1 a finding an operator should act on, 2 a usage or
+/// configuration problem, 3 the database could not be used.
+enum ExitStatus: Int32 {
+    case finding = 1
+    case configuration = 2
+    case database = 3
+}
+
+/// Writes text to standard error.
+enum FileHandleStderr {
+    static func write(_ text: String) {
+        StandardErrorSink().write(line: Array(text.utf8))
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The operator console: migrations and maintenance, read-only unless a command says otherwise.
+@main
+struct PayCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "payctl",
+        abstract: "Operator console for the payment functions.",
+        subcommands: [Migrate.self, Idempotency.self]
+    )
+}
