@@ -2,13 +2,14 @@
 import PackageDescription
 
 /// The endpoint executables under `Functions/`, one per route of the spec.
-let functions: [String] = []
+let functions = ["create-intent", "yookassa-webhook"]
 
 let package = Package(
     name: "payment-functions",
     platforms: [.macOS(.v15)],
     products: functions.map { .executable(name: $0, targets: [$0]) } + [
         .executable(name: "payctl", targets: ["payctl"]),
+        .executable(name: "standins", targets: ["standins"]),
         .library(name: "Core", targets: ["Core"]),
     ],
     dependencies: [
@@ -28,11 +29,18 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibCurl",
+            path: "Core/C/CLibCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(
             name: "Core",
             dependencies: [
                 "CLibPQ",
                 "CLibCrypto",
+                "CLibCurl",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Core",
@@ -46,9 +54,22 @@ let package = Package(
             ],
             path: "Tools/payctl"
         ),
+        .target(
+            name: "StandIns",
+            dependencies: ["Core"],
+            path: "Tools/StandIns"
+        ),
+        .executableTarget(
+            name: "standins",
+            dependencies: [
+                "StandIns",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/standins"
+        ),
         .testTarget(
             name: "CoreTests",
-            dependencies: ["Core"],
+            dependencies: ["Core", "StandIns"],
             path: "Tests/CoreTests",
             exclude: ["Fixtures"]
         ),

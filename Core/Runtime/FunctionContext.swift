@@ -23,6 +23,15 @@ public final class FunctionContext {
         return made
     }
 
+    /// The price list from `CATALOG_PATH` (default `catalog.json` in the working directory).
+    public func catalog() throws -> Catalog {
+        do {
+            return try Catalog.load(path: config.optional("CATALOG_PATH") ?? "catalog.json")
+        } catch let error as Catalog.LoadError {
+            throw ConfigError(variable: "CATALOG_PATH", problem: "does not name a valid catalog (\(error.description))")
+        }
+    }
+
     /// The request-body limit in bytes, from `MAX_BODY_BYTES` (default 1 MiB).
     public func bodyLimit() throws -> Int {
         try config.integer("MAX_BODY_BYTES", default: 1_048_576, in: 1_024...16_777_216)

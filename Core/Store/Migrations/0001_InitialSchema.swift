@@ -31,6 +31,8 @@ extension Migration {
             WHERE provider_payment_id IS NOT NULL;
         CREATE UNIQUE INDEX payments_one_open_per_booking ON payments (appointment_id, kind)
             WHERE purpose = 'booking' AND status IN ('pending', 'waiting_for_capture');
+        CREATE UNIQUE INDEX payments_one_open_per_subscription ON payments (user_id, plan_id)
+            WHERE purpose = 'subscription' AND status IN ('pending', 'waiting_for_capture');
 
         CREATE TABLE purchases (
             id                         text PRIMARY KEY CHECK (char_length(id) BETWEEN 1 AND 64),
@@ -53,6 +55,9 @@ extension Migration {
             event_key         text NOT NULL,
             event_type        text NOT NULL,
             object_id         text,
+            object_status     text,
+            amount_minor      bigint,
+            currency          text,
             verification      text NOT NULL,
             outcome           text NOT NULL,
             steps             jsonb NOT NULL DEFAULT '[]',

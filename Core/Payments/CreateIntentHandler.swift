@@ -1,0 +1,163 @@
+import FoundationEssentials
+import Logging
+
+/// `create-intent` (`POST /api/public/payments`): prices a booking or subscription from the
+/// catalog, writes the local payment first, then creates the YooKassa payment with an
+/// `Idempotence-Key` derived from the local id, so a retry resumes the same provider payment.
+public struct CreateIntentHandler: Handler {
+    private let catalog: Catalog
+    private let database: Database
+    private let yookassa: YooKassaClient
+    private let defaultReturnURL: String
+
+    public init(catalog: Catalog, database: Database, yookassa: YooKassaClient, defaultReturnURL: String) {
+        self.catalog = catalog
+        self.database = database
+        self.yookassa = yookassa
+        self.defaultReturnURL = defaultReturnURL
+    }
+
+    /// The function as deployed: this handler behind client idempotency keys.
+    public static func make(_ context: FunctionContext) throws -> any Handler {
+        let handler = CreateIntentHandler(
+            catalog: try context.catalog(), database: try context.store(), yookassa: try YooKassaClient(config: context.config),
+            defaultReturnURL: try context.config.baseURL("YOOKASSA_RETURN_URL", default: ""))
+        return try IdempotentHandler(wrapping: handler, context: context)
+    }
+
+    public func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
+        let input = try CreateIntentRequest.parse(request.body)
+        let (amount, description) = try price(input.purpose)
+        let returnURL = try allowedReturnURL(input.returnURL)
+        let payments = PaymentStore(connection: try database.connection())
+
+        var (payment, created) = try openOrCreate(input.purpose, amount: amount, description: description, returnURL: returnURL, payments: payments)
+        var log = logger
+        log[metadataKey: "payment_id"] = .string(payment.id.uuidString.lowercased())
+        if case .booking(_, let slug, _) = payment.purpose, case .booking(_, let wanted, _) = input.purpose, slug != wanted {
+            throw APIError.conflict("appointment_has_open_payment", "This appointment already has an open payment for another service.")
+        }
+        if payment.providerPaymentID == nil {
+            payment = try start(payment, payments: payments, logger: log)
+        } else {
+            log.info("open payment returned", metadata: ["provider_payment_id": .string(payment.providerPaymentID!)])
+        }
+        return .json(created ? 201 : 200, IntentAnswer(payment))
+    }
+
+    /// The amount and description from the catalog.
+    private func price(_ purpose: PaymentRecord.Purpose) throws -> (Money, String) {
+        switch purpose {
+        case .booking(let appointmentID, let slug, let kind):
+            guard let service = catalog.services[slug] else {
+                throw APIError.unprocessable("unknown_service", "No service \"\(slug)\" is on sale.")
+            }
+            let what = kind == .deposit ? "Deposit" : "Payment"
+            return (kind == .deposit ? service.deposit : service.full, Self.clip("\(what) for \(service.title), appointment \(appointmentID)"))
+        case .subscription(let planID, _):
+            guard let plan = catalog.plans[planID] else {
+                throw APIError.unprocessable("unknown_plan", "No plan \"\(planID)\" is on sale.")
+            }
+            return (plan.price, Self.clip("\(plan.title) subscription, \(plan.periodDays) days"))
+        }
+    }
+
+    /// The client's `return_url` if it is on the configured return URL's origin, else the default.
+    private func allowedReturnURL(_ requested: String?) throws -> String {
+        guard !defaultReturnURL.isEmpty else { throw ConfigError(variable: "YOOKASSA_RETURN_URL", problem: "is not set") }
+        guard let requested else { return defaultReturnURL }
+        guard requested.utf8.count <= 2_048, Self.origin(requested) == Self.origin(defaultReturnURL) else {
+            throw APIError.unprocessable("return_url_not_allowed", "return_url must be on \(Self.origin(defaultReturnURL) ?? "the shop's site") and at most 2048 characters.")
+        }
+        return requested
+    }
+
+    /// The open payment for this booking or subscription, or a new one; true when new.
+    private func openOrCreate(_ purpose: PaymentRecord.Purpose, amount: Money, description: String, returnURL: String,
+                              payments: PaymentStore) throws -> (PaymentRecord, Bool) {
+        for _ in 0..<3 {
+            if let open = try payments.open(for: purpose) { return (open, false) }
+            if let inserted = try payments.insert(id: UUID(), amount: amount, purpose: purpose, description: description, returnURL: returnURL) {
+                return (inserted, true)
+            }
+        }
+        throw StoreError(.unexpectedResult, detail: "open payment neither found nor inserted")
+    }
+
+    /// Creates the provider payment for a local one and records it with `payment_started`.
+    private func start(_ payment: PaymentRecord, payments: PaymentStore, logger: Logger) throws -> PaymentRecord {
+        let body = YooKassa.CreatePayment(
+            amount: payment.amount, returnURL: payment.returnURL, description: payment.description, metadata: Self.metadata(payment))
+        let created: YooKassa.Payment
+        do {
+            created = try yookassa.createPayment(body, idempotenceKey: payment.id.uuidString.lowercased(), logger: logger)
+        } catch {
+            if case .rejected(let status, let code, _) = error {
+                try payments.setStatus(id: payment.id, to: .canceled, failureCategory: "provider_rejected")
+                logger.error("YooKassa rejected the payment", metadata: ["status": .stringConvertible(status), "code": .string(code)])
+            } else {
+                logger.warning("payment left pending for a retry", metadata: ["failure": .string("\(error)")])
+            }
+            throw error.apiError
+        }
+        guard created.amount.money == payment.amount else {
+            logger.error("YooKassa answered another amount", metadata: ["provider_payment_id": .string(created.id)])
+            throw YooKassaError.badResponse.apiError
+        }
+        let connection = try database.connection()
+        return try connection.transaction {
+            guard let attached = try payments.attachProvider(
+                id: payment.id, providerPaymentID: created.id, confirmationURL: created.confirmation?.confirmation_url)
+            else {
+                return try payments.find(id: payment.id) ?? payment
+            }
+            try EventStore(connection: connection).append(PaymentEvents.started(attached))
+            logger.info("payment started", metadata: ["provider_payment_id": .string(created.id), "amount": .string(attached.amount.description)])
+            return attached
+        }
+    }
+
+    /// Metadata within YooKassa's limits: at most 16 keys, key ≤ 32 and value ≤ 512 characters.
+    static func metadata(_ payment: PaymentRecord) -> [String: String] {
+        var metadata = ["payment_id": payment.id.uuidString.lowercased()]
+        switch payment.purpose {
+        case .booking(let appointmentID, let slug, let kind):
+            metadata["appointment_id"] = appointmentID
+            metadata["service_slug"] = slug
+            metadata["kind"] = kind.rawValue
+        case .subscription(let planID, let userID):
+            metadata["plan_id"] = planID
+            metadata["user_id"] = userID
+        }
+        return metadata
+    }
+
+    /// At most 128 characters, YooKassa's limit for a description.
+    static func clip(_ text: String) -> String { text.count <= 128 ? text : String(text.prefix(127)) + "…" }
+
+    static func origin(_ url: String) -> String? {
+        guard let scheme = url.firstRange(of: "://") else { return nil }
+        let rest = url[scheme.upperBound...]
+        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return host.isEmpty ? nil : url[..<scheme.upperBound].lowercased() + host.lowercased()
+    }
+}
+
+/// The answer of `create-intent`.
+struct IntentAnswer: Encodable {
+    struct Confirmation: Encodable {
+        let type: String
+        let confirmation_url: String
+    }
+    let payment_id: String
+    let status: String
+    let amount: YooKassa.Amount
+    let confirmation: Confirmation?
+
+    init(_ payment: PaymentRecord) {
+        payment_id = payment.id.uuidString.lowercased()
+        status = payment.status.rawValue
+        amount = YooKassa.Amount(payment.amount)
+        confirmation = payment.confirmationURL.map { Confirmation(type: "redirect", confirmation_url: $0) }
+    }
+}

@@ -1,0 +1,49 @@
+/// The domain events of a payment's life, each keyed so it is stored at most once.
+public enum PaymentEvents {
+    /// `payment_started`: the provider payment exists and the buyer can be sent to pay.
+    public static func started(_ payment: PaymentRecord) -> DomainEvent {
+        event("payment_started", payment, extra: ["provider": "yookassa"])
+    }
+
+    /// `booking_paid` or `subscription_paid`, once per payment.
+    public static func paid(_ payment: PaymentRecord) -> DomainEvent {
+        switch payment.purpose {
+        case .booking: event("booking_paid", payment)
+        case .subscription: event("subscription_paid", payment)
+        }
+    }
+
+    /// `payment_failed` with the cancellation's category, once per payment.
+    public static func failed(_ payment: PaymentRecord, category: String, party: String?) -> DomainEvent {
+        event("payment_failed", payment, extra: ["failure_category": .string(category), "party": party.map(JSONValue.string) ?? .null])
+    }
+
+    /// `payment_refunded`, once per refund.
+    public static func refunded(_ payment: PaymentRecord, refundID: String, amount: Money) -> DomainEvent {
+        event("payment_refunded", payment, key: refundID, extra: [
+            "refund_id": .string(refundID), "refund_amount_minor": .int(amount.minorUnits),
+        ])
+    }
+
+    private static func event(_ type: String, _ payment: PaymentRecord, key: String? = nil, extra: [String: JSONValue] = [:]) -> DomainEvent {
+        let id = payment.id.uuidString.lowercased()
+        var payload: [String: JSONValue] = [
+            "payment_id": .string(id),
+            "provider_payment_id": payment.providerPaymentID.map(JSONValue.string) ?? .null,
+            "amount_minor": .int(payment.amount.minorUnits),
+            "currency": .string(payment.amount.currency.code),
+        ]
+        switch payment.purpose {
+        case .booking(let appointmentID, let slug, let kind):
+            payload["appointment_id"] = .string(appointmentID)
+            payload["service_slug"] = .string(slug)
+            payload["kind"] = .string(kind.rawValue)
+        case .subscription(let planID, let userID):
+            payload["plan_id"] = .string(planID)
+            payload["user_id"] = .string(userID)
+        }
+        payload.merge(extra) { _, new in new }
+        return DomainEvent(type: type, aggregateType: "payment", aggregateID: id, payload: .object(payload),
+                           dedupKey: "\(type):\(id)" + (key.map { ":\($0)" } ?? ""))
+    }
+}

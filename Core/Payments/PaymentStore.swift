@@ -1,0 +1,107 @@
+import FoundationEssentials
+
+/// Every statement on `payments`, in one place.
+public struct PaymentStore {
+    private let connection: PGConnection
+
+    public init(connection: PGConnection) { self.connection = connection }
+
+    private enum SQL {
+        static let columns = """
+            id, provider_payment_id, status, amount_minor, currency, purpose, appointment_id, service_slug, kind,
+            plan_id, user_id, description, return_url, confirmation_url, failure_category
+            """
+        static let insert = """
+            INSERT INTO payments (id, provider, status, amount_minor, currency, purpose, appointment_id, service_slug, kind,
+                                  plan_id, user_id, description, return_url)
+            VALUES ($1::uuid, 'yookassa', 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            ON CONFLICT DO NOTHING
+            RETURNING \(columns)
+            """
+        static let openBooking = """
+            SELECT \(columns) FROM payments
+            WHERE purpose = 'booking' AND appointment_id = $1 AND kind = $2 AND status IN ('pending', 'waiting_for_capture')
+            """
+        static let openSubscription = """
+            SELECT \(columns) FROM payments
+            WHERE purpose = 'subscription' AND user_id = $1 AND plan_id = $2 AND status IN ('pending', 'waiting_for_capture')
+            """
+        static let byID = "SELECT \(columns) FROM payments WHERE id = $1::uuid"
+        static let lockByProviderID = """
+            SELECT \(columns) FROM payments WHERE provider = 'yookassa' AND provider_payment_id = $1 FOR UPDATE
+            """
+        static let attachProvider = """
+            UPDATE payments SET provider_payment_id = $2, confirmation_url = $3, updated_at = now()
+            WHERE id = $1::uuid AND provider_payment_id IS NULL
+            RETURNING \(columns)
+            """
+        static let setStatus = """
+            UPDATE payments SET status = $2, failure_category = coalesce($3, failure_category), updated_at = now()
+            WHERE id = $1::uuid
+            """
+    }
+
+    /// Inserts a new pending payment; nil when an open payment for the same booking or
+    /// subscription already exists (the caller then reads that one).
+    public func insert(id: UUID, amount: Money, purpose: PaymentRecord.Purpose, description: String, returnURL: String) throws -> PaymentRecord? {
+        var fields: [(any SQLParameter)?] = [id, amount.minorUnits, amount.currency.code]
+        switch purpose {
+        case .booking(let appointmentID, let serviceSlug, let kind):
+            fields += ["booking", appointmentID, serviceSlug, kind.rawValue, nil, nil]
+        case .subscription(let planID, let userID):
+            fields += ["subscription", nil, nil, nil, planID, userID]
+        }
+        fields += [description, returnURL]
+        return try connection.query(SQL.insert, fields).first.map(Self.record)
+    }
+
+    /// The open (pending or waiting for capture) payment for this booking or subscription.
+    public func open(for purpose: PaymentRecord.Purpose) throws -> PaymentRecord? {
+        switch purpose {
+        case .booking(let appointmentID, _, let kind):
+            return try connection.query(SQL.openBooking, [appointmentID, kind.rawValue]).first.map(Self.record)
+        case .subscription(let planID, let userID):
+            return try connection.query(SQL.openSubscription, [userID, planID]).first.map(Self.record)
+        }
+    }
+
+    public func find(id: UUID) throws -> PaymentRecord? {
+        try connection.query(SQL.byID, [id]).first.map(Self.record)
+    }
+
+    /// The payment YooKassa knows as `providerPaymentID`, locked until the transaction ends.
+    public func lock(providerPaymentID: String) throws -> PaymentRecord? {
+        try connection.query(SQL.lockByProviderID, [providerPaymentID]).first.map(Self.record)
+    }
+
+    /// Records the provider's payment id and confirmation URL once; nil if already recorded.
+    public func attachProvider(id: UUID, providerPaymentID: String, confirmationURL: String?) throws -> PaymentRecord? {
+        try connection.query(SQL.attachProvider, [id, providerPaymentID, confirmationURL]).first.map(Self.record)
+    }
+
+    /// Sets the status (the caller has checked the transition).
+    public func setStatus(id: UUID, to status: PaymentStatus, failureCategory: String? = nil) throws {
+        try connection.query(SQL.setStatus, [id, status.rawValue, failureCategory])
+    }
+
+    private static func record(_ row: PGRow) throws -> PaymentRecord {
+        guard let id = UUID(uuidString: try row.requiredString("id")),
+              let status = PaymentStatus(rawValue: try row.requiredString("status")),
+              let currency = Currency(try row.requiredString("currency"))
+        else { throw StoreError(.unexpectedResult, detail: "payments row has an unreadable id, status or currency") }
+        let purpose: PaymentRecord.Purpose
+        if try row.requiredString("purpose") == "booking" {
+            guard let kind = BookingKind(rawValue: try row.requiredString("kind")) else {
+                throw StoreError(.unexpectedResult, detail: "payments row has an unreadable kind")
+            }
+            purpose = .booking(appointmentID: try row.requiredString("appointment_id"), serviceSlug: try row.requiredString("service_slug"), kind: kind)
+        } else {
+            purpose = .subscription(planID: try row.requiredString("plan_id"), userID: try row.requiredString("user_id"))
+        }
+        return PaymentRecord(
+            id: id, providerPaymentID: try row.string("provider_payment_id"), status: status,
+            amount: Money(minorUnits: try row.requiredInt("amount_minor"), currency: currency), purpose: purpose,
+            description: try row.requiredString("description"), returnURL: try row.string("return_url") ?? "",
+            confirmationURL: try row.string("confirmation_url"), failureCategory: try row.string("failure_category"))
+    }
+}

@@ -1,0 +1,37 @@
+import Logging
+
+/// The steps one webhook delivery went through: each is logged as it happens, with the
+/// event's ids, and the whole list is stored on the event's `webhook_events` row.
+public struct WebhookTrail {
+    private var logger: Logger
+    private var steps: [JSONValue] = []
+
+    /// A trail whose log lines carry `ids` (event id, type, deal, session, payment ids).
+    public init(logger: Logger, ids: [String: String]) {
+        self.logger = logger
+        for (key, value) in ids { self.logger[metadataKey: key] = .string(value) }
+    }
+
+    /// Adds an id to every later line, once it is known.
+    public mutating func identify(_ key: String, _ value: String) {
+        logger[metadataKey: key] = .string(value)
+    }
+
+    /// Logs `name` and records it with its outcome and detail.
+    public mutating func step(_ name: String, outcome: String = "ok", detail: String? = nil, level: Logger.Level = .info) {
+        var metadata: Logger.Metadata = ["step": .string(name), "outcome": .string(outcome)]
+        var entry: [String: JSONValue] = ["step": .string(name), "outcome": .string(outcome)]
+        if let detail {
+            metadata["detail"] = .string(detail)
+            entry["detail"] = .string(detail)
+        }
+        logger.log(level: level, "\(name)", metadata: metadata)
+        steps.append(.object(entry))
+    }
+
+    /// The steps so far as a JSON array.
+    public var stepsJSON: JSONValue { .array(steps) }
+
+    /// The trail's logger, for lines that are not steps.
+    public var log: Logger { logger }
+}

@@ -1,0 +1,116 @@
+import FoundationEssentials
+import Logging
+
+/// The YooKassa API v3 adapter: Basic auth with shop id and secret key, JSON in and out, and
+/// retries (5xx, 429, timeouts, broken connections, 202 "processing") with back-off inside a
+/// time budget, always repeating the same `Idempotence-Key`, never retrying another 4xx.
+public struct YooKassaClient {
+    /// The real API; `YOOKASSA_API_URL` overrides it.
+    public static let defaultBaseURL = "https://api.yookassa.ru"
+
+    private let baseURL: String
+    private let authorization: String
+    private let http: any HTTPClient
+    private let policy: RetryPolicy
+
+    public init(baseURL: String, shopID: String, secretKey: String, http: any HTTPClient, policy: RetryPolicy) {
+        self.baseURL = baseURL
+        self.authorization = "Basic " + Data("\(shopID):\(secretKey)".utf8).base64EncodedString()
+        self.http = http
+        self.policy = policy
+    }
+
+    /// Reads the adapter's settings: `YOOKASSA_API_URL`, `YOOKASSA_SHOP_ID`, `YOOKASSA_SECRET_KEY`
+    /// and `YOOKASSA_TIMEOUT_MS` (the whole budget of one call with its retries).
+    public init(config: Config) throws {
+        self.init(
+            baseURL: try config.baseURL("YOOKASSA_API_URL", default: Self.defaultBaseURL),
+            shopID: try config.required("YOOKASSA_SHOP_ID"),
+            secretKey: try config.required("YOOKASSA_SECRET_KEY"),
+            http: CurlHTTPClient(),
+            policy: RetryPolicy(budgetMilliseconds: try config.integer("YOOKASSA_TIMEOUT_MS", default: 10_000, in: 100...60_000)))
+    }
+
+    /// `POST /v3/payments` with `Idempotence-Key: idempotenceKey` (at most 64 characters).
+    public func createPayment(_ body: YooKassa.CreatePayment, idempotenceKey: String, logger: Logger) throws(YooKassaError) -> YooKassa.Payment {
+        precondition((1...64).contains(idempotenceKey.utf8.count), "YooKassa takes Idempotence-Key of 1 to 64 characters")
+        guard let bytes = try? JSONCoding.encode(body) else { throw .badResponse }
+        return try decode(YooKassa.Payment.self, send("POST", "/v3/payments", body: bytes, idempotenceKey: idempotenceKey, logger: logger))
+    }
+
+    /// `GET /v3/payments/{id}`: the payment as YooKassa holds it now.
+    public func payment(id: String, logger: Logger) throws(YooKassaError) -> YooKassa.Payment {
+        try decode(YooKassa.Payment.self, send("GET", "/v3/payments/\(Self.pathSegment(id))", logger: logger))
+    }
+
+    /// `GET /v3/refunds/{id}`.
+    public func refund(id: String, logger: Logger) throws(YooKassaError) -> YooKassa.Refund {
+        try decode(YooKassa.Refund.self, send("GET", "/v3/refunds/\(Self.pathSegment(id))", logger: logger))
+    }
+
+    private func send(_ method: String, _ path: String, body: [UInt8] = [], idempotenceKey: String? = nil, logger: Logger) throws(YooKassaError) -> [UInt8] {
+        var headers = HTTPHeaders([("Authorization", authorization), ("Accept", "application/json")])
+        if !body.isEmpty { headers.add("Content-Type", "application/json") }
+        if let idempotenceKey { headers.add("Idempotence-Key", idempotenceKey) }
+        let deadline = policy.start()
+        var attempt = 0
+        var failure = YooKassaError.timedOut
+        while deadline.remaining > 0 {
+            attempt += 1
+            let request = OutboundRequest(
+                method: method, url: baseURL + path, headers: headers, body: body,
+                timeoutMilliseconds: min(policy.attemptTimeoutMilliseconds, deadline.remaining))
+            var pause = policy.delay(after: attempt)
+            do {
+                let response = try http.send(request)
+                switch response.status {
+                case 200, 201:
+                    return response.body
+                case 202:
+                    failure = .processing
+                    let retryAfter = (try? JSONCoding.decode(YooKassa.ErrorBody.self, from: response.body))?.retry_after
+                    pause = max(pause, min(retryAfter ?? 0, policy.maxDelayMilliseconds))
+                case 429, 500...599:
+                    failure = .unavailable(lastStatus: response.status)
+                default:
+                    let error = try? JSONCoding.decode(YooKassa.ErrorBody.self, from: response.body)
+                    throw YooKassaError.rejected(status: response.status, code: error?.code ?? "http_\(response.status)", parameter: error?.parameter)
+                }
+                logger.warning("YooKassa call will be retried", metadata: [
+                    "path": .string(path), "attempt": .stringConvertible(attempt), "status": .stringConvertible(response.status),
+                ])
+            } catch let error as YooKassaError {
+                throw error
+            } catch let error as TransportError {
+                failure = error == .timedOut ? .timedOut : .unavailable(lastStatus: nil)
+                logger.warning("YooKassa call will be retried", metadata: [
+                    "path": .string(path), "attempt": .stringConvertible(attempt), "transport": .string("\(error)"),
+                ])
+            } catch {
+                failure = .unavailable(lastStatus: nil)
+            }
+            guard deadline.pause(pause) else { break }
+        }
+        logger.error("YooKassa call gave up", metadata: ["path": .string(path), "attempts": .stringConvertible(attempt), "failure": .string("\(failure)")])
+        throw failure
+    }
+
+    private func decode<Value: Decodable>(_ type: Value.Type, _ bytes: [UInt8]) throws(YooKassaError) -> Value {
+        guard let value = try? JSONCoding.decode(type, from: bytes) else { throw .badResponse }
+        return value
+    }
+
+    /// Provider ids are UUID-like; anything else is percent-encoded so it cannot change the path.
+    static func pathSegment(_ id: String) -> String {
+        var out = ""
+        for byte in id.utf8 {
+            let plain = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7a) || byte == 0x2d || byte == 0x5f
+            out += plain ? String(UnicodeScalar(byte)) : "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}

@@ -1,0 +1,3 @@
+import Core
+
+FunctionMain.run(name: "create-intent", makeHandler: CreateIntentHandler.make)

@@ -1,0 +1,3 @@
+import Core
+
+FunctionMain.run(name: "yookassa-webhook", makeHandler: YooKassaWebhookHandler.make)

@@ -1,0 +1,231 @@
+import Core
+import Foundation
+
+/// A loopback stand-in for the YooKassa API v3: creates payments (honouring `Idempotence-Key`
+/// for 24 h, "same key, different body" → 400), serves `GET /v3/payments/{id}` and
+/// `GET /v3/refunds/{id}`, settles payments on request and produces or delivers their
+/// notifications, and fails on request (500, 429, 202 processing, slow answers, dropped
+/// connections) so retries are exercised for real.
+///
+/// Control endpoints, for scripts: `POST /_control/faults` with a JSON array of faults;
+/// `POST /_control/payments/{id}/{succeed|cancel|wait|refund}` (`reason=…`, `as=event`,
+/// `deliver_to=URL`); `GET /_control/stats`.
+public final class YooKassaStandIn: @unchecked Sendable {
+    /// A failure to play on the next API request, in order.
+    public struct Fault: Codable, Sendable {
+        public enum Kind: String, Codable, Sendable {
+            /// Answer `status` with YooKassa's error body.
+            case status
+            /// Answer 202 `{"type":"processing","retry_after":…}`.
+            case processing
+            /// Answer 202 in the SDK fixtures' shape `{"type":"error","code":"request_accepted",…}`.
+            case requestAccepted = "request_accepted"
+            /// Process normally after `milliseconds`.
+            case delay
+            /// Close the connection unanswered, before processing.
+            case drop
+        }
+        public let kind: Kind
+        public var status: Int?
+        public var milliseconds: Int?
+
+        public init(_ kind: Kind, status: Int? = nil, milliseconds: Int? = nil) {
+            self.kind = kind
+            self.status = status
+            self.milliseconds = milliseconds
+        }
+    }
+
+    public let shopID: String
+    public let secretKey: String
+    /// The address notifications are made to come from: inside YooKassa's published networks.
+    public var notificationSourceIP = "185.71.76.5"
+
+    private let lock = NSLock()
+    private var payments: [String: [String: Any]] = [:]
+    private var refunds: [String: [String: Any]] = [:]
+    private var keys: [String: (fingerprint: [UInt8], status: Int, body: [UInt8])] = [:]
+    private var faults: [Fault] = []
+    private var created = 0
+
+    public init(shopID: String = "100500", secretKey: String = "test_standin_secret_key") {
+        self.shopID = shopID
+        self.secretKey = secretKey
+    }
+
+    /// Plays these faults on the next API requests.
+    public func inject(_ faults: [Fault]) { lock.withLock { self.faults += faults } }
+
+    /// How many distinct payments were created.
+    public var paymentsCreated: Int { lock.withLock { created } }
+
+    /// Every payment, for assertions: id → status.
+    public var statuses: [String: String] { lock.withLock { payments.mapValues { $0["status"] as? String ?? "" } } }
+
+    // MARK: Serving
+
+    public func handle(_ request: ServerRequest) -> ServerAction {
+        if request.path.hasPrefix("/_control/") { return control(request) }
+        guard request.headers["Authorization"] == "Basic " + Data("\(shopID):\(secretKey)".utf8).base64EncodedString() else {
+            return error(401, "invalid_credentials", "Authentication by given shopId and secretKey failed")
+        }
+        if let fault = lock.withLock({ faults.isEmpty ? nil : faults.removeFirst() }) {
+            switch fault.kind {
+            case .status:
+                let status = fault.status ?? 500
+                return error(status, status == 429 ? "too_many_requests" : "internal_server_error", "Stand-in fault")
+            case .processing:
+                return JSONAnswer.ok(["type": "processing", "retry_after": fault.milliseconds ?? 1_800], status: 202)
+            case .requestAccepted:
+                return JSONAnswer.ok(["type": "error", "code": "request_accepted", "retry_after": fault.milliseconds ?? 1_800], status: 202)
+            case .drop:
+                return .drop
+            case .delay:
+                if case .respond(let response) = route(request) { return .delay(milliseconds: fault.milliseconds ?? 1_000, then: response) }
+                return route(request)
+            }
+        }
+        return route(request)
+    }
+
+    private func route(_ request: ServerRequest) -> ServerAction {
+        let parts = request.path.split(separator: "/").map(String.init)
+        switch (request.method, parts.count) {
+        case ("POST", 2) where parts == ["v3", "payments"]:
+            return create(request)
+        case ("GET", 3) where parts[0] == "v3" && parts[1] == "payments":
+            return lock.withLock { payments[parts[2]] }.map { JSONAnswer.ok($0) } ?? notFound()
+        case ("GET", 3) where parts[0] == "v3" && parts[1] == "refunds":
+            return lock.withLock { refunds[parts[2]] }.map { JSONAnswer.ok($0) } ?? notFound()
+        default:
+            return notFound()
+        }
+    }
+
+    private func create(_ request: ServerRequest) -> ServerAction {
+        guard let key = request.headers["Idempotence-Key"], (1...64).contains(key.count) else {
+            return error(400, "invalid_request", "Idempotence-Key header is missing or longer than 64 characters", parameter: "Idempotence-Key")
+        }
+        let fingerprint = Array(SHA256Digest.of(request.body))
+        return lock.withLock {
+            if let seen = keys[key] {
+                guard seen.fingerprint == fingerprint else {
+                    return error(400, "invalid_request", "Idempotence key duplicated", parameter: "Idempotence-Key")
+                }
+                return .respond(HTTPResponse(status: seen.status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: seen.body))
+            }
+            guard let body = JSONAnswer.decodeObject(request.body), let amount = body["amount"] as? [String: Any],
+                  let value = amount["value"] as? String, let currency = amount["currency"] as? String,
+                  let money = Currency(currency).flatMap({ Money(decimal: value, currency: $0) }), money.minorUnits > 0,
+                  value == money.decimalString
+            else { return error(400, "invalid_request", "Invalid amount", parameter: "amount") }
+            let description = body["description"] as? String ?? ""
+            guard description.count <= 128 else { return error(400, "invalid_request", "Description is too long", parameter: "description") }
+            let metadata = body["metadata"] as? [String: String] ?? [:]
+            guard metadata.count <= 16, metadata.allSatisfy({ $0.key.count <= 32 && $0.value.count <= 512 }) else {
+                return error(400, "invalid_request", "Invalid metadata", parameter: "metadata")
+            }
+            guard body["capture"] as? Bool == true else { return error(400, "invalid_request", "capture must be true here", parameter: "capture") }
+            let id = Self.paymentID()
+            let payment: [String: Any] = [
+                "id": id, "status": "pending", "paid": false, "amount": ["value": value, "currency": currency],
+                "confirmation": ["type": "redirect", "confirmation_url": "https://yoomoney.ru/api-pages/v2/payment-confirm/epl?orderId=\(id)"],
+                "created_at": Self.timestamp(), "description": description, "metadata": metadata,
+                "recipient": ["account_id": shopID, "gateway_id": "100700"], "refundable": false, "test": true,
+            ]
+            payments[id] = payment
+            created += 1
+            let bytes = JSONAnswer.encode(payment)
+            keys[key] = (fingerprint, 200, bytes)
+            return .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: bytes))
+        }
+    }
+
+    // MARK: Settling and notifying
+
+    /// Moves a payment to `succeeded`, `canceled` (with `reason`) or `waiting_for_capture`, or
+    /// refunds it whole, and returns the notification YooKassa would send.
+    public func settle(_ paymentID: String, _ action: String, reason: String = "insufficient_funds") -> [UInt8]? {
+        lock.withLock {
+            guard var payment = payments[paymentID] else { return nil }
+            switch action {
+            case "succeed":
+                payment["status"] = "succeeded"
+                payment["paid"] = true
+                payment["captured_at"] = Self.timestamp()
+                payment["refundable"] = true
+                payment["payment_method"] = [
+                    "type": "bank_card", "id": paymentID, "saved": false, "title": "Bank card *4477",
+                    "card": ["first6": "555555", "last4": "4477", "expiry_month": "12", "expiry_year": "2030", "card_type": "MasterCard"],
+                ] as [String: Any]
+            case "cancel":
+                payment["status"] = "canceled"
+                payment["cancellation_details"] = ["party": "payment_network", "reason": reason]
+            case "wait":
+                payment["status"] = "waiting_for_capture"
+                payment["paid"] = true
+            case "refund":
+                let refundID = Self.paymentID()
+                let refund: [String: Any] = [
+                    "id": refundID, "payment_id": paymentID, "status": "succeeded", "amount": payment["amount"]!, "created_at": Self.timestamp(),
+                ]
+                refunds[refundID] = refund
+                payment["refunded_amount"] = payment["amount"]
+                payments[paymentID] = payment
+                return JSONAnswer.encode(["type": "notification", "event": "refund.succeeded", "object": refund])
+            default:
+                return nil
+            }
+            payments[paymentID] = payment
+            let event = ["succeed": "payment.succeeded", "cancel": "payment.canceled", "wait": "payment.waiting_for_capture"][action]!
+            return JSONAnswer.encode(["type": "notification", "event": event, "object": payment])
+        }
+    }
+
+    private func control(_ request: ServerRequest) -> ServerAction {
+        let parts = request.path.split(separator: "/").map(String.init)
+        if request.path == "/_control/faults", let faults = try? JSONDecoder().decode([Fault].self, from: Data(request.body)) {
+            inject(faults)
+            return JSONAnswer.ok(["queued": faults.count])
+        }
+        if request.path == "/_control/stats" {
+            return JSONAnswer.ok(["payments_created": paymentsCreated, "statuses": statuses])
+        }
+        guard parts.count == 4, parts[1] == "payments",
+              let notification = settle(parts[2], parts[3], reason: request.query["reason"] ?? "insufficient_funds")
+        else { return notFound() }
+        if let target = request.query["deliver_to"] {
+            let delivery = OutboundRequest(method: "POST", url: target, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                                           body: notification, timeoutMilliseconds: 15_000)
+            let status = (try? CurlHTTPClient().send(delivery))?.status ?? 0
+            return JSONAnswer.ok(["delivered_status": status])
+        }
+        if request.query["as"] == "event" {
+            return .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                                         body: GatewayEventFile.v2(path: "/api/webhooks/yookassa", body: notification, sourceIP: notificationSourceIP)))
+        }
+        return .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: notification))
+    }
+
+    private func error(_ status: Int, _ code: String, _ description: String, parameter: String? = nil) -> ServerAction {
+        var body: [String: Any] = ["type": "error", "id": UUID().uuidString.lowercased(), "code": code, "description": description]
+        if let parameter { body["parameter"] = parameter }
+        return JSONAnswer.ok(body, status: status)
+    }
+
+    private func notFound() -> ServerAction { error(404, "not_found", "Object not found") }
+
+    /// Ids shaped like YooKassa's: `2d9f3c1e-000f-5000-8000-1a2b3c4d5e6f`.
+    private static func paymentID() -> String {
+        let hex = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let chars = Array(hex)
+        return String(chars[0..<8]) + "-000f-5000-8000-" + String(chars[8..<20])
+    }
+
+    private static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
+}
+
+/// SHA-256 of a body, for comparing repeated requests.
+enum SHA256Digest {
+    static func of(_ bytes: [UInt8]) -> [UInt8] { Crypto.sha256(bytes) }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import StandIns
+
+/// `standins`: runs the provider stand-ins on loopback until stopped, for the local run and
+/// the gateway tests. Prints one `export NAME=URL` line per stand-in.
+@main
+struct StandInsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "standins", abstract: "Run loopback stand-ins for the provider APIs until stopped.")
+
+    @Option(help: "Port of the YooKassa stand-in (0 picks a free one).") var yookassaPort = 0
+    @Option(help: "Also write the export lines to this file once listening.") var readyFile: String?
+
+    func run() throws {
+        let yookassa = YooKassaStandIn()
+        let server = try LoopbackServer(port: yookassaPort, handler: yookassa.handle)
+        let lines = [
+            "export YOOKASSA_API_URL=\(server.baseURL)",
+            "export YOOKASSA_SHOP_ID=\(yookassa.shopID)",
+            "export YOOKASSA_SECRET_KEY=\(yookassa.secretKey)",
+        ].joined(separator: "\n") + "\n"
+        FileHandle.standardOutput.write(Data(lines.utf8))
+        if let readyFile { try lines.write(toFile: readyFile, atomically: true, encoding: .utf8) }
+        while true { sleep(3_600) }
+    }
+}
