@@ -39,9 +39,11 @@ public struct CreateIntentHandler: Handler {
         }
         if payment.providerPaymentID == nil {
             payment = try start(payment, payments: payments, logger: log)
+            created = true
         } else {
             log.info("open payment returned", metadata: ["provider_payment_id": .string(payment.providerPaymentID!)])
         }
+        // 201 when this call created or started the payment, 200 for one already started.
         return .json(created ? 201 : 200, IntentAnswer(payment))
     }
 

@@ -56,6 +56,9 @@ public final class YooKassaStandIn: @unchecked Sendable {
     /// Plays these faults on the next API requests.
     public func inject(_ faults: [Fault]) { lock.withLock { self.faults += faults } }
 
+    /// Drops the faults not yet played.
+    public func clearFaults() { lock.withLock { faults.removeAll() } }
+
     /// How many distinct payments were created.
     public var paymentsCreated: Int { lock.withLock { created } }
 
@@ -73,7 +76,8 @@ public final class YooKassaStandIn: @unchecked Sendable {
             switch fault.kind {
             case .status:
                 let status = fault.status ?? 500
-                return error(status, status == 429 ? "too_many_requests" : "internal_server_error", "Stand-in fault")
+                let code = status == 429 ? "too_many_requests" : status >= 500 ? "internal_server_error" : "invalid_request"
+                return error(status, code, "Stand-in fault")
             case .processing:
                 return JSONAnswer.ok(["type": "processing", "retry_after": fault.milliseconds ?? 1_800], status: 202)
             case .requestAccepted:

@@ -17,10 +17,11 @@ struct Invocation {
     let sink = MemorySink()
 
     /// A v2 event carrying `body` to `path`.
-    static func v2(body: String, path: String = "/test", headers: [String: String] = [:], environment: [String: String] = [:]) -> Invocation {
+    static func v2(body: String, path: String = "/test", headers: [String: String] = [:], sourceIP: String = "127.0.0.1",
+                   environment: [String: String] = [:]) -> Invocation {
         let event: [String: Any] = [
             "version": "2.0", "rawPath": path, "headers": headers, "body": body, "isBase64Encoded": false,
-            "requestContext": ["requestId": "req-test", "http": ["method": "POST", "path": path, "sourceIp": "127.0.0.1"]],
+            "requestContext": ["requestId": "req-test", "http": ["method": "POST", "path": path, "sourceIp": sourceIP]],
         ]
         let data = try! JSONSerialization.data(withJSONObject: event)
         return Invocation(environment: environment, stdin: Array(data))

@@ -1,0 +1,72 @@
+import Core
+import Foundation
+import StandIns
+
+/// A fresh database and a YooKassa stand-in on loopback, with the functions' environment
+/// pointing at both.
+final class YooKassaWorld: @unchecked Sendable {
+    let standIn = YooKassaStandIn()
+    let server: LoopbackServer
+    let databaseURL: String
+    let environment: [String: String]
+
+    init(_ extra: [String: String] = [:]) throws {
+        server = try LoopbackServer(handler: standIn.handle)
+        databaseURL = try TestDatabase.fresh()
+        environment = [
+            "DATABASE_URL": databaseURL, "CATALOG_PATH": Repo.path("catalog.json"),
+            "YOOKASSA_API_URL": server.baseURL, "YOOKASSA_SHOP_ID": standIn.shopID, "YOOKASSA_SECRET_KEY": standIn.secretKey,
+            "YOOKASSA_RETURN_URL": "https://shop.example/payments/return", "YOOKASSA_TIMEOUT_MS": "3000",
+        ].merging(extra) { _, new in new }
+    }
+
+    deinit { server.stop() }
+
+    func createIntent(_ body: String, key: String? = nil, environment extra: [String: String] = [:]) throws -> GatewayAnswer {
+        let invocation = Invocation.v2(
+            body: body, path: "/api/public/payments", headers: key.map { ["Idempotency-Key": $0] } ?? [:],
+            environment: environment.merging(extra) { _, new in new })
+        return try invocation.run(name: "create-intent", makeHandler: CreateIntentHandler.make)
+    }
+
+    func notify(_ notification: [UInt8], from sourceIP: String = "185.71.76.5", headers: [String: String] = [:],
+                environment extra: [String: String] = [:], sink: MemorySink? = nil) throws -> GatewayAnswer {
+        let invocation = Invocation.v2(
+            body: String(decoding: notification, as: UTF8.self), path: "/api/webhooks/yookassa", headers: headers,
+            sourceIP: sourceIP, environment: environment.merging(extra) { _, new in new })
+        return try invocation.run(name: "yookassa-webhook", makeHandler: YooKassaWebhookHandler.make)
+    }
+
+    /// A booking paid for in the stand-in: returns (local id, provider id).
+    func createBooking(_ appointment: String = "apt-\(UUID().uuidString.prefix(8))", kind: String = "deposit") throws -> (String, String) {
+        let answer = try createIntent(#"{"appointment_id":"\#(appointment)","service_slug":"haircut","kind":"\#(kind)"}"#)
+        let object = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as! [String: Any]
+        let local = object["payment_id"] as! String
+        return (local, try value("SELECT provider_payment_id FROM payments WHERE id = $1::uuid", [local])!)
+    }
+
+    func value(_ sql: String, _ parameters: [(any SQLParameter)?] = []) throws -> String? {
+        let result = try PGConnection(url: databaseURL).query(sql, parameters)
+        guard let row = result.first else { return nil }
+        let column = sql.split(separator: " ")[1].trimmingCharacters(in: .punctuationCharacters)
+        return try row.string(column)
+    }
+
+    func count(_ sql: String, _ parameters: [(any SQLParameter)?] = []) throws -> Int {
+        Int(try PGConnection(url: databaseURL).query(sql, parameters).first?.requiredInt("count") ?? -1)
+    }
+
+    /// Every text value in every table, for scanning for data that must never be stored.
+    func everything() throws -> String {
+        let connection = try PGConnection(url: databaseURL)
+        var text = ""
+        for table in ["payments", "purchases", "webhook_events", "idempotency_keys", "events"] {
+            for row in try connection.query("SELECT t::text AS row FROM \(table) t").rows { text += (try row.string("row") ?? "") + "\n" }
+        }
+        return text
+    }
+}
+
+extension GatewayAnswer {
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
+}
