@@ -5,21 +5,31 @@ import CLibCurl
 ///
 /// Not thread-safe: one client per thread.
 public final class CurlHTTPClient: HTTPClient {
-    private let handle: UnsafeMutableRawPointer
+    /// Made on the first request: initialising libcurl (and OpenSSL under it) costs milliseconds
+    /// that a request which never calls a provider should not pay.
+    private var easy: UnsafeMutableRawPointer?
     /// Answers larger than this are cut off as a failure.
     public static let maxResponseBytes = 4 * 1_048_576
 
-    public init() {
-        Self.globalInit
-        handle = curl_easy_init()
-    }
+    public init() {}
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit { if let easy { curl_easy_cleanup(easy) } }
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
+    private func handle() throws(TransportError) -> UnsafeMutableRawPointer {
+        if let easy {
+            curl_easy_reset(easy)
+            return easy
+        }
+        Self.globalInit
+        guard let made = curl_easy_init() else { throw .failed("curl_easy_init failed") }
+        easy = made
+        return made
+    }
+
     public func send(_ request: OutboundRequest) throws(TransportError) -> OutboundResponse {
-        curl_easy_reset(handle)
+        let handle = try handle()
         let sink = ResponseSink()
         let context = Unmanaged.passUnretained(sink).toOpaque()
         var list: UnsafeMutablePointer<curl_slist>?

@@ -1,0 +1,102 @@
+"""Runs each benchmark case as whole processes and prints one table row per case.
+
+Each case goes through launch.c: wall time from fork to exit, peak memory the child's maximum
+resident set size from wait4(2) (which includes the small launcher's pages before exec). Every answer is checked, so a fast error never passes for a fast success.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import urllib.request
+
+
+def run_case(args, name, binary, events, expect):
+    """Runs `binary` once per event through the C launcher and prints the table row."""
+    case = os.path.join(args.work, f"case-{abs(hash(name))}")
+    os.makedirs(case, exist_ok=True)
+    inputs = []
+    for index, payload in enumerate(events):
+        path = os.path.join(case, f"{index}.in")
+        with open(path, "wb") as f:
+            f.write(payload)
+        inputs.append(path)
+    lines = subprocess.run([os.path.join(args.work, "launch"), binary, case] + inputs,
+                           capture_output=True, check=True, text=True).stdout.split("\n")
+    walls, peaks, failures = [], [], 0
+    for index, line in enumerate(filter(None, lines)):
+        micros, kib, status = map(int, line.split())
+        walls.append(micros / 1000)
+        peaks.append(kib / 1024)
+        with open(os.path.join(case, f"{index}.out"), "rb") as f:
+            if status != 0 or not expect(f.read()):
+                failures += 1
+    walls.sort()
+    p95 = walls[min(len(walls) - 1, int(round(0.95 * (len(walls) - 1))))]
+    print(f"| {name} | {len(walls)} | {statistics.median(walls):.2f} | {p95:.2f} | {max(peaks):.1f} | {failures} |", flush=True)
+
+
+def event(path, body, source="203.0.113.7", headers=None):
+    headers = dict({"content-type": "application/json"}, **(headers or {}))
+    return json.dumps({
+        "version": "2.0", "rawPath": path, "headers": headers, "isBase64Encoded": False,
+        "body": body if isinstance(body, str) else json.dumps(body),
+        "requestContext": {"requestId": "bench", "http": {"method": "POST", "path": path, "sourceIp": source}},
+    }).encode()
+
+
+def status_is(code):
+    return lambda out: json.loads(out).get("statusCode") == code
+
+
+def outcome_is(outcome):
+    return lambda out: json.loads(json.loads(out)["body"]).get("outcome") == outcome
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    n = args.runs
+    create = os.path.join(args.bin, "create-intent")
+    webhook = os.path.join(args.bin, "yookassa-webhook")
+    api = os.environ["YOOKASSA_API_URL"]
+
+    print(f"runs per case: {n}; binaries: create-intent {os.path.getsize(create) // 1024} KiB, "
+          f"yookassa-webhook {os.path.getsize(webhook) // 1024} KiB")
+    print()
+    print("| case | runs | median ms | p95 ms | peak RSS MiB | failures |")
+    print("|---|---|---|---|---|---|")
+
+    probe = event("/probe", {"appointment_id": "apt-1", "service_slug": "haircut", "kind": "deposit"})
+    run_case(args, "probe: JSON decode, FoundationEssentials", os.path.join(args.work, "probe-essentials"), [probe] * n, lambda out: True)
+    run_case(args, "probe: JSON decode, full Foundation", os.path.join(args.work, "probe-foundation"), [probe] * n, lambda out: True)
+
+    invalid = event("/api/public/payments", "{not json")
+    run_case(args, "create-intent: invalid JSON (no database)", create, [invalid] * n, status_is(400))
+
+    bookings = [event("/api/public/payments", {"appointment_id": f"apt-bench-{i}", "service_slug": "haircut", "kind": "deposit"})
+                for i in range(n)]
+    run_case(args, "create-intent: new booking (DB + provider call)", create, bookings, status_is(201))
+
+    replay = event("/api/public/payments", {"plan_id": "basic", "user_id": "bench-user"}, headers={"idempotency-key": "bench-replay"})
+    subprocess.run([create], input=replay, capture_output=True, check=True)
+    run_case(args, "create-intent: idempotent replay", create, [replay] * n, status_is(201))
+
+    ids = subprocess.run(["psql", os.environ["DATABASE_URL"], "-Atc",
+                          "SELECT provider_payment_id FROM payments WHERE appointment_id LIKE 'apt-bench-%'"],
+                         capture_output=True, check=True, text=True).stdout.split()
+    notifications = []
+    for provider_id in ids:
+        request = urllib.request.Request(f"{api}/_control/payments/{provider_id}/succeed?as=event", method="POST")
+        notifications.append(urllib.request.urlopen(request).read())
+    run_case(args, "yookassa-webhook: new payment.succeeded (API check + DB)", webhook, notifications, outcome_is("processed"))
+    run_case(args, "yookassa-webhook: duplicate delivery", webhook, [notifications[0]] * n, outcome_is("duplicate"))
+    untrusted = event("/api/webhooks/yookassa", "{}", source="203.0.113.9")
+    run_case(args, "yookassa-webhook: untrusted source (no database)", webhook, [untrusted] * n, status_is(403))
+
+
+if __name__ == "__main__":
+    main()
