@@ -71,8 +71,10 @@ def main():
     print("|---|---|---|---|---|---|")
 
     probe = event("/probe", {"appointment_id": "apt-1", "service_slug": "haircut", "kind": "deposit"})
-    run_case(args, "probe: JSON decode, FoundationEssentials", os.path.join(args.work, "probe-essentials"), [probe] * n, lambda out: True)
-    run_case(args, "probe: JSON decode, full Foundation", os.path.join(args.work, "probe-foundation"), [probe] * n, lambda out: True)
+    for linking in ("static", "dynamic"):
+        for foundation, label in (("essentials", "FoundationEssentials"), ("foundation", "full Foundation")):
+            run_case(args, f"probe: JSON decode, {label}, {linking} stdlib",
+                     os.path.join(args.work, f"probe-{foundation}-{linking}"), [probe] * n, lambda out: out.strip() != b"")
 
     invalid = event("/api/public/payments", "{not json")
     run_case(args, "create-intent: invalid JSON (no database)", create, [invalid] * n, status_is(400))

@@ -29,45 +29,16 @@ public struct Redactor: Sendable {
 
     /// `text` with every secret and secret-shaped run replaced by the mask.
     public func scrub(_ text: String) -> String {
-        var bytes = Array(text.utf8)
-        var changed = false
-        for secret in secrets { changed = replaceAll(secret, in: &bytes) || changed }
-        changed = Self.scrubShapes(&bytes) || changed
-        return changed ? String(decoding: bytes, as: UTF8.self) : text
-    }
-
-    private func replaceAll(_ needle: [UInt8], in bytes: inout [UInt8]) -> Bool {
-        guard needle.count <= bytes.count else { return false }
-        var out: [UInt8] = []
-        var index = 0
-        var found = false
-        while index < bytes.count {
-            if index + needle.count <= bytes.count, bytes[index] == needle[0], bytes[index..<(index + needle.count)].elementsEqual(needle) {
-                out += Self.maskBytes
-                index += needle.count
-                found = true
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
-        }
-        if found { bytes = out }
-        return found
-    }
-
-    private static let maskBytes = Array(mask.utf8)
-    private static let tokenPrefixes = ["whsec_", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "Basic ", "Bearer "]
-        .map { Array($0.utf8) }
-
-    /// One left-to-right pass over the shapes secrets take.
-    private static func scrubShapes(_ bytes: inout [UInt8]) -> Bool {
+        let bytes = Array(text.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = 0
         var changed = false
         while index < bytes.count {
-            if let end = tokenEnd(bytes, at: index) ?? botTokenEnd(bytes, at: index) ?? cardNumberEnd(bytes, at: index) {
-                out += maskBytes
+            if let end = secretEnd(bytes, at: index) ?? Self.tokenEnd(bytes, at: index) ?? Self.botTokenEnd(bytes, at: index)
+                ?? Self.cardNumberEnd(bytes, at: index)
+            {
+                out += Self.maskBytes
                 index = end
                 changed = true
             } else {
@@ -75,9 +46,22 @@ public struct Redactor: Sendable {
                 index += 1
             }
         }
-        if changed { bytes = out }
-        return changed
+        return changed ? String(decoding: out, as: UTF8.self) : text
     }
+
+    /// A configured secret starting at `index` (the longest first).
+    private func secretEnd(_ bytes: [UInt8], at index: Int) -> Int? {
+        for secret in secrets where bytes[index] == secret[0] && bytes.count - index >= secret.count
+            && bytes[index..<(index + secret.count)].elementsEqual(secret)
+        {
+            return index + secret.count
+        }
+        return nil
+    }
+
+    private static let maskBytes = Array(mask.utf8)
+    private static let tokenPrefixes = ["whsec_", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "Basic ", "Bearer "]
+        .map { Array($0.utf8) }
 
     private static func isTokenByte(_ byte: UInt8) -> Bool {
         isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))

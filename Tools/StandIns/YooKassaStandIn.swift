@@ -44,7 +44,9 @@ public final class YooKassaStandIn: @unchecked Sendable {
     private let lock = NSLock()
     private var payments: [String: [String: Any]] = [:]
     private var refunds: [String: [String: Any]] = [:]
-    private var keys: [String: (fingerprint: [UInt8], status: Int, body: [UInt8])] = [:]
+    private var keys: [String: (fingerprint: [UInt8], status: Int, body: [UInt8], at: Date)] = [:]
+    /// How long YooKassa remembers an `Idempotence-Key`.
+    private static let keyLifetime: TimeInterval = 24 * 3_600
     private var faults: [Fault] = []
     private var created = 0
 
@@ -112,7 +114,7 @@ public final class YooKassaStandIn: @unchecked Sendable {
         }
         let fingerprint = Array(SHA256Digest.of(request.body))
         return lock.withLock {
-            if let seen = keys[key] {
+            if let seen = keys[key], Date().timeIntervalSince(seen.at) < Self.keyLifetime {
                 guard seen.fingerprint == fingerprint else {
                     return error(400, "invalid_request", "Idempotence key duplicated", parameter: "Idempotence-Key")
                 }
@@ -140,7 +142,7 @@ public final class YooKassaStandIn: @unchecked Sendable {
             payments[id] = payment
             created += 1
             let bytes = JSONAnswer.encode(payment)
-            keys[key] = (fingerprint, 200, bytes)
+            keys[key] = (fingerprint, 200, bytes, Date())
             return .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: bytes))
         }
     }

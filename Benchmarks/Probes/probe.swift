@@ -1,5 +1,10 @@
-// Start-up probe: read an event on stdin and decode it with full Foundation.
+// Start-up probe: read an event on stdin and decode it, with FoundationEssentials only or, when
+// compiled with -D FULL_FOUNDATION, with full Foundation.
+#if FULL_FOUNDATION
 import Foundation
+#else
+import FoundationEssentials
+#endif
 import Glibc
 
 struct Event: Decodable {
