@@ -64,8 +64,9 @@ def main():
     webhook = os.path.join(args.bin, "yookassa-webhook")
     api = os.environ["YOOKASSA_API_URL"]
 
-    print(f"runs per case: {n}; binaries: create-intent {os.path.getsize(create) // 1024} KiB, "
-          f"yookassa-webhook {os.path.getsize(webhook) // 1024} KiB")
+    sizes = ", ".join(f"{name} {os.path.getsize(os.path.join(args.bin, name)) // 1024} KiB"
+                      for name in ("create-intent", "yookassa-webhook", "stripe-webhook"))
+    print(f"runs per case: {n}; binaries: {sizes}")
     print()
     print("| case | runs | median ms | p95 ms | peak RSS MiB | failures |")
     print("|---|---|---|---|---|---|")
@@ -98,6 +99,16 @@ def main():
     run_case(args, "yookassa-webhook: duplicate delivery", webhook, [notifications[0]] * n, outcome_is("duplicate"))
     untrusted = event("/api/webhooks/yookassa", "{}", source="203.0.113.9")
     run_case(args, "yookassa-webhook: untrusted source (no database)", webhook, [untrusted] * n, status_is(403))
+
+    stripe = os.path.join(args.bin, "stripe-webhook")
+    stripe_api = os.environ["STRIPE_API_URL"]
+    deliveries = []
+    for i in range(n):
+        request = urllib.request.Request(
+            f"{stripe_api}/_control/events?type=checkout.session.completed&deal_id=deal_bench_{i}&as=event", method="POST")
+        deliveries.append(urllib.request.urlopen(request).read())
+    run_case(args, "stripe-webhook: new checkout.session.completed (HMAC + DB)", stripe, deliveries, outcome_is("processed"))
+    run_case(args, "stripe-webhook: duplicate delivery", stripe, [deliveries[0]] * n, outcome_is("duplicate"))
 
 
 if __name__ == "__main__":

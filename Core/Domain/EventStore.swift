@@ -12,6 +12,32 @@ public struct EventStore {
             ON CONFLICT (dedup_key) DO NOTHING
             RETURNING seq
             """
+        static let caused = """
+            SELECT type, aggregate_id, payload::text AS payload,
+                   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
+            FROM events
+            WHERE payload->>'stripe_event_id' = $1
+               OR aggregate_id IN (SELECT id::text FROM payments WHERE provider_payment_id = $2)
+            ORDER BY seq
+            """
+    }
+
+    /// A stored domain event.
+    public struct Stored: Sendable, Encodable {
+        public let type: String
+        public let aggregateID: String
+        public let payload: JSONValue
+        public let createdAt: String
+    }
+
+    /// The domain events a provider event caused: those naming it, and those of the payment
+    /// the provider knows as `providerObject`.
+    public func caused(byProviderEvent eventKey: String, providerObject: String?) throws -> [Stored] {
+        try connection.query(SQL.caused, [eventKey, providerObject]).rows.map { row in
+            Stored(type: try row.requiredString("type"), aggregateID: try row.requiredString("aggregate_id"),
+                   payload: (try? JSONCoding.decode(JSONValue.self, from: Array(try row.requiredString("payload").utf8))) ?? .null,
+                   createdAt: try row.requiredString("created_at"))
+        }
     }
 
     /// Appends `event`; returns false when an event with the same dedup key already exists.

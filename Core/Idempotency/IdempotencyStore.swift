@@ -135,7 +135,7 @@ public struct IdempotencyStore {
 
     private func storedResponse(_ row: PGRow) throws -> HTTPResponse {
         let status = Int(try row.requiredInt("response_status"))
-        guard let body = Self.bytes(fromHex: try row.requiredString("response_body")) else {
+        guard let body = [UInt8](hex: try row.requiredString("response_body")) else {
             throw StoreError(.unexpectedResult, detail: "stored response body is not hex")
         }
         var headers = HTTPHeaders()
@@ -148,27 +148,5 @@ public struct IdempotencyStore {
             }
         }
         return HTTPResponse(status: status, headers: headers, body: body)
-    }
-
-    private static func bytes(fromHex hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        default: nil
-        }
     }
 }

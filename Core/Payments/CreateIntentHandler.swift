@@ -55,12 +55,14 @@ public struct CreateIntentHandler: Handler {
                 throw APIError.unprocessable("unknown_service", "No service \"\(slug)\" is on sale.")
             }
             let what = kind == .deposit ? "Deposit" : "Payment"
-            return (kind == .deposit ? service.deposit : service.full, Self.clip("\(what) for \(service.title), appointment \(appointmentID)"))
+            return (kind == .deposit ? service.deposit : service.full, PaymentStore.clip("\(what) for \(service.title), appointment \(appointmentID)"))
         case .subscription(let planID, _):
             guard let plan = catalog.plans[planID] else {
                 throw APIError.unprocessable("unknown_plan", "No plan \"\(planID)\" is on sale.")
             }
-            return (plan.price, Self.clip("\(plan.title) subscription, \(plan.periodDays) days"))
+            return (plan.price, PaymentStore.clip("\(plan.title) subscription, \(plan.periodDays) days"))
+        case .deal:
+            preconditionFailure("create-intent takes bookings and subscriptions only")
         }
     }
 
@@ -130,12 +132,11 @@ public struct CreateIntentHandler: Handler {
         case .subscription(let planID, let userID):
             metadata["plan_id"] = planID
             metadata["user_id"] = userID
+        case .deal(let dealID):
+            metadata["deal_id"] = dealID
         }
         return metadata
     }
-
-    /// At most 128 characters, YooKassa's limit for a description.
-    static func clip(_ text: String) -> String { text.count <= 128 ? text : String(text.prefix(127)) + "…" }
 
     static func origin(_ url: String) -> String? {
         guard let scheme = url.firstRange(of: "://") else { return nil }

@@ -5,11 +5,17 @@ public enum PaymentEvents {
         event("payment_started", payment, extra: ["provider": "yookassa"])
     }
 
+    /// Any other event about a payment, keyed by `key` (e.g. a Stripe event id) when given.
+    public static func other(_ type: String, _ payment: PaymentRecord, key: String? = nil, extra: [String: JSONValue] = [:]) -> DomainEvent {
+        event(type, payment, key: key, extra: extra)
+    }
+
     /// `booking_paid` or `subscription_paid`, once per payment.
     public static func paid(_ payment: PaymentRecord) -> DomainEvent {
         switch payment.purpose {
         case .booking: event("booking_paid", payment)
         case .subscription: event("subscription_paid", payment)
+        case .deal: event("deal_paid", payment)
         }
     }
 
@@ -41,6 +47,8 @@ public enum PaymentEvents {
         case .subscription(let planID, let userID):
             payload["plan_id"] = .string(planID)
             payload["user_id"] = .string(userID)
+        case .deal(let dealID):
+            payload["deal_id"] = dealID.map(JSONValue.string) ?? .null
         }
         payload.merge(extra) { _, new in new }
         return DomainEvent(type: type, aggregateType: "payment", aggregateID: id, payload: .object(payload),

@@ -6,6 +6,8 @@ public struct PaymentRecord: Sendable, Equatable {
     public enum Purpose: Sendable, Equatable {
         case booking(appointmentID: String, serviceSlug: String, kind: BookingKind)
         case subscription(planID: String, userID: String)
+        /// A Stripe payment for a CRM deal; the deal id comes from the object's metadata.
+        case deal(dealID: String?)
     }
 
     public let id: UUID

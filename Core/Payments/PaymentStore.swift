@@ -9,7 +9,7 @@ public struct PaymentStore {
     private enum SQL {
         static let columns = """
             id, provider_payment_id, status, amount_minor, currency, purpose, appointment_id, service_slug, kind,
-            plan_id, user_id, description, return_url, confirmation_url, failure_category
+            plan_id, user_id, deal_id, description, return_url, confirmation_url, failure_category
             """
         static let insert = """
             INSERT INTO payments (id, provider, status, amount_minor, currency, purpose, appointment_id, service_slug, kind,
@@ -28,7 +28,13 @@ public struct PaymentStore {
             """
         static let byID = "SELECT \(columns) FROM payments WHERE id = $1::uuid"
         static let lockByProviderID = """
-            SELECT \(columns) FROM payments WHERE provider = 'yookassa' AND provider_payment_id = $1 FOR UPDATE
+            SELECT \(columns) FROM payments WHERE provider = $1 AND provider_payment_id = $2 FOR UPDATE
+            """
+        static let insertDeal = """
+            INSERT INTO payments (id, provider, provider_payment_id, status, amount_minor, currency, purpose, deal_id, description)
+            VALUES ($1::uuid, 'stripe', $2, $3, $4, $5, 'deal', $6, $7)
+            ON CONFLICT DO NOTHING
+            RETURNING \(columns)
             """
         static let attachProvider = """
             UPDATE payments SET provider_payment_id = $2, confirmation_url = $3, updated_at = now()
@@ -50,6 +56,8 @@ public struct PaymentStore {
             fields += ["booking", appointmentID, serviceSlug, kind.rawValue, nil, nil]
         case .subscription(let planID, let userID):
             fields += ["subscription", nil, nil, nil, planID, userID]
+        case .deal:
+            preconditionFailure("Stripe deals are recorded with insertDeal")
         }
         fields += [description, returnURL]
         return try connection.query(SQL.insert, fields).first.map(Self.record)
@@ -62,16 +70,25 @@ public struct PaymentStore {
             return try connection.query(SQL.openBooking, [appointmentID, kind.rawValue]).first.map(Self.record)
         case .subscription(let planID, let userID):
             return try connection.query(SQL.openSubscription, [userID, planID]).first.map(Self.record)
+        case .deal:
+            return nil
         }
+    }
+
+    /// Records a Stripe payment seen for the first time, in `status`; nil when it exists already.
+    public func insertDeal(providerPaymentID: String, status: PaymentStatus, amount: Money, dealID: String?, description: String) throws -> PaymentRecord? {
+        try connection.query(SQL.insertDeal, [
+            UUID(), providerPaymentID, status.rawValue, amount.minorUnits, amount.currency.code, dealID, Self.clip(description),
+        ]).first.map(Self.record)
     }
 
     public func find(id: UUID) throws -> PaymentRecord? {
         try connection.query(SQL.byID, [id]).first.map(Self.record)
     }
 
-    /// The payment YooKassa knows as `providerPaymentID`, locked until the transaction ends.
-    public func lock(providerPaymentID: String) throws -> PaymentRecord? {
-        try connection.query(SQL.lockByProviderID, [providerPaymentID]).first.map(Self.record)
+    /// The payment `provider` knows as `providerPaymentID`, locked until the transaction ends.
+    public func lock(provider: String, providerPaymentID: String) throws -> PaymentRecord? {
+        try connection.query(SQL.lockByProviderID, [provider, providerPaymentID]).first.map(Self.record)
     }
 
     /// Records the provider's payment id and confirmation URL once; nil if already recorded.
@@ -84,19 +101,25 @@ public struct PaymentStore {
         try connection.query(SQL.setStatus, [id, status.rawValue, failureCategory])
     }
 
+    /// At most 128 characters, the column's limit.
+    static func clip(_ text: String) -> String { text.count <= 128 ? text : String(text.prefix(127)) + "…" }
+
     private static func record(_ row: PGRow) throws -> PaymentRecord {
         guard let id = UUID(uuidString: try row.requiredString("id")),
               let status = PaymentStatus(rawValue: try row.requiredString("status")),
               let currency = Currency(try row.requiredString("currency"))
         else { throw StoreError(.unexpectedResult, detail: "payments row has an unreadable id, status or currency") }
         let purpose: PaymentRecord.Purpose
-        if try row.requiredString("purpose") == "booking" {
+        switch try row.requiredString("purpose") {
+        case "booking":
             guard let kind = BookingKind(rawValue: try row.requiredString("kind")) else {
                 throw StoreError(.unexpectedResult, detail: "payments row has an unreadable kind")
             }
             purpose = .booking(appointmentID: try row.requiredString("appointment_id"), serviceSlug: try row.requiredString("service_slug"), kind: kind)
-        } else {
+        case "subscription":
             purpose = .subscription(planID: try row.requiredString("plan_id"), userID: try row.requiredString("user_id"))
+        default:
+            purpose = .deal(dealID: try row.string("deal_id"))
         }
         return PaymentRecord(
             id: id, providerPaymentID: try row.string("provider_payment_id"), status: status,

@@ -162,7 +162,7 @@ public struct YooKassaWebhookHandler: Handler {
         }
 
         let payments = PaymentStore(connection: connection)
-        guard let payment = try payments.lock(providerPaymentID: providerPaymentID) else {
+        guard let payment = try payments.lock(provider: "yookassa", providerPaymentID: providerPaymentID) else {
             trail.step("payment lookup", outcome: "unknown_payment", level: .warning)
             return try finish("unknown_payment", trail, objectStatus, amount)
         }

@@ -17,9 +17,10 @@ public struct WebhookTrail {
         logger[metadataKey: key] = .string(value)
     }
 
-    /// Logs `name` and records it with its outcome and detail.
-    public mutating func step(_ name: String, outcome: String = "ok", detail: String? = nil, level: Logger.Level = .info) {
-        var metadata: Logger.Metadata = ["step": .string(name), "outcome": .string(outcome)]
+    /// Logs `name` and records it with its outcome and detail; `extra` goes to the log line only.
+    public mutating func step(_ name: String, outcome: String = "ok", detail: String? = nil, level: Logger.Level = .info,
+                              extra: Logger.Metadata = [:]) {
+        var metadata: Logger.Metadata = extra.merging(["step": .string(name), "outcome": .string(outcome)]) { _, new in new }
         var entry: [String: JSONValue] = ["step": .string(name), "outcome": .string(outcome)]
         if let detail {
             metadata["detail"] = .string(detail)

@@ -40,12 +40,12 @@ public struct YooKassaClient {
 
     /// `GET /v3/payments/{id}`: the payment as YooKassa holds it now.
     public func payment(id: String, logger: Logger) throws(YooKassaError) -> YooKassa.Payment {
-        try decode(YooKassa.Payment.self, send("GET", "/v3/payments/\(Self.pathSegment(id))", logger: logger))
+        try decode(YooKassa.Payment.self, send("GET", "/v3/payments/\(PercentEncoding.component(id))", logger: logger))
     }
 
     /// `GET /v3/refunds/{id}`.
     public func refund(id: String, logger: Logger) throws(YooKassaError) -> YooKassa.Refund {
-        try decode(YooKassa.Refund.self, send("GET", "/v3/refunds/\(Self.pathSegment(id))", logger: logger))
+        try decode(YooKassa.Refund.self, send("GET", "/v3/refunds/\(PercentEncoding.component(id))", logger: logger))
     }
 
     private func send(_ method: String, _ path: String, body: [UInt8] = [], idempotenceKey: String? = nil, logger: Logger) throws(YooKassaError) -> [UInt8] {
@@ -99,18 +99,4 @@ public struct YooKassaClient {
         guard let value = try? JSONCoding.decode(type, from: bytes) else { throw .badResponse }
         return value
     }
-
-    /// Provider ids are UUID-like; anything else is percent-encoded so it cannot change the path.
-    static func pathSegment(_ id: String) -> String {
-        var out = ""
-        for byte in id.utf8 {
-            let plain = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7a) || byte == 0x2d || byte == 0x5f
-            out += plain ? String(UnicodeScalar(byte)) : "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
-        }
-        return out
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -6,9 +6,13 @@ import Glibc
 public struct ServerRequest: Sendable {
     public let method: String
     public let path: String
-    public let query: [String: String]
+    /// Every value of each query parameter, in order (`types[]` repeats).
+    public let query: [String: [String]]
     public let headers: HTTPHeaders
     public let body: [UInt8]
+
+    /// The first value of a query parameter.
+    public func parameter(_ name: String) -> String? { query[name]?.first }
 }
 
 /// What the server does with a request.
@@ -121,9 +125,9 @@ public final class LoopbackServer: @unchecked Sendable {
         }
         let target = String(requestLine[1])
         let parts = target.split(separator: "?", maxSplits: 1)
-        var query: [String: String] = [:]
+        var query: [String: [String]] = [:]
         if parts.count > 1, let items = URLComponents(string: "/?\(parts[1])")?.queryItems {
-            for item in items { query[item.name] = item.value ?? "" }
+            for item in items { query[item.name, default: []].append(item.value ?? "") }
         }
         return ServerRequest(method: String(requestLine[0]), path: String(parts.first ?? "/"), query: query, headers: headers, body: body)
     }

@@ -198,15 +198,15 @@ public final class YooKassaStandIn: @unchecked Sendable {
             return JSONAnswer.ok(["payments_created": paymentsCreated, "statuses": statuses])
         }
         guard parts.count == 4, parts[1] == "payments",
-              let notification = settle(parts[2], parts[3], reason: request.query["reason"] ?? "insufficient_funds")
+              let notification = settle(parts[2], parts[3], reason: request.parameter("reason") ?? "insufficient_funds")
         else { return notFound() }
-        if let target = request.query["deliver_to"] {
+        if let target = request.parameter("deliver_to") {
             let delivery = OutboundRequest(method: "POST", url: target, headers: HTTPHeaders([("Content-Type", "application/json")]),
                                            body: notification, timeoutMilliseconds: 15_000)
             let status = (try? CurlHTTPClient().send(delivery))?.status ?? 0
             return JSONAnswer.ok(["delivered_status": status])
         }
-        if request.query["as"] == "event" {
+        if request.parameter("as") == "event" {
             return .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
                                          body: GatewayEventFile.v2(path: "/api/webhooks/yookassa", body: notification, sourceIP: notificationSourceIP)))
         }

@@ -16,6 +16,23 @@ struct Console {
         }
     }
 
+    /// One line of a stream: text for people or a JSON line for scripts.
+    func emitLine<Machine: Encodable>(human: String, machine: Machine) {
+        if json {
+            print(String(decoding: (try? JSONCoding.encode(machine)) ?? [], as: UTF8.self))
+        } else {
+            print(redactor.scrub(human))
+        }
+    }
+
+    /// A remark for people on stderr, so it never mixes with output for scripts.
+    func note(_ text: String) {
+        FileHandleStderr.write(redactor.scrub(text) + "\n")
+    }
+
+    /// Colour for a terminal, none for JSON or pipes.
+    var style: Style { json ? Style(enabled: false) : Style() }
+
     /// A connection from `DATABASE_URL`, or a failure that says what to do next.
     func connect() throws -> PGConnection {
         let url: String
@@ -56,11 +73,12 @@ struct Console {
 }
 
 /// payctl's exit codes: 0 success, 1 a finding an operator should act on, 2 a usage or
-/// configuration problem, 3 the database could not be used.
+/// configuration problem, 3 the database could not be used, 4 a provider's API could not be used.
 enum ExitStatus: Int32 {
     case finding = 1
     case configuration = 2
     case database = 3
+    case provider = 4
 }
 
 /// Writes text to standard error.

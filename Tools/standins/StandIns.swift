@@ -10,15 +10,21 @@ struct StandInsCommand: ParsableCommand {
         commandName: "standins", abstract: "Run loopback stand-ins for the provider APIs until stopped.")
 
     @Option(help: "Port of the YooKassa stand-in (0 picks a free one).") var yookassaPort = 0
+    @Option(help: "Port of the Stripe stand-in (0 picks a free one).") var stripePort = 0
     @Option(help: "Also write the export lines to this file once listening.") var readyFile: String?
 
     func run() throws {
         let yookassa = YooKassaStandIn()
-        let server = try LoopbackServer(port: yookassaPort, handler: yookassa.handle)
+        let yookassaServer = try LoopbackServer(port: yookassaPort, handler: yookassa.handle)
+        let stripe = StripeStandIn()
+        let stripeServer = try LoopbackServer(port: stripePort, handler: stripe.handle)
         let lines = [
-            "export YOOKASSA_API_URL=\(server.baseURL)",
+            "export YOOKASSA_API_URL=\(yookassaServer.baseURL)",
             "export YOOKASSA_SHOP_ID=\(yookassa.shopID)",
             "export YOOKASSA_SECRET_KEY=\(yookassa.secretKey)",
+            "export STRIPE_API_URL=\(stripeServer.baseURL)",
+            "export STRIPE_API_KEY=\(stripe.apiKey)",
+            "export STRIPE_WEBHOOK_SECRET=\(stripe.webhookSecret)",
         ].joined(separator: "\n") + "\n"
         FileHandle.standardOutput.write(Data(lines.utf8))
         if let readyFile { try lines.write(toFile: readyFile, atomically: true, encoding: .utf8) }

@@ -11,7 +11,8 @@ extension Migration {
             status              text NOT NULL CHECK (status IN ('pending', 'waiting_for_capture', 'succeeded', 'canceled', 'refunded')),
             amount_minor        bigint NOT NULL CHECK (amount_minor > 0),
             currency            text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
-            purpose             text NOT NULL CHECK (purpose IN ('booking', 'subscription')),
+            purpose             text NOT NULL CHECK (purpose IN ('booking', 'subscription', 'deal')),
+            deal_id             text,
             appointment_id      text,
             service_slug        text,
             kind                text CHECK (kind IN ('deposit', 'full')),
@@ -25,12 +26,14 @@ extension Migration {
             updated_at          timestamptz NOT NULL DEFAULT now(),
             CONSTRAINT payments_purpose_fields CHECK (
                 (purpose = 'booking' AND appointment_id IS NOT NULL AND service_slug IS NOT NULL AND kind IS NOT NULL)
-                OR (purpose = 'subscription' AND plan_id IS NOT NULL AND user_id IS NOT NULL))
+                OR (purpose = 'subscription' AND plan_id IS NOT NULL AND user_id IS NOT NULL)
+                OR (purpose = 'deal' AND provider = 'stripe' AND provider_payment_id IS NOT NULL))
         );
         CREATE UNIQUE INDEX payments_provider_payment_id ON payments (provider, provider_payment_id)
             WHERE provider_payment_id IS NOT NULL;
         CREATE UNIQUE INDEX payments_one_open_per_booking ON payments (appointment_id, kind)
             WHERE purpose = 'booking' AND status IN ('pending', 'waiting_for_capture');
+        CREATE INDEX payments_deal_id ON payments (deal_id) WHERE deal_id IS NOT NULL;
         CREATE UNIQUE INDEX payments_one_open_per_subscription ON payments (user_id, plan_id)
             WHERE purpose = 'subscription' AND status IN ('pending', 'waiting_for_capture');
 

@@ -1,0 +1,95 @@
+/// What a verified Stripe event means for a deal's payment: which payment it is about, where
+/// its status moves, and which automation event it causes.
+struct StripeChange {
+    /// The status to move to (nil: the event moves no status) and the automation event.
+    struct Effect {
+        let status: PaymentStatus?
+        let eventType: String
+        /// Extra part of the dedup key, for events that may happen more than once per payment.
+        let eventKey: String?
+        var failureCategory: String? = nil
+    }
+
+    let dealID: String?
+    let sessionID: String?
+    let paymentIntentID: String?
+    let amount: Money?
+    let objectStatus: String?
+    let effect: Effect?
+    private let invoiceID: String?
+    private let subscriptionID: String?
+    private let chargeID: String?
+
+    init(_ event: Stripe.Event) {
+        let object = event.data.object
+        let currency = object.currency.flatMap { Currency($0.uppercased()) }
+        func money(_ minor: Int64?) -> Money? { minor.flatMap { value in currency.map { Money(minorUnits: value, currency: $0) } } }
+        var sessionID: String?
+        var paymentIntentID = object.payment_intent?.id
+        var invoiceID: String?
+        var subscriptionID: String?
+        var chargeID: String?
+        var amount: Money?
+        var effect: Effect?
+        var metadata = object.metadata ?? [:]
+        switch event.type {
+        case "checkout.session.completed", "checkout.session.async_payment_succeeded", "checkout.session.async_payment_failed":
+            sessionID = object.id
+            amount = money(object.amount_total)
+            if event.type == "checkout.session.async_payment_failed" {
+                effect = Effect(status: .canceled, eventType: "deal_payment_failed", eventKey: event.id, failureCategory: "async_payment_failed")
+            } else if object.payment_status == "paid" || object.payment_status == "no_payment_required" {
+                effect = Effect(status: .succeeded, eventType: "deal_paid", eventKey: nil)
+            } else {
+                effect = Effect(status: .pending, eventType: "deal_awaiting_payment", eventKey: event.id)
+            }
+        case "payment_intent.succeeded":
+            paymentIntentID = object.id
+            amount = money(object.amount_received ?? object.amount)
+            effect = Effect(status: .succeeded, eventType: "deal_paid", eventKey: nil)
+        case "payment_intent.payment_failed":
+            // A failed PaymentIntent can still succeed with another method: no final status.
+            paymentIntentID = object.id
+            amount = money(object.amount)
+            let category = object.last_payment_error?.decline_code ?? object.last_payment_error?.code ?? "unknown"
+            effect = Effect(status: nil, eventType: "deal_payment_failed", eventKey: event.id, failureCategory: category)
+        case "charge.refunded":
+            chargeID = object.id
+            amount = money(object.amount)
+            effect = Effect(status: object.refunded == true ? .refunded : nil, eventType: "deal_refunded",
+                            eventKey: "\(object.id):\(object.amount_refunded ?? 0)")
+        case "invoice.payment_succeeded":
+            invoiceID = object.id
+            amount = money(object.amount_paid)
+            let details = object.parent?.subscription_details ?? object.subscription_details
+            subscriptionID = object.subscription?.id ?? details?.subscription?.id
+            if metadata["deal_id"] == nil, let inherited = details?.metadata?["deal_id"] { metadata["deal_id"] = inherited }
+            effect = Effect(status: .succeeded, eventType: "invoice_paid", eventKey: object.id)
+        default:
+            break
+        }
+        self.dealID = metadata["deal_id"].flatMap { $0.isEmpty ? nil : String($0.prefix(255)) }
+        self.sessionID = sessionID
+        self.paymentIntentID = paymentIntentID
+        self.invoiceID = invoiceID
+        self.subscriptionID = subscriptionID
+        self.chargeID = chargeID
+        self.amount = amount
+        self.objectStatus = object.payment_status ?? object.status
+        self.effect = effect
+    }
+
+    /// The payment these events share: the PaymentIntent, else the session, else the invoice.
+    var paymentKey: String? { paymentIntentID ?? sessionID ?? invoiceID }
+
+    /// The automation event's payload beyond the payment's own fields.
+    func eventPayload(_ event: Stripe.Event) -> [String: JSONValue] {
+        var payload: [String: JSONValue] = ["stripe_event_id": .string(event.id), "livemode": .bool(event.livemode)]
+        for (key, value) in [("session_id", sessionID), ("payment_intent_id", paymentIntentID), ("invoice_id", invoiceID),
+                             ("subscription_id", subscriptionID), ("charge_id", chargeID), ("failure_category", effect?.failureCategory)] {
+            if let value { payload[key] = .string(value) }
+        }
+        if event.type == "charge.refunded", let refunded = event.data.object.amount_refunded { payload["amount_refunded_minor"] = .int(refunded) }
+        return payload
+    }
+}

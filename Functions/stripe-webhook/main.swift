@@ -1,0 +1,3 @@
+import Core
+
+FunctionMain.run(name: "stripe-webhook", makeHandler: StripeWebhookHandler.make)

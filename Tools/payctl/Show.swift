@@ -1,0 +1,53 @@
+import ArgumentParser
+import Core
+
+/// `payctl show EVENT_ID`: one event's whole processing story.
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one webhook event: its steps, outcome, error and the automation events it caused.")
+
+    @Argument(help: "The provider's event id (evt_…, event:object id) or the row id.") var eventID: String
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    struct Story: Encodable {
+        let event: WebhookEventStore.Record
+        let automationEvents: [EventStore.Stored]
+    }
+
+    func run() throws {
+        let console = Console(json: json)
+        let connection = try console.connect()
+        guard let record = try console.run({ try WebhookEventStore(connection: connection).find(eventID) }) else {
+            throw console.fail(.finding, "webhook event \(eventID) not found.",
+                               next: "check the id with `payctl tail --no-follow --since 1d`; if Stripe sent it, `payctl stripe events` lists it.")
+        }
+        let caused = try console.run {
+            try EventStore(connection: connection).caused(byProviderEvent: record.eventKey, providerObject: record.paymentIntentID ?? record.objectID)
+        }
+        let style = console.style
+        var lines = [style.bold("\(record.provider) \(record.eventType) \(record.eventKey)")]
+        let amount = record.amountMinor.flatMap { minor in record.currency.map { "\(minor) \($0) (minor units)" } }
+        for (name, value) in [
+            ("outcome", style.outcome(record.outcome) + (record.error.map { " — \($0)" } ?? "")),
+            ("received", "\(record.receivedAt) (deliveries: \(record.deliveries), last \(record.updatedAt))"),
+            ("verification", record.verification), ("object", record.objectID), ("status", record.objectStatus), ("amount", amount),
+            ("deal", record.dealID), ("session", record.sessionID), ("payment intent", record.paymentIntentID),
+        ] {
+            if let value { lines.append("  \(name.padding(16))\(value)") }
+        }
+        lines.append("Steps:")
+        if case .array(let steps) = record.steps {
+            for step in steps {
+                let name = step["step"]?.stringValue ?? "?"
+                let outcome = step["outcome"]?.stringValue ?? ""
+                lines.append("  - \(name) \(style.outcome(outcome))" + (step["detail"]?.stringValue.map { ": \($0)" } ?? ""))
+            }
+        }
+        lines.append(caused.isEmpty ? "Automation events: none" : "Automation events:")
+        for event in caused { lines.append("  - \(event.type) \(style.dim(event.createdAt))") }
+        console.emit(human: lines.joined(separator: "\n"), machine: Story(event: record, automationEvents: caused))
+    }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(1, width - count)) }
+}

@@ -1,0 +1,166 @@
+import ArgumentParser
+import Core
+
+/// `payctl summary`: what happened to webhooks lately, what went wrong, and what to do next.
+struct Summary: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Counts by type and outcome, failures, deals with problems and next steps.",
+        discussion: "Reads the database (--since), or the last N JSON log lines on stdin (--lines N). "
+            + "Exits 0 when all is well, 1 when there are problems or no events at all.")
+
+    @Option(help: "How far back to look in the database: 45s, 30m, 2h, 1d.") var since = Window(seconds: 1_800)
+    @Option(help: "Summarise the last N JSON log lines from stdin instead.") var lines: Int?
+    @Option(help: "Only this provider.") var provider: String?
+    @Flag(help: "Print JSON for scripts.") var json = false
+
+    func run() throws {
+        let console = Console(json: json)
+        let report: SummaryReport
+        if let lines {
+            report = SummaryReport(logLines: LogLine.readStandardInput(last: lines).filter { provider == nil || $0.provider == provider },
+                                   source: "last \(lines) log lines")
+        } else {
+            let store = WebhookEventStore(connection: try console.connect())
+            let records = try console.run {
+                try store.recent(windowSeconds: since.seconds, filter: WebhookEventStore.Filter(provider: provider), limit: 1_000_000)
+            }
+            report = SummaryReport(records: records, source: "database, last \(since.seconds)s")
+        }
+        console.emit(human: report.human(style: console.style), machine: report)
+        if !report.healthy { throw ExitCode(ExitStatus.finding.rawValue) }
+    }
+}
+
+/// The numbers behind `payctl summary`, from database rows or log lines.
+struct SummaryReport: Encodable {
+    struct Count: Encodable {
+        let provider: String
+        let type: String
+        let outcome: String
+        let count: Int
+    }
+    struct DealProblem: Encodable {
+        let deal: String
+        let outcomes: [String]
+        let events: [String]
+    }
+
+    let source: String
+    var counts: [Count] = []
+    var total = 0
+    var signatureFailures = 0
+    var cabinetIgnored = 0
+    var duplicates = 0
+    var errors = 0
+    var dealIdMissing = 0
+    var dealsWithProblems: [DealProblem] = []
+    var nextSteps: [String] = []
+
+    /// Outcomes that need nobody's attention.
+    static let fine: Set<String> = ["processed", "duplicate", "ignored", "no_change", "out_of_order_ignored", "new", "ok", "redelivered"]
+
+    var healthy: Bool { total > 0 && errors == 0 && signatureFailures == 0 && dealIdMissing == 0 && dealsWithProblems.isEmpty }
+
+    init(records: [WebhookEventStore.Record], source: String) {
+        self.source = source
+        var tally: [String: (String, String, String, Int)] = [:]
+        var problems: [String: ([String], [String])] = [:]
+        for record in records {
+            let key = "\(record.provider)|\(record.eventType)|\(record.outcome)"
+            tally[key, default: (record.provider, record.eventType, record.outcome, 0)].3 += 1
+            duplicates += record.deliveries - 1
+            tallyOutcome(record.outcome)
+            if let deal = record.dealID, !Self.fine.contains(record.outcome) {
+                problems[deal, default: ([], [])].0.append(record.outcome)
+                problems[deal, default: ([], [])].1.append(record.eventKey)
+            }
+        }
+        total = records.count
+        counts = tally.values.map { Count(provider: $0.0, type: $0.1, outcome: $0.2, count: $0.3) }
+            .sorted { ($0.provider, $0.type, $0.outcome) < ($1.provider, $1.type, $1.outcome) }
+        dealsWithProblems = problems.keys.sorted().map { DealProblem(deal: $0, outcomes: problems[$0]!.0, events: problems[$0]!.1) }
+        nextSteps = steps()
+    }
+
+    init(logLines: [LogLine], source: String) {
+        self.source = source
+        var tally: [String: (String, String, String, Int)] = [:]
+        var problems: [String: ([String], [String])] = [:]
+        for line in logLines {
+            if line.message == "signature verification failed" { signatureFailures += 1 }
+            if line.level == "error" || line.level == "critical" { errors += 1 }
+            if line.message == "deal_id missing from metadata" { dealIdMissing += 1 }
+            guard let message = line.message, message.hasSuffix("webhook done"), let outcome = line.outcome else { continue }
+            total += 1
+            let key = "\(line.provider ?? "-")|\(line.eventType ?? "-")|\(outcome)"
+            tally[key, default: (line.provider ?? "-", line.eventType ?? "-", outcome, 0)].3 += 1
+            if outcome == "duplicate" { duplicates += 1 }
+            if outcome == "cabinet_ignored" { cabinetIgnored += 1 }
+            if let deal = line.dealId, deal != "missing", !Self.fine.contains(outcome) {
+                problems[deal, default: ([], [])].0.append(outcome)
+                problems[deal, default: ([], [])].1.append(line.eventId ?? "-")
+            }
+        }
+        total += signatureFailures
+        counts = tally.values.map { Count(provider: $0.0, type: $0.1, outcome: $0.2, count: $0.3) }
+            .sorted { ($0.provider, $0.type, $0.outcome) < ($1.provider, $1.type, $1.outcome) }
+        dealsWithProblems = problems.keys.sorted().map { DealProblem(deal: $0, outcomes: problems[$0]!.0, events: problems[$0]!.1) }
+        nextSteps = steps()
+    }
+
+    private mutating func tallyOutcome(_ outcome: String) {
+        switch outcome {
+        case "signature_failed": signatureFailures += 1
+        case "cabinet_ignored": cabinetIgnored += 1
+        case "deal_id_missing": dealIdMissing += 1
+        case let other where !Self.fine.contains(other): errors += 1
+        default: break
+        }
+    }
+
+    private func steps() -> [String] {
+        var steps: [String] = []
+        if total == 0 {
+            return [
+                "Check the endpoint URL and its enabled events in the Stripe Dashboard (Developers → Webhooks).",
+                "`payctl stripe events --failed` lists events Stripe could not deliver; `payctl stripe events` shows what Stripe sent.",
+                "Look for the functions' log lines: no \"Stripe webhook received\" means requests never reached the function.",
+            ]
+        }
+        if signatureFailures > 0 {
+            steps.append("\(signatureFailures) signature failure(s): check STRIPE_WEBHOOK_SECRET is this endpoint's signing secret in the same mode, and that no proxy rewrites the body (`payctl tail --event ID`).")
+        }
+        if cabinetIgnored > 0 {
+            steps.append("\(cabinetIgnored) event(s) from another account or mode: check STRIPE_EXPECTED_LIVEMODE / STRIPE_EXPECTED_ACCOUNT against the endpoint's account.")
+        }
+        if dealIdMissing > 0 {
+            steps.append("\(dealIdMissing) event(s) without deal_id: set metadata.deal_id on the Checkout Session and payment_intent_data.metadata.deal_id.")
+        }
+        if errors > 0 {
+            steps.append("\(errors) event(s) failed: `payctl show EVENT_ID` tells each one's steps and error.")
+        }
+        for problem in dealsWithProblems.prefix(5) {
+            steps.append("Deal \(problem.deal): \(problem.outcomes.joined(separator: ", ")) — `payctl tail --deal \(problem.deal) --no-follow`.")
+        }
+        return steps
+    }
+
+    func human(style: Style) -> String {
+        var lines = [style.bold(total == 0 ? "webhook events not found" : "Webhook events (\(source)): \(total)")]
+        for count in counts {
+            lines.append("  \(count.provider)  \(count.type)  \(style.outcome(count.outcome))  \(count.count)")
+        }
+        if total > 0 {
+            lines.append("Signature failures: \(signatureFailures)   Events cabinet ignored: \(cabinetIgnored)   Duplicate deliveries: \(duplicates)   Errors: \(errors)   Missing deal_id: \(dealIdMissing)")
+        }
+        if !dealsWithProblems.isEmpty {
+            lines.append("Deals with problems:")
+            for problem in dealsWithProblems { lines.append("  \(problem.deal): \(problem.outcomes.joined(separator: ", ")) (\(problem.events.joined(separator: ", ")))") }
+        }
+        if !steps().isEmpty {
+            lines.append("Next steps:")
+            for step in nextSteps { lines.append("  - \(step)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

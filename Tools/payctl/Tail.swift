@@ -1,0 +1,70 @@
+import ArgumentParser
+import Core
+import Glibc
+
+/// `payctl tail`: webhook processing as it happens, from the database or from log lines on stdin.
+struct Tail: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Follow webhook processing live (from the database, or from JSON log lines on stdin with --logs).")
+
+    @Option(help: "Start this far back: 45s, 30m, 2h, 1d.") var since = Window(seconds: 600)
+    @Option(help: "Only this provider: stripe, yookassa, telegram.") var provider: String?
+    @Option(help: "Only this event type, e.g. checkout.session.completed.") var type: String?
+    @Option(help: "Only this deal id.") var deal: String?
+    @Option(help: "Only this Checkout Session id.") var session: String?
+    @Option(help: "Only this event id.") var event: String?
+    @Flag(inversion: .prefixedNo, help: "Keep watching for new events.") var follow = true
+    @Option(help: "Seconds between database polls.") var interval = 1.0
+    @Flag(help: "Read the functions' JSON log lines from stdin instead of the database.") var logs = false
+    @Flag(help: "Print JSON lines for scripts.") var json = false
+
+    func run() throws {
+        let console = Console(json: json)
+        if logs { return followLogs(console) }
+        let store = WebhookEventStore(connection: try console.connect())
+        let filter = WebhookEventStore.Filter(provider: provider, type: type, dealID: deal, sessionID: session, eventID: event)
+        var cursor = "0"
+        var printed = 0
+        var window = since.seconds
+        repeat {
+            let records = try console.run { try store.recent(windowSeconds: window, after: cursor, filter: filter) }
+            // After the first look the cursor alone says what is new.
+            window = Int(Int32.max)
+            for record in records {
+                console.emitLine(human: Self.describe(record, style: console.style), machine: record)
+                cursor = record.cursor
+                printed += 1
+            }
+            if follow { usleep(UInt32(interval * 1_000_000)) }
+        } while follow
+        if printed == 0 { console.note("No webhook events in the last \(since.seconds)s match. Next step: `payctl summary` or `payctl stripe events`.") }
+    }
+
+    private func followLogs(_ console: Console) {
+        while let text = readLine() {
+            guard let line = LogLine.parse(text) else { continue }
+            if let provider, line.provider != provider { continue }
+            if let type, line.eventType != type { continue }
+            if let deal, line.dealId != deal { continue }
+            if let session, line.sessionId != session { continue }
+            if let event, line.eventId != event { continue }
+            let style = console.style
+            var text = "\(style.dim(line.time ?? "-")) \(line.function ?? "-") \(line.message ?? "")"
+            if let outcome = line.outcome { text += " " + style.outcome(outcome) }
+            for (name, value) in [("event", line.eventId), ("type", line.eventType), ("deal", line.dealId), ("session", line.sessionId),
+                                  ("pi", line.paymentIntentId), ("detail", line.detail ?? line.reason)] {
+                if let value { text += " \(name)=\(value)" }
+            }
+            console.emitLine(human: text, machine: line)
+        }
+    }
+
+    static func describe(_ record: WebhookEventStore.Record, style: Style) -> String {
+        var text = "\(style.dim(record.updatedAt)) \(record.provider) \(record.eventType) \(record.eventKey) \(style.outcome(record.outcome))"
+        for (name, value) in [("deal", record.dealID), ("session", record.sessionID), ("pi", record.paymentIntentID), ("error", record.error)] {
+            if let value { text += " \(name)=\(value)" }
+        }
+        if record.deliveries > 1 { text += " deliveries=\(record.deliveries)" }
+        return text
+    }
+}
