@@ -63,7 +63,7 @@ import Testing
 
     @Test(arguments: expected.keys.sorted())
     func eventFile(_ name: String) throws {
-        let world = try YooKassaWorld(Self.documented)
+        let world = try World(Self.documented)
         let expectation = try #require(Self.expected[name])
         if let first = expectation.after {
             #expect(try run(first, function: expectation.function, environment: world.environment).statusCode == 200)

@@ -5,16 +5,16 @@ import Testing
 
 @Suite struct PayCtlTests {
     /// A database with one event of each kind an operator must tell apart; returns the log.
-    static func seeded() throws -> (StripeWorld, [String], paid: String) {
-        let world = try StripeWorld(["STRIPE_EXPECTED_LIVEMODE": "false"])
+    static func seeded() throws -> (World, [String], paid: String) {
+        let world = try World(["STRIPE_EXPECTED_LIVEMODE": "false"])
         var log: [String] = []
-        let paid = world.standIn.makeEvent("checkout.session.completed", dealID: "deal_a", paymentIntent: "pi_a")
+        let paid = world.stripe.makeEvent("checkout.session.completed", dealID: "deal_a", paymentIntent: "pi_a")
         log += try world.deliver(paid).1
         log += try world.deliver(paid).1
-        log += try world.deliver(world.standIn.makeEvent("payment_intent.succeeded", dealID: "deal_b", paymentIntent: "pi_b")).1
-        log += try world.deliver(world.standIn.makeEvent("payment_intent.succeeded", dealID: "deal_x"), secret: "whsec_wrong").1
-        log += try world.deliver(world.standIn.makeEvent("payment_intent.succeeded", dealID: "deal_c", livemode: true)).1
-        log += try world.deliver(world.standIn.makeEvent("charge.refunded", dealID: nil)).1
+        log += try world.deliver(world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_b", paymentIntent: "pi_b")).1
+        log += try world.deliver(world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_x"), secret: "whsec_wrong").1
+        log += try world.deliver(world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_c", livemode: true)).1
+        log += try world.deliver(world.stripe.makeEvent("charge.refunded", dealID: nil)).1
         return (world, log, paid["id"] as! String)
     }
 
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func emptyDatabaseSaysNotFoundWithNextSteps() throws {
-        let world = try StripeWorld()
+        let world = try World()
         let result = try PayCtlProcess.run(["summary"], environment: world.environment)
         #expect(result.status == 1)
         #expect(result.stdout.contains("webhook events not found"))
@@ -60,9 +60,9 @@ import Testing
     }
 
     @Test func stripeEventsPaginatesAndFilters() throws {
-        let world = try StripeWorld()
+        let world = try World()
         for index in 0..<130 {
-            world.standIn.makeEvent(index % 10 == 0 ? "charge.refunded" : "payment_intent.succeeded", dealID: "d\(index)", created: 1_800_000_000 + index)
+            world.stripe.makeEvent(index % 10 == 0 ? "charge.refunded" : "payment_intent.succeeded", dealID: "d\(index)", created: 1_800_000_000 + index)
         }
         let all = try PayCtlProcess.run(["stripe", "events", "--limit", "150", "--json"], environment: world.environment)
         #expect(all.status == 0, "\(all.stderr)")
@@ -84,16 +84,16 @@ import Testing
     }
 
     @Test func stripeEventsFailedOnly() throws {
-        let world = try StripeWorld()
-        let undelivered = world.standIn.makeEvent("payment_intent.succeeded", dealID: "d1")
-        #expect(world.standIn.deliver(undelivered, to: "http://127.0.0.1:9/nowhere") == 0)
-        world.standIn.makeEvent("payment_intent.succeeded", dealID: "d2")
+        let world = try World()
+        let undelivered = world.stripe.makeEvent("payment_intent.succeeded", dealID: "d1")
+        #expect(world.stripe.deliver(undelivered, to: "http://127.0.0.1:9/nowhere") == 0)
+        world.stripe.makeEvent("payment_intent.succeeded", dealID: "d2")
         let failed = try PayCtlProcess.run(["stripe", "events", "--failed", "--json"], environment: world.environment)
         #expect((failed.json as? [[String: Any]])?.compactMap { $0["id"] as? String } == [undelivered["id"] as! String])
     }
 
     @Test func stripeEventsWithABadKeySaysWhatToCheck() throws {
-        let world = try StripeWorld()
+        let world = try World()
         let result = try PayCtlProcess.run(["stripe", "events"], environment: world.environment.merging(["STRIPE_API_KEY": "rk_test_wrongwrongwrong"]) { _, new in new })
         #expect(result.status == 4)
         #expect(result.stderr.contains("HTTP 401"))
@@ -133,8 +133,8 @@ import Testing
     @Test func noCommandPrintsASecret() throws {
         let (world, log, paid) = try Self.seeded()
         let secrets = [
-            "YOOKASSA_SECRET_KEY": "test_yk_secret_value_1234", "STRIPE_WEBHOOK_SECRET": world.standIn.webhookSecret,
-            "STRIPE_API_KEY": world.standIn.apiKey, "TELEGRAM_BOT_TOKEN": "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+            "YOOKASSA_SECRET_KEY": "test_yk_secret_value_1234", "STRIPE_WEBHOOK_SECRET": world.stripe.webhookSecret,
+            "STRIPE_API_KEY": world.stripe.apiKey, "TELEGRAM_BOT_TOKEN": "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
             "TELEGRAM_WEBHOOK_SECRET": "tg-secret-token-5678",
         ]
         let environment = world.environment.merging(secrets) { _, new in new }.merging(["LOG_LEVEL": "debug"]) { _, new in new }

@@ -5,8 +5,8 @@ import Testing
 
 @Suite struct StripeWebhookTests {
     @Test func paidCheckoutSessionFulfilsOnce() throws {
-        let world = try StripeWorld()
-        let event = world.standIn.makeEvent("checkout.session.completed", dealID: "deal_42", amount: 4_900, paymentIntent: "pi_paid1")
+        let world = try World()
+        let event = world.stripe.makeEvent("checkout.session.completed", dealID: "deal_42", amount: 4_900, paymentIntent: "pi_paid1")
         let (answer, log) = try world.deliver(event)
         #expect(answer.statusCode == 200)
         #expect(answer.json["outcome"] as? String == "processed")
@@ -24,9 +24,9 @@ import Testing
     }
 
     @Test func twentyConcurrentDeliveriesOneEffect() throws {
-        let world = try StripeWorld()
-        let event = world.standIn.makeEvent("payment_intent.succeeded", dealID: "deal_7", paymentIntent: "pi_many")
-        let (body, signature) = world.standIn.signedDelivery(event)
+        let world = try World()
+        let event = world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_7", paymentIntent: "pi_many")
+        let (body, signature) = world.stripe.signedDelivery(event)
         let text = String(decoding: body, as: UTF8.self)
         let outcomes = try concurrently(20) { _ in
             let invocation = Invocation.v2(body: text, path: "/api/webhooks/stripe", headers: ["Stripe-Signature": signature],
@@ -40,9 +40,9 @@ import Testing
     }
 
     @Test func refundBeforePaidDoesNotMoveBack() throws {
-        let world = try StripeWorld()
-        let refund = world.standIn.makeEvent("charge.refunded", dealID: "deal_9", paymentIntent: "pi_order")
-        let paid = world.standIn.makeEvent("payment_intent.succeeded", dealID: "deal_9", paymentIntent: "pi_order")
+        let world = try World()
+        let refund = world.stripe.makeEvent("charge.refunded", dealID: "deal_9", paymentIntent: "pi_order")
+        let paid = world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_9", paymentIntent: "pi_order")
         #expect(try world.outcome(refund) == "processed")
         #expect(try world.outcome(paid) == "out_of_order_ignored")
         #expect(try world.status(paymentIntent: "pi_order") == "refunded")
@@ -51,37 +51,37 @@ import Testing
     }
 
     @Test func delayedMethodIsFulfilledOnlyWhenPaid() throws {
-        let world = try StripeWorld()
-        let unpaid = world.standIn.makeEvent("checkout.session.completed", dealID: "deal_5", paymentStatus: "unpaid", paymentIntent: "pi_async")
+        let world = try World()
+        let unpaid = world.stripe.makeEvent("checkout.session.completed", dealID: "deal_5", paymentStatus: "unpaid", paymentIntent: "pi_async")
         #expect(try world.outcome(unpaid) == "processed")
         #expect(try world.status(paymentIntent: "pi_async") == "pending")
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_paid'") == 0)
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_awaiting_payment'") == 1)
-        #expect(try world.outcome(world.standIn.makeEvent("checkout.session.async_payment_succeeded", dealID: "deal_5", paymentIntent: "pi_async")) == "processed")
+        #expect(try world.outcome(world.stripe.makeEvent("checkout.session.async_payment_succeeded", dealID: "deal_5", paymentIntent: "pi_async")) == "processed")
         #expect(try world.status(paymentIntent: "pi_async") == "succeeded")
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_paid' AND payload->>'deal_id' = 'deal_5'") == 1)
     }
 
     @Test func asyncFailureCancels() throws {
-        let world = try StripeWorld()
-        _ = try world.outcome(world.standIn.makeEvent("checkout.session.completed", dealID: "deal_6", paymentStatus: "unpaid", paymentIntent: "pi_fail"))
-        #expect(try world.outcome(world.standIn.makeEvent("checkout.session.async_payment_failed", dealID: "deal_6", paymentIntent: "pi_fail")) == "processed")
+        let world = try World()
+        _ = try world.outcome(world.stripe.makeEvent("checkout.session.completed", dealID: "deal_6", paymentStatus: "unpaid", paymentIntent: "pi_fail"))
+        #expect(try world.outcome(world.stripe.makeEvent("checkout.session.async_payment_failed", dealID: "deal_6", paymentIntent: "pi_fail")) == "processed")
         #expect(try world.status(paymentIntent: "pi_fail") == "canceled")
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_payment_failed' AND payload->>'failure_category' = 'async_payment_failed'") == 1)
     }
 
     @Test func failedPaymentIntentCanStillSucceed() throws {
-        let world = try StripeWorld()
-        #expect(try world.outcome(world.standIn.makeEvent("payment_intent.payment_failed", dealID: "deal_8", paymentIntent: "pi_retry")) == "processed")
+        let world = try World()
+        #expect(try world.outcome(world.stripe.makeEvent("payment_intent.payment_failed", dealID: "deal_8", paymentIntent: "pi_retry")) == "processed")
         #expect(try world.status(paymentIntent: "pi_retry") == "pending")
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_payment_failed' AND payload->>'failure_category' = 'insufficient_funds'") == 1)
-        #expect(try world.outcome(world.standIn.makeEvent("payment_intent.succeeded", dealID: "deal_8", paymentIntent: "pi_retry")) == "processed")
+        #expect(try world.outcome(world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_8", paymentIntent: "pi_retry")) == "processed")
         #expect(try world.status(paymentIntent: "pi_retry") == "succeeded")
     }
 
     @Test func invoicesInBothShapes() throws {
-        let world = try StripeWorld()
-        let basil = world.standIn.makeEvent("invoice.payment_succeeded", dealID: "deal_sub", amount: 1_500, currency: "eur")
+        let world = try World()
+        let basil = world.stripe.makeEvent("invoice.payment_succeeded", dealID: "deal_sub", amount: 1_500, currency: "eur")
         #expect(try world.outcome(basil) == "processed")
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'invoice_paid' AND payload->>'deal_id' = 'deal_sub' AND payload->>'subscription_id' LIKE 'sub_%' AND payload->>'currency' = 'EUR'") == 1)
 
@@ -90,28 +90,28 @@ import Testing
         object.removeValue(forKey: "parent")
         object["subscription"] = "sub_legacy"
         object["metadata"] = ["deal_id": "deal_old"]
-        let legacy = world.standIn.keep(type: "invoice.payment_succeeded", object: object)
+        let legacy = world.stripe.keep(type: "invoice.payment_succeeded", object: object)
         #expect(try world.outcome(legacy) == "processed")
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'invoice_paid' AND payload->>'deal_id' = 'deal_old' AND payload->>'subscription_id' = 'sub_legacy'") == 1)
     }
 
     @Test func anotherCabinetIsIgnoredWithTheReason() throws {
-        let world = try StripeWorld(["STRIPE_EXPECTED_LIVEMODE": "false", "STRIPE_EXPECTED_ACCOUNT": "acct_ours"])
-        let live = world.standIn.makeEvent("payment_intent.succeeded", dealID: "d1", livemode: true, account: "acct_ours")
+        let world = try World(["STRIPE_EXPECTED_LIVEMODE": "false", "STRIPE_EXPECTED_ACCOUNT": "acct_ours"])
+        let live = world.stripe.makeEvent("payment_intent.succeeded", dealID: "d1", livemode: true, account: "acct_ours")
         let (answer, log) = try world.deliver(live)
         #expect(answer.statusCode == 200)
         #expect(answer.json["outcome"] as? String == "cabinet_ignored")
         #expect(log.contains { $0.contains(#""message":"Events cabinet ignored""#) && $0.contains("live mode") })
-        let foreign = world.standIn.makeEvent("payment_intent.succeeded", dealID: "d2", account: "acct_theirs")
+        let foreign = world.stripe.makeEvent("payment_intent.succeeded", dealID: "d2", account: "acct_theirs")
         #expect(try world.outcome(foreign) == "cabinet_ignored")
         #expect(try world.count("SELECT count(*) FROM webhook_events WHERE outcome = 'cabinet_ignored' AND error LIKE '%acct_theirs%'") == 1)
         #expect(try world.count("SELECT count(*) FROM events") == 0)
-        #expect(try world.outcome(world.standIn.makeEvent("payment_intent.succeeded", dealID: "d3", account: "acct_ours")) == "processed")
+        #expect(try world.outcome(world.stripe.makeEvent("payment_intent.succeeded", dealID: "d3", account: "acct_ours")) == "processed")
     }
 
     @Test func missingDealIDIsRecordedAndLogged() throws {
-        let world = try StripeWorld()
-        let (answer, log) = try world.deliver(world.standIn.makeEvent("payment_intent.succeeded", dealID: nil, paymentIntent: "pi_nodeal"))
+        let world = try World()
+        let (answer, log) = try world.deliver(world.stripe.makeEvent("payment_intent.succeeded", dealID: nil, paymentIntent: "pi_nodeal"))
         #expect(answer.json["outcome"] as? String == "deal_id_missing")
         #expect(log.contains { $0.contains(#""message":"deal_id missing from metadata""#) })
         #expect(try world.status(paymentIntent: "pi_nodeal") == "succeeded", "the payment is still recorded")
@@ -119,15 +119,15 @@ import Testing
     }
 
     @Test func badSignatureIs400LoggedWithAHintAndRecorded() throws {
-        let world = try StripeWorld()
-        let event = world.standIn.makeEvent("payment_intent.succeeded", dealID: "d", paymentIntent: "pi_forged")
+        let world = try World()
+        let event = world.stripe.makeEvent("payment_intent.succeeded", dealID: "d", paymentIntent: "pi_forged")
         let (answer, log) = try world.deliver(event, secret: "whsec_attacker_guess")
         #expect(answer.statusCode == 400)
         #expect(answer.errorCode == "signature_verification_failed")
         let line = try #require(log.first { $0.contains(#""message":"signature verification failed""#) && $0.contains("hint") })
         #expect(line.contains("STRIPE_WEBHOOK_SECRET") && line.contains(#""keys_tried":"1""#) && line.contains("raw body"))
         #expect(log.filter { $0.contains(#""message":"signature verification failed""#) }.count == 1, "one line per failure")
-        #expect(!log.joined().contains(world.standIn.webhookSecret))
+        #expect(!log.joined().contains(world.stripe.webhookSecret))
         #expect(!log.joined().contains("v1="))
         #expect(try world.status(paymentIntent: "pi_forged") == nil)
         #expect(try world.count("SELECT count(*) FROM webhook_events WHERE outcome = 'signature_failed' AND verification = 'failed'") == 1)
@@ -137,14 +137,14 @@ import Testing
     }
 
     @Test func otherEventTypesAreAcknowledged() throws {
-        let world = try StripeWorld()
-        #expect(try world.outcome(world.standIn.makeEvent("customer.created", dealID: nil)) == "ignored")
+        let world = try World()
+        #expect(try world.outcome(world.stripe.makeEvent("customer.created", dealID: nil)) == "ignored")
         #expect(try world.count("SELECT count(*) FROM webhook_events WHERE outcome = 'ignored'") == 1)
     }
 
     @Test func secretMustBeConfigured() throws {
-        let world = try StripeWorld()
-        let event = world.standIn.makeEvent("payment_intent.succeeded", dealID: "d")
+        let world = try World()
+        let event = world.stripe.makeEvent("payment_intent.succeeded", dealID: "d")
         for secret in ["", "not-a-whsec"] {
             let (answer, _) = try world.deliver(event, environment: ["STRIPE_WEBHOOK_SECRET": secret])
             #expect(answer.statusCode == 500)
@@ -153,15 +153,15 @@ import Testing
     }
 
     @Test func databaseDownAsksStripeToRetry() throws {
-        let world = try StripeWorld()
-        let (answer, _) = try world.deliver(world.standIn.makeEvent("payment_intent.succeeded", dealID: "d"),
+        let world = try World()
+        let (answer, _) = try world.deliver(world.stripe.makeEvent("payment_intent.succeeded", dealID: "d"),
                                             environment: ["DATABASE_URL": TestDatabase.unreachableURL])
         #expect(answer.statusCode == 503)
     }
 
     @Test func cardDetailsAreNeitherStoredNorLogged() throws {
-        let world = try StripeWorld()
-        let (_, log) = try world.deliver(world.standIn.makeEvent("payment_intent.payment_failed", dealID: "d", paymentIntent: "pi_card"),
+        let world = try World()
+        let (_, log) = try world.deliver(world.stripe.makeEvent("payment_intent.payment_failed", dealID: "d", paymentIntent: "pi_card"),
                                          environment: ["LOG_LEVEL": "trace"])
         let connection = try PGConnection(url: world.databaseURL)
         var stored = ""

@@ -7,7 +7,7 @@ import Testing
     static let booking = #"{"appointment_id":"apt-1001","service_slug":"haircut","kind":"deposit"}"#
 
     @Test func bookingDepositIsPricedFromTheCatalog() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let answer = try world.createIntent(#"{"appointment_id":"apt-1001","service_slug":"haircut","kind":"deposit","amount":{"value":"1.00","currency":"RUB"}}"#)
         #expect(answer.statusCode == 201)
         let amount = try #require(answer.json["amount"] as? [String: String])
@@ -18,12 +18,12 @@ import Testing
         #expect(confirmation["confirmation_url"]?.hasPrefix("https://yoomoney.ru/") == true)
         #expect(try world.count("SELECT count(*) FROM payments WHERE amount_minor = 50000 AND provider_payment_id IS NOT NULL") == 1)
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'payment_started' AND payload->>'service_slug' = 'haircut'") == 1)
-        #expect(world.standIn.paymentsCreated == 1)
+        #expect(world.yookassa.paymentsCreated == 1)
     }
 
     @Test(arguments: [("basic", 29_900), ("premium", 59_900), ("family", 89_900)])
     func subscriptionPlans(_ plan: String, _ minor: Int) throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let answer = try world.createIntent(#"{"plan_id":"\#(plan)","user_id":"user-7"}"#)
         #expect(answer.statusCode == 201)
         #expect(try world.count("SELECT count(*) FROM payments WHERE purpose = 'subscription' AND amount_minor = $1", [minor]) == 1)
@@ -31,29 +31,29 @@ import Testing
     }
 
     @Test func sameKeyTwiceMakesOnePayment() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let first = try world.createIntent(Self.booking, key: "k1")
         let second = try world.createIntent(Self.booking, key: "k1")
         #expect(first.statusCode == 201)
         #expect(second.body == first.body)
         #expect(second.headers["Idempotent-Replayed"] == "true")
         #expect(try world.count("SELECT count(*) FROM payments") == 1)
-        #expect(world.standIn.paymentsCreated == 1)
+        #expect(world.yookassa.paymentsCreated == 1)
     }
 
     @Test(arguments: [true, false])
     func twentyConcurrentRequestsMakeOnePayment(withKey: Bool) throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let answers = concurrently(20) { _ in try world.createIntent(Self.booking, key: withKey ? "same-key" : nil) }
         let statuses = try answers.map { try $0.get().statusCode }
         #expect(statuses.allSatisfy { [200, 201, 409].contains($0) }, "\(statuses)")
         #expect(try world.count("SELECT count(*) FROM payments") == 1)
-        #expect(world.standIn.paymentsCreated == 1)
+        #expect(world.yookassa.paymentsCreated == 1)
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'payment_started'") == 1)
     }
 
     @Test func openPaymentForTheSameBookingIsReturned() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let first = try world.createIntent(Self.booking)
         let second = try world.createIntent(Self.booking)
         #expect(first.statusCode == 201)
@@ -75,17 +75,17 @@ import Testing
         [YooKassaStandIn.Fault(.drop)],
     ])
     func transientProviderFailuresAreRetriedWithTheSameKey(_ faults: [YooKassaStandIn.Fault]) throws {
-        let world = try YooKassaWorld()
-        world.standIn.inject(faults)
+        let world = try World()
+        world.yookassa.inject(faults)
         let answer = try world.createIntent(Self.booking)
         #expect(answer.statusCode == 201)
-        #expect(world.standIn.paymentsCreated == 1)
+        #expect(world.yookassa.paymentsCreated == 1)
         #expect(try world.count("SELECT count(*) FROM payments WHERE provider_payment_id IS NOT NULL") == 1)
     }
 
     @Test func timeoutBeyondTheBudgetIs504AndALaterRetryCompletesTheSamePayment() throws {
-        let world = try YooKassaWorld(["YOOKASSA_TIMEOUT_MS": "400"])
-        world.standIn.inject([YooKassaStandIn.Fault(.delay, milliseconds: 1_500)])
+        let world = try World(["YOOKASSA_TIMEOUT_MS": "400"])
+        world.yookassa.inject([YooKassaStandIn.Fault(.delay, milliseconds: 1_500)])
         let first = try world.createIntent(Self.booking, key: "slow")
         #expect(first.statusCode == 504)
         #expect(first.errorCode == "provider_timeout")
@@ -95,27 +95,27 @@ import Testing
         let retry = try world.createIntent(Self.booking, key: "slow")
         #expect(retry.statusCode == 201)
         #expect(retry.json["payment_id"] as? String == local)
-        #expect(world.standIn.paymentsCreated == 1, "the retry reused the provider payment through Idempotence-Key")
+        #expect(world.yookassa.paymentsCreated == 1, "the retry reused the provider payment through Idempotence-Key")
         #expect(try world.count("SELECT count(*) FROM payments") == 1)
     }
 
     @Test func providerDownUntilTheBudgetEndsIs503ThenResumes() throws {
-        let world = try YooKassaWorld(["YOOKASSA_TIMEOUT_MS": "300"])
-        world.standIn.inject(Array(repeating: YooKassaStandIn.Fault(.status, status: 500), count: 50))
+        let world = try World(["YOOKASSA_TIMEOUT_MS": "300"])
+        world.yookassa.inject(Array(repeating: YooKassaStandIn.Fault(.status, status: 500), count: 50))
         let first = try world.createIntent(Self.booking)
         #expect(first.statusCode == 503)
         #expect(first.errorCode == "provider_unavailable")
-        #expect(world.standIn.paymentsCreated == 0)
-        world.standIn.clearFaults()
+        #expect(world.yookassa.paymentsCreated == 0)
+        world.yookassa.clearFaults()
         let retry = try world.createIntent(Self.booking)
         #expect(retry.statusCode == 201, "the open local payment is resumed, not duplicated")
         #expect(retry.json["confirmation"] != nil)
-        #expect(world.standIn.paymentsCreated == 1)
+        #expect(world.yookassa.paymentsCreated == 1)
     }
 
     @Test func providerRejectionIs502WithItsCode() throws {
-        let world = try YooKassaWorld()
-        world.standIn.inject([YooKassaStandIn.Fault(.status, status: 400)])
+        let world = try World()
+        world.yookassa.inject([YooKassaStandIn.Fault(.status, status: 400)])
         let answer = try world.createIntent(Self.booking)
         #expect(answer.statusCode == 502)
         #expect(answer.errorCode == "provider_rejected")
@@ -125,7 +125,7 @@ import Testing
     }
 
     @Test func longIdsStayWithinYooKassaLimits() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let appointment = String(repeating: "a", count: 128)
         let answer = try world.createIntent(#"{"appointment_id":"\#(appointment)","service_slug":"massage-60","kind":"full"}"#)
         #expect(answer.statusCode == 201, "the stand-in refuses descriptions over 128 and metadata values over 512")
@@ -147,16 +147,16 @@ import Testing
         (#"{"appointment_id":"a","service_slug":"haircut","kind":"deposit","return_url":"https://evil.example/x"}"#, 422, "return_url_not_allowed"),
     ])
     func badRequestsGetClearErrors(_ body: String, _ status: Int, _ code: String) throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let answer = try world.createIntent(body)
         #expect(answer.statusCode == status)
         #expect(answer.errorCode == code)
         #expect(try world.count("SELECT count(*) FROM payments") == 0)
-        #expect(world.standIn.paymentsCreated == 0)
+        #expect(world.yookassa.paymentsCreated == 0)
     }
 
     @Test func returnURLOnTheShopsSiteIsUsed() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let answer = try world.createIntent(
             #"{"appointment_id":"a1","service_slug":"haircut","kind":"deposit","return_url":"https://shop.example/booking/a1/done"}"#)
         #expect(answer.statusCode == 201)
@@ -164,7 +164,7 @@ import Testing
     }
 
     @Test func missingSecretIsAConfigurationError() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let answer = try world.createIntent(Self.booking, environment: ["YOOKASSA_SECRET_KEY": ""])
         #expect(answer.statusCode == 500)
         #expect(answer.errorCode == "configuration_error")
@@ -172,10 +172,10 @@ import Testing
     }
 
     @Test func databaseDownIs503AndNothingReachesTheProvider() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let answer = try world.createIntent(Self.booking, environment: ["DATABASE_URL": TestDatabase.unreachableURL])
         #expect(answer.statusCode == 503)
         #expect(answer.errorCode == "database_unavailable")
-        #expect(world.standIn.paymentsCreated == 0)
+        #expect(world.yookassa.paymentsCreated == 0)
     }
 }

@@ -5,9 +5,9 @@ import Testing
 
 @Suite struct YooKassaWebhookTests {
     @Test func succeededIsAppliedOnceAcrossRepeatedDeliveries() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let (local, provider) = try world.createBooking()
-        let notification = try #require(world.standIn.settle(provider, "succeed"))
+        let notification = try #require(world.yookassa.settle(provider, "succeed"))
         let first = try world.notify(notification)
         #expect(first.statusCode == 200)
         #expect(first.json["outcome"] as? String == "processed")
@@ -20,9 +20,9 @@ import Testing
     }
 
     @Test func twentyConcurrentDeliveriesHaveOneEffect() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let (local, provider) = try world.createBooking()
-        let notification = try #require(world.standIn.settle(provider, "succeed"))
+        let notification = try #require(world.yookassa.settle(provider, "succeed"))
         let answers = concurrently(20) { _ in try world.notify(notification) }
         let outcomes = try answers.map { try $0.get().json["outcome"] as? String ?? "" }
         #expect(outcomes.filter { $0 == "processed" }.count == 1)
@@ -32,10 +32,10 @@ import Testing
     }
 
     @Test func canceledAfterSucceededIsRecordedOutOfOrder() throws {
-        let world = try YooKassaWorld(["YOOKASSA_WEBHOOK_VERIFY": "ip"])
+        let world = try World(["YOOKASSA_WEBHOOK_VERIFY": "ip"])
         let (local, provider) = try world.createBooking()
-        let succeeded = try #require(world.standIn.settle(provider, "succeed"))
-        let canceled = try #require(world.standIn.settle(provider, "cancel"))
+        let succeeded = try #require(world.yookassa.settle(provider, "succeed"))
+        let canceled = try #require(world.yookassa.settle(provider, "cancel"))
         #expect(try world.notify(succeeded).json["outcome"] as? String == "processed")
         let late = try world.notify(canceled)
         #expect(late.statusCode == 200)
@@ -46,10 +46,10 @@ import Testing
     }
 
     @Test func staleWaitingForCaptureAfterSuccessIsIgnored() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let (local, provider) = try world.createBooking()
-        let waiting = try #require(world.standIn.settle(provider, "wait"))
-        let succeeded = try #require(world.standIn.settle(provider, "succeed"))
+        let waiting = try #require(world.yookassa.settle(provider, "wait"))
+        let succeeded = try #require(world.yookassa.settle(provider, "succeed"))
         #expect(try world.notify(succeeded).json["outcome"] as? String == "processed")
         let stale = try world.notify(waiting)
         #expect(stale.statusCode == 200)
@@ -59,9 +59,9 @@ import Testing
     }
 
     @Test func spoofedSourceIsRefused() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let (local, provider) = try world.createBooking()
-        let notification = try #require(world.standIn.settle(provider, "succeed"))
+        let notification = try #require(world.yookassa.settle(provider, "succeed"))
         for source in ["203.0.113.9", "::ffff:203.0.113.9", "2001:db8::1", "not-an-ip"] {
             let answer = try world.notify(notification, from: source, headers: ["X-Forwarded-For": "185.71.76.5"])
             #expect(answer.statusCode == 403, "\(source)")
@@ -72,9 +72,9 @@ import Testing
     }
 
     @Test func trustedSourcesIncludingMappedAndProxied() throws {
-        let world = try YooKassaWorld(["TRUSTED_PROXIES": "10.0.0.0/8"])
+        let world = try World(["TRUSTED_PROXIES": "10.0.0.0/8"])
         let (_, provider) = try world.createBooking()
-        let notification = try #require(world.standIn.settle(provider, "succeed"))
+        let notification = try #require(world.yookassa.settle(provider, "succeed"))
         #expect(try world.notify(notification, from: "::ffff:185.71.76.5").statusCode == 200)
         #expect(try world.notify(notification, from: "2a02:5180:0:1509::10").statusCode == 200)
         #expect(try world.notify(notification, from: "10.1.2.3", headers: ["X-Forwarded-For": "198.51.100.1, 77.75.153.10"]).statusCode == 200)
@@ -83,9 +83,9 @@ import Testing
     }
 
     @Test func trustedSourceClaimingSuccessTheAPIDeniesPaysNothing() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let (local, provider) = try world.createBooking()
-        var forged = try #require(JSONSerialization.jsonObject(with: Data(world.standIn.settle(provider, "wait")!)) as? [String: Any])
+        var forged = try #require(JSONSerialization.jsonObject(with: Data(world.yookassa.settle(provider, "wait")!)) as? [String: Any])
         var object = forged["object"] as! [String: Any]
         object["status"] = "succeeded"
         forged["event"] = "payment.succeeded"
@@ -97,9 +97,9 @@ import Testing
     }
 
     @Test func unknownPaymentIs202AndARedeliveryIsProcessed() throws {
-        let world = try YooKassaWorld(["YOOKASSA_WEBHOOK_VERIFY": "ip"])
+        let world = try World(["YOOKASSA_WEBHOOK_VERIFY": "ip"])
         let (local, provider) = try world.createBooking()
-        let notification = try #require(world.standIn.settle(provider, "succeed"))
+        let notification = try #require(world.yookassa.settle(provider, "succeed"))
         let saved = try PGConnection(url: world.databaseURL)
         try saved.query("UPDATE payments SET provider_payment_id = NULL")
         let unknown = try world.notify(notification)
@@ -112,7 +112,7 @@ import Testing
     }
 
     @Test func notificationForAnObjectYooKassaDoesNotKnowIsRefused() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let body = #"{"type":"notification","event":"payment.succeeded","object":{"id":"2203aa1d-000f-5000-8000-17102541fd31","status":"succeeded","amount":{"value":"500.00","currency":"RUB"}}}"#
         let answer = try world.notify(Array(body.utf8))
         #expect(answer.statusCode == 403)
@@ -120,36 +120,36 @@ import Testing
     }
 
     @Test func canceledGivesPaymentFailedWithItsCategory() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let (local, provider) = try world.createBooking()
-        let notification = try #require(world.standIn.settle(provider, "cancel", reason: "3d_secure_failed"))
+        let notification = try #require(world.yookassa.settle(provider, "cancel", reason: "3d_secure_failed"))
         #expect(try world.notify(notification).json["outcome"] as? String == "processed")
         #expect(try world.value("SELECT failure_category FROM payments WHERE id = $1::uuid", [local]) == "3d_secure_failed")
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'payment_failed' AND payload->>'failure_category' = '3d_secure_failed'") == 1)
     }
 
     @Test func refundAfterSuccess() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let (local, provider) = try world.createBooking()
-        _ = try world.notify(try #require(world.standIn.settle(provider, "succeed")))
-        let refund = try world.notify(try #require(world.standIn.settle(provider, "refund")))
+        _ = try world.notify(try #require(world.yookassa.settle(provider, "succeed")))
+        let refund = try world.notify(try #require(world.yookassa.settle(provider, "refund")))
         #expect(refund.json["outcome"] as? String == "processed")
         #expect(try world.value("SELECT status FROM payments WHERE id = $1::uuid", [local]) == "refunded")
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'payment_refunded' AND (payload->>'refund_amount_minor')::bigint = 50000") == 1)
     }
 
     @Test func subscriptionSuccessGivesSubscriptionPaid() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         #expect(try world.createIntent(#"{"plan_id":"premium","user_id":"user-9"}"#).statusCode == 201)
         let provider = try #require(try world.value("SELECT provider_payment_id FROM payments"))
-        #expect(try world.notify(try #require(world.standIn.settle(provider, "succeed"))).statusCode == 200)
+        #expect(try world.notify(try #require(world.yookassa.settle(provider, "succeed"))).statusCode == 200)
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'subscription_paid' AND payload->>'user_id' = 'user-9'") == 1)
     }
 
     @Test func tamperedAmountIsNotApplied() throws {
-        let world = try YooKassaWorld(["YOOKASSA_WEBHOOK_VERIFY": "ip"])
+        let world = try World(["YOOKASSA_WEBHOOK_VERIFY": "ip"])
         let (local, provider) = try world.createBooking()
-        let text = String(decoding: try #require(world.standIn.settle(provider, "succeed")), as: UTF8.self)
+        let text = String(decoding: try #require(world.yookassa.settle(provider, "succeed")), as: UTF8.self)
             .replacingOccurrences(of: "\"500.00\"", with: "\"5.00\"")
         let answer = try world.notify(Array(text.utf8))
         #expect(answer.json["outcome"] as? String == "amount_mismatch")
@@ -158,7 +158,7 @@ import Testing
     }
 
     @Test func otherEventsAreAcknowledgedAndRecorded() throws {
-        let world = try YooKassaWorld(["YOOKASSA_WEBHOOK_VERIFY": "ip"])
+        let world = try World(["YOOKASSA_WEBHOOK_VERIFY": "ip"])
         let body = #"{"type":"notification","event":"payout.succeeded","object":{"id":"po-28559c6b-000f-5000-8000-1a2b3c4d5e6f","status":"succeeded"}}"#
         let answer = try world.notify(Array(body.utf8))
         #expect(answer.statusCode == 200)
@@ -168,39 +168,39 @@ import Testing
 
     @Test(arguments: ["", "{", #"{"type":"other","event":"payment.succeeded","object":{"id":"x"}}"#, #"{"type":"notification","event":"payment.succeeded"}"#])
     func malformedNotificationsAre400(_ body: String) throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let answer = try world.notify(Array(body.utf8))
         #expect(answer.statusCode == 400)
         #expect(answer.errorCode == "invalid_notification")
     }
 
     @Test func apiUnavailableIs503SoYooKassaRedelivers() throws {
-        let world = try YooKassaWorld(["YOOKASSA_TIMEOUT_MS": "300"])
+        let world = try World(["YOOKASSA_TIMEOUT_MS": "300"])
         let (local, provider) = try world.createBooking()
-        let notification = try #require(world.standIn.settle(provider, "succeed"))
-        world.standIn.inject(Array(repeating: YooKassaStandIn.Fault(.status, status: 500), count: 50))
+        let notification = try #require(world.yookassa.settle(provider, "succeed"))
+        world.yookassa.inject(Array(repeating: YooKassaStandIn.Fault(.status, status: 500), count: 50))
         let answer = try world.notify(notification)
         #expect(answer.statusCode == 503)
         #expect(answer.errorCode == "verification_unavailable")
         #expect(try world.count("SELECT count(*) FROM webhook_events") == 0)
-        world.standIn.clearFaults()
+        world.yookassa.clearFaults()
         #expect(try world.notify(notification).json["outcome"] as? String == "processed")
         #expect(try world.value("SELECT status FROM payments WHERE id = $1::uuid", [local]) == "succeeded")
     }
 
     @Test func databaseDownIs503() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let (_, provider) = try world.createBooking()
-        let notification = try #require(world.standIn.settle(provider, "succeed"))
+        let notification = try #require(world.yookassa.settle(provider, "succeed"))
         let answer = try world.notify(notification, environment: ["DATABASE_URL": TestDatabase.unreachableURL])
         #expect(answer.statusCode == 503)
         #expect(answer.errorCode == "database_unavailable")
     }
 
     @Test func databaseLostMidTransactionLeavesNothingHalfWritten() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let (local, provider) = try world.createBooking()
-        let notification = try #require(world.standIn.settle(provider, "succeed"))
+        let notification = try #require(world.yookassa.settle(provider, "succeed"))
         let admin = try PGConnection(url: world.databaseURL)
         try admin.query("""
             CREATE FUNCTION lose_connection() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -219,9 +219,9 @@ import Testing
     }
 
     @Test func noCardDataIsStoredOrLogged() throws {
-        let world = try YooKassaWorld()
+        let world = try World()
         let (_, provider) = try world.createBooking()
-        let notification = try #require(world.standIn.settle(provider, "succeed"))
+        let notification = try #require(world.yookassa.settle(provider, "succeed"))
         #expect(String(decoding: notification, as: UTF8.self).contains("4477"), "the stand-in sends card data like YooKassa")
         let invocation = Invocation.v2(
             body: String(decoding: notification, as: UTF8.self), path: "/api/webhooks/yookassa", sourceIP: "185.71.76.5",
@@ -229,7 +229,7 @@ import Testing
         #expect(try invocation.run(name: "yookassa-webhook", makeHandler: YooKassaWebhookHandler.make).statusCode == 200)
         let stored = try world.everything()
         let logged = invocation.sink.lines.joined(separator: "\n")
-        for fragment in ["4477", "555555", "expiry", "MasterCard", "Bank card", world.standIn.secretKey] {
+        for fragment in ["4477", "555555", "expiry", "MasterCard", "Bank card", world.yookassa.secretKey] {
             #expect(!stored.contains(fragment), "database holds \(fragment)")
             #expect(!logged.contains(fragment), "log holds \(fragment)")
         }

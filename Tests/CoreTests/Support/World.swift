@@ -2,26 +2,31 @@ import Core
 import Foundation
 import StandIns
 
-/// A fresh database and a YooKassa stand-in on loopback, with the functions' environment
-/// pointing at both.
-final class YooKassaWorld: @unchecked Sendable {
-    let standIn = YooKassaStandIn()
-    let server: LoopbackServer
+/// A fresh database and every provider stand-in on loopback, with the functions' environment
+/// pointing at them.
+final class World: @unchecked Sendable {
+    let yookassa = YooKassaStandIn()
+    let stripe = StripeStandIn()
+    private let servers: [LoopbackServer]
     let databaseURL: String
     let environment: [String: String]
 
     init(_ extra: [String: String] = [:]) throws {
-        server = try LoopbackServer(handler: standIn.handle)
+        let yookassaServer = try LoopbackServer(handler: yookassa.handle)
+        let stripeServer = try LoopbackServer(handler: stripe.handle)
+        servers = [yookassaServer, stripeServer]
         databaseURL = try TestDatabase.fresh()
         environment = [
             "DATABASE_URL": databaseURL, "CATALOG_PATH": Repo.path("catalog.json"),
-            "YOOKASSA_API_URL": server.baseURL, "YOOKASSA_SHOP_ID": standIn.shopID, "YOOKASSA_SECRET_KEY": standIn.secretKey,
+            "YOOKASSA_API_URL": yookassaServer.baseURL, "YOOKASSA_SHOP_ID": yookassa.shopID, "YOOKASSA_SECRET_KEY": yookassa.secretKey,
             "YOOKASSA_RETURN_URL": "https://shop.example/payments/return", "YOOKASSA_TIMEOUT_MS": "3000",
+            "STRIPE_WEBHOOK_SECRET": stripe.webhookSecret, "STRIPE_API_URL": stripeServer.baseURL, "STRIPE_API_KEY": stripe.apiKey,
         ].merging(extra) { _, new in new }
     }
 
-    deinit { server.stop() }
+    deinit { servers.forEach { $0.stop() } }
 
+    // MARK: YooKassa
     func createIntent(_ body: String, key: String? = nil, environment extra: [String: String] = [:]) throws -> GatewayAnswer {
         let invocation = Invocation.v2(
             body: body, path: "/api/public/payments", headers: key.map { ["Idempotency-Key": $0] } ?? [:],
@@ -44,6 +49,27 @@ final class YooKassaWorld: @unchecked Sendable {
         let local = object["payment_id"] as! String
         return (local, try value("SELECT provider_payment_id FROM payments WHERE id = $1::uuid", [local])!)
     }
+
+    // MARK: Stripe
+
+    /// Delivers `event` signed (`secret`, `age` seconds ago) and returns the answer and log.
+    @discardableResult
+    func deliver(_ event: [String: Any], secret: String? = nil, age: Int = 0, environment extra: [String: String] = [:]) throws -> (GatewayAnswer, [String]) {
+        let (body, signature) = stripe.signedDelivery(event, secret: secret, age: age)
+        let invocation = Invocation.v2(body: String(decoding: body, as: UTF8.self), path: "/api/webhooks/stripe",
+                                       headers: ["Stripe-Signature": signature], sourceIP: "54.187.174.169",
+                                       environment: environment.merging(extra) { _, new in new })
+        let answer = try invocation.run(name: "stripe-webhook", makeHandler: StripeWebhookHandler.make)
+        return (answer, invocation.sink.lines)
+    }
+
+    func outcome(_ event: [String: Any]) throws -> String? { try deliver(event).0.json["outcome"] as? String }
+
+    func status(paymentIntent: String) throws -> String? {
+        try PGConnection(url: databaseURL).query("SELECT status FROM payments WHERE provider_payment_id = $1", [paymentIntent]).first?.string("status")
+    }
+
+    // MARK: Database
 
     func value(_ sql: String, _ parameters: [(any SQLParameter)?] = []) throws -> String? {
         let result = try PGConnection(url: databaseURL).query(sql, parameters)
