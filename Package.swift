@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// The endpoint executables under `Functions/`, one per route of the spec.
-let functions = ["create-intent", "yookassa-webhook", "stripe-webhook"]
+let functions = ["create-intent", "yookassa-webhook", "stripe-webhook", "stars-invoice", "stars-purchase", "stars-webhook"]
 
 let package = Package(
     name: "payment-functions",

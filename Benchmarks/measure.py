@@ -65,7 +65,7 @@ def main():
     api = os.environ["YOOKASSA_API_URL"]
 
     sizes = ", ".join(f"{name} {os.path.getsize(os.path.join(args.bin, name)) // 1024} KiB"
-                      for name in ("create-intent", "yookassa-webhook", "stripe-webhook"))
+                      for name in ("create-intent", "yookassa-webhook", "stripe-webhook", "stars-invoice", "stars-webhook"))
     print(f"runs per case: {n}; binaries: {sizes}")
     print()
     print("| case | runs | median ms | p95 ms | peak RSS MiB | failures |")
@@ -109,6 +109,18 @@ def main():
         deliveries.append(urllib.request.urlopen(request).read())
     run_case(args, "stripe-webhook: new checkout.session.completed (HMAC + DB)", stripe, deliveries, outcome_is("processed"))
     run_case(args, "stripe-webhook: duplicate delivery", stripe, [deliveries[0]] * n, outcome_is("duplicate"))
+
+    invoice = os.path.join(args.bin, "stars-invoice")
+    stars_webhook = os.path.join(args.bin, "stars-webhook")
+    invoices = [event("/api/v1/purchase/invoice", {"user_id": 800000 + i, "item_id": "hint-pack", "purchase_id": f"bench-{i}"})
+                for i in range(n)]
+    run_case(args, "stars-invoice: new invoice (mock link, DB)", invoice, invoices, status_is(201))
+    telegram = os.environ["TELEGRAM_API_URL"]
+    updates = [urllib.request.urlopen(urllib.request.Request(
+        f"{telegram}/_control/updates/successful_payment?purchase_id=bench-{i}&user_id={800000 + i}&amount=50&as=event",
+        method="POST")).read() for i in range(n)]
+    run_case(args, "stars-webhook: successful_payment (DB)", stars_webhook, updates, outcome_is("processed"))
+    run_case(args, "stars-webhook: duplicate update", stars_webhook, [updates[0]] * n, outcome_is("duplicate"))
 
 
 if __name__ == "__main__":

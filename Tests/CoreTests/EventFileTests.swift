@@ -18,7 +18,10 @@ import Testing
     /// The documented environment: the YooKassa notification files name a payment a fresh
     /// database does not hold, so alone they show the unknown-payment path; the Stripe files are
     /// signed with `whsec_test_secret` at a fixed time, so they run with the age check off.
-    static let documented = ["YOOKASSA_WEBHOOK_VERIFY": "ip", "STRIPE_WEBHOOK_SECRET": "whsec_test_secret", "STRIPE_WEBHOOK_TOLERANCE": "0"]
+    static let documented = [
+        "YOOKASSA_WEBHOOK_VERIFY": "ip", "STRIPE_WEBHOOK_SECRET": "whsec_test_secret", "STRIPE_WEBHOOK_TOLERANCE": "0",
+        "MOCK_PAYMENTS": "true", "TELEGRAM_WEBHOOK_SECRET": "standin-webhook-secret",
+    ]
 
     static let expected: [String: Expectation] = [
         "create-intent-booking.json": .init(function: "create-intent", status: 201, result: nil),
@@ -45,6 +48,12 @@ import Testing
                                            environment: ["STRIPE_WEBHOOK_TOLERANCE": "300"]),
         "stripe-another-account.json": .init(function: "stripe-webhook", status: 200, result: "cabinet_ignored",
                                              environment: ["STRIPE_EXPECTED_ACCOUNT": "acct_1OurAccount000"]),
+        "stars-invoice.json": .init(function: "stars-invoice", status: 201, result: nil),
+        "stars-invoice-other-user.json": .init(function: "stars-invoice", status: 409, result: "purchase_conflict", after: "stars-invoice.json"),
+        "stars-purchase.json": .init(function: "stars-purchase", status: 200, result: nil, after: "stars-invoice.json"),
+        "stars-webhook-pre-checkout.json": .init(function: "stars-webhook", status: 200, result: nil, after: "stars-invoice.json"),
+        "stars-webhook-successful-payment.json": .init(function: "stars-webhook", status: 200, result: "processed", after: "stars-invoice.json"),
+        "stars-webhook-bad-secret.json": .init(function: "stars-webhook", status: 403, result: "invalid_secret_token"),
     ]
 
     static func factory(_ function: String) -> ((FunctionContext) throws -> any Handler)? {
@@ -52,6 +61,9 @@ import Testing
         case "create-intent": CreateIntentHandler.make
         case "yookassa-webhook": YooKassaWebhookHandler.make
         case "stripe-webhook": StripeWebhookHandler.make
+        case "stars-invoice": StarsInvoiceHandler.make
+        case "stars-purchase": StarsPurchaseHandler.make
+        case "stars-webhook": StarsWebhookHandler.make
         default: nil
         }
     }
@@ -65,8 +77,8 @@ import Testing
     func eventFile(_ name: String) throws {
         let world = try World(Self.documented)
         let expectation = try #require(Self.expected[name])
-        if let first = expectation.after {
-            #expect(try run(first, function: expectation.function, environment: world.environment).statusCode == 200)
+        if let first = expectation.after, let before = Self.expected[first] {
+            #expect(try run(first, function: before.function, environment: world.environment).statusCode == before.status)
         }
         let answer = try run(name, function: expectation.function, environment: world.environment.merging(expectation.environment) { _, new in new })
         #expect(answer.statusCode == expectation.status, "\(name): \(answer.body)")

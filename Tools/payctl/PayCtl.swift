@@ -6,6 +6,6 @@ struct PayCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payctl",
         abstract: "Operator console for the payment functions.",
-        subcommands: [Migrate.self, Tail.self, Summary.self, Show.self, StripeCommand.self, Idempotency.self]
+        subcommands: [Migrate.self, Tail.self, Summary.self, Show.self, StripeCommand.self, Purchases.self, Idempotency.self]
     )
 }

@@ -11,6 +11,7 @@ struct StandInsCommand: ParsableCommand {
 
     @Option(help: "Port of the YooKassa stand-in (0 picks a free one).") var yookassaPort = 0
     @Option(help: "Port of the Stripe stand-in (0 picks a free one).") var stripePort = 0
+    @Option(help: "Port of the Telegram Bot API stand-in (0 picks a free one).") var telegramPort = 0
     @Option(help: "Also write the export lines to this file once listening.") var readyFile: String?
 
     func run() throws {
@@ -18,6 +19,8 @@ struct StandInsCommand: ParsableCommand {
         let yookassaServer = try LoopbackServer(port: yookassaPort, handler: yookassa.handle)
         let stripe = StripeStandIn()
         let stripeServer = try LoopbackServer(port: stripePort, handler: stripe.handle)
+        let telegram = TelegramStandIn()
+        let telegramServer = try LoopbackServer(port: telegramPort, handler: telegram.handle)
         let lines = [
             "export YOOKASSA_API_URL=\(yookassaServer.baseURL)",
             "export YOOKASSA_SHOP_ID=\(yookassa.shopID)",
@@ -25,6 +28,9 @@ struct StandInsCommand: ParsableCommand {
             "export STRIPE_API_URL=\(stripeServer.baseURL)",
             "export STRIPE_API_KEY=\(stripe.apiKey)",
             "export STRIPE_WEBHOOK_SECRET=\(stripe.webhookSecret)",
+            "export TELEGRAM_API_URL=\(telegramServer.baseURL)",
+            "export TELEGRAM_BOT_TOKEN=\(telegram.botToken)",
+            "export TELEGRAM_WEBHOOK_SECRET=\(telegram.webhookSecret)",
         ].joined(separator: "\n") + "\n"
         FileHandle.standardOutput.write(Data(lines.utf8))
         if let readyFile { try lines.write(toFile: readyFile, atomically: true, encoding: .utf8) }

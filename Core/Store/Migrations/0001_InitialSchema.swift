@@ -51,6 +51,20 @@ extension Migration {
             created_at                 timestamptz NOT NULL DEFAULT now(),
             updated_at                 timestamptz NOT NULL DEFAULT now()
         );
+        CREATE UNIQUE INDEX purchases_one_pending_per_item ON purchases (user_id, item_id) WHERE status = 'pending';
+
+        CREATE TABLE purchase_charges (
+            telegram_payment_charge_id text PRIMARY KEY,
+            provider_payment_charge_id text,
+            purchase_id                text NOT NULL,
+            user_id                    text NOT NULL,
+            amount_minor               bigint NOT NULL,
+            currency                   text NOT NULL,
+            refund_due                 boolean NOT NULL,
+            reason                     text,
+            created_at                 timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX purchase_charges_refund_due ON purchase_charges (created_at) WHERE refund_due;
 
         CREATE TABLE webhook_events (
             id                uuid PRIMARY KEY DEFAULT gen_random_uuid(),

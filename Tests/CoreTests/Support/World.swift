@@ -7,6 +7,7 @@ import StandIns
 final class World: @unchecked Sendable {
     let yookassa = YooKassaStandIn()
     let stripe = StripeStandIn()
+    let telegram = TelegramStandIn()
     private let servers: [LoopbackServer]
     let databaseURL: String
     let environment: [String: String]
@@ -14,19 +15,23 @@ final class World: @unchecked Sendable {
     init(_ extra: [String: String] = [:]) throws {
         let yookassaServer = try LoopbackServer(handler: yookassa.handle)
         let stripeServer = try LoopbackServer(handler: stripe.handle)
-        servers = [yookassaServer, stripeServer]
+        let telegramServer = try LoopbackServer(handler: telegram.handle)
+        servers = [yookassaServer, stripeServer, telegramServer]
         databaseURL = try TestDatabase.fresh()
         environment = [
             "DATABASE_URL": databaseURL, "CATALOG_PATH": Repo.path("catalog.json"),
             "YOOKASSA_API_URL": yookassaServer.baseURL, "YOOKASSA_SHOP_ID": yookassa.shopID, "YOOKASSA_SECRET_KEY": yookassa.secretKey,
             "YOOKASSA_RETURN_URL": "https://shop.example/payments/return", "YOOKASSA_TIMEOUT_MS": "3000",
             "STRIPE_WEBHOOK_SECRET": stripe.webhookSecret, "STRIPE_API_URL": stripeServer.baseURL, "STRIPE_API_KEY": stripe.apiKey,
+            "TELEGRAM_API_URL": telegramServer.baseURL, "TELEGRAM_BOT_TOKEN": telegram.botToken,
+            "TELEGRAM_WEBHOOK_SECRET": telegram.webhookSecret, "MOCK_PAYMENTS": "true",
         ].merging(extra) { _, new in new }
     }
 
     deinit { servers.forEach { $0.stop() } }
 
     // MARK: YooKassa
+
     func createIntent(_ body: String, key: String? = nil, environment extra: [String: String] = [:]) throws -> GatewayAnswer {
         let invocation = Invocation.v2(
             body: body, path: "/api/public/payments", headers: key.map { ["Idempotency-Key": $0] } ?? [:],
@@ -35,7 +40,7 @@ final class World: @unchecked Sendable {
     }
 
     func notify(_ notification: [UInt8], from sourceIP: String = "185.71.76.5", headers: [String: String] = [:],
-                environment extra: [String: String] = [:], sink: MemorySink? = nil) throws -> GatewayAnswer {
+                environment extra: [String: String] = [:]) throws -> GatewayAnswer {
         let invocation = Invocation.v2(
             body: String(decoding: notification, as: UTF8.self), path: "/api/webhooks/yookassa", headers: headers,
             sourceIP: sourceIP, environment: environment.merging(extra) { _, new in new })
@@ -67,6 +72,30 @@ final class World: @unchecked Sendable {
 
     func status(paymentIntent: String) throws -> String? {
         try PGConnection(url: databaseURL).query("SELECT status FROM payments WHERE provider_payment_id = $1", [paymentIntent]).first?.string("status")
+    }
+
+    // MARK: Telegram Stars
+
+    func invoice(_ body: String, environment extra: [String: String] = [:]) throws -> (GatewayAnswer, [String]) {
+        try call("stars-invoice", "/api/v1/purchase/invoice", body, StarsInvoiceHandler.make, extra)
+    }
+
+    func purchase(_ body: String, environment extra: [String: String] = [:]) throws -> (GatewayAnswer, [String]) {
+        try call("stars-purchase", "/api/v1/purchase", body, StarsPurchaseHandler.make, extra)
+    }
+
+    func update(_ update: [UInt8], token: String? = nil, environment extra: [String: String] = [:]) throws -> GatewayAnswer {
+        let invocation = Invocation.v2(
+            body: String(decoding: update, as: UTF8.self), path: "/api/v1/purchase/webhook",
+            headers: ["X-Telegram-Bot-Api-Secret-Token": token ?? telegram.webhookSecret].filter { !$0.value.isEmpty },
+            sourceIP: "149.154.167.220", environment: environment.merging(extra) { _, new in new })
+        return try invocation.run(name: "stars-webhook", makeHandler: StarsWebhookHandler.make)
+    }
+
+    private func call(_ name: String, _ path: String, _ body: String, _ make: @escaping (FunctionContext) throws -> any Handler,
+                      _ extra: [String: String]) throws -> (GatewayAnswer, [String]) {
+        let invocation = Invocation.v2(body: body, path: path, environment: environment.merging(extra) { _, new in new })
+        return (try invocation.run(name: name, makeHandler: make), invocation.sink.lines)
     }
 
     // MARK: Database

@@ -1,0 +1,60 @@
+import Logging
+
+/// `stars-purchase` (`POST /api/v1/purchase`), mock mode only: completes a purchase as if the
+/// buyer had paid. Idempotent; another user's purchase is refused.
+public struct StarsPurchaseHandler: Handler {
+    private let catalog: Catalog
+    private let database: Database
+    private let mode: StarsMode
+
+    public init(catalog: Catalog, database: Database, mode: StarsMode) {
+        self.catalog = catalog
+        self.database = database
+        self.mode = mode
+    }
+
+    public static func make(_ context: FunctionContext) throws -> any Handler {
+        StarsPurchaseHandler(catalog: try context.catalog(), database: try context.store(), mode: try StarsMode(config: context.config))
+    }
+
+    public func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
+        guard mode.isMock else {
+            throw APIError(403, "mock_payments_disabled", "Purchases are completed by Telegram here; this endpoint works with MOCK_PAYMENTS=true only.")
+        }
+        let input = try StarsRequest.parse(request.body, requirePurchaseID: true)
+        let purchaseID = input.purchaseID!
+        var log = logger
+        log[metadataKey: "purchase_id"] = .string(purchaseID)
+        let connection = try database.connection()
+        let purchases = PurchaseStore(connection: connection)
+        let (purchase, repeated) = try connection.transaction { () throws -> (PurchaseRecord, Bool) in
+            for _ in 0..<3 {
+                if let existing = try purchases.lock(purchaseID) {
+                    guard existing.userID == input.userID else {
+                        throw existing.refuseOtherUser(input.userID, logName: "purchase_user_mismatch", logger: log)
+                    }
+                    switch existing.status {
+                    case .succeeded:
+                        return (existing, true)
+                    case .failed:
+                        throw APIError.conflict("purchase_not_pending", "This purchase has failed; start a new one.")
+                    case .pending:
+                        guard let (done, elapsed) = try purchases.succeed(purchaseID, chargeID: nil) else { return (existing, true) }
+                        try EventStore(connection: connection).append(PurchaseEvents.succeeded(
+                            done, previousStatus: .pending, source: "mock", chargeID: nil, millisecondsFromInvoice: elapsed))
+                        return (done, false)
+                    }
+                }
+                let item = try input.item(in: catalog)
+                if let inserted = try purchases.insert(id: purchaseID, userID: input.userID, item: item, status: .succeeded) {
+                    try EventStore(connection: connection).append(PurchaseEvents.succeeded(
+                        inserted, previousStatus: nil, source: "mock", chargeID: nil, millisecondsFromInvoice: nil))
+                    return (inserted, false)
+                }
+            }
+            throw StoreError(.unexpectedResult, detail: "purchase neither found nor inserted")
+        }
+        log.info(repeated ? "purchase_succeeded_idempotent" : "purchase_succeeded")
+        return .json(200, PurchaseAnswer(purchase))
+    }
+}

@@ -1,0 +1,82 @@
+import Logging
+
+/// The bodies of `stars-invoice` and `stars-purchase`: `user_id` (a Telegram user id, number or
+/// string), `item_id`, `purchase_id`; checked here so both functions refuse the same things.
+struct StarsRequest {
+    let userID: String
+    let itemID: String?
+    let purchaseID: String?
+
+    private struct Body: Decodable {
+        let user_id: FlexibleID?
+        let item_id: String?
+        let purchase_id: String?
+    }
+
+    /// A string, or a whole number written without quotes.
+    private struct FlexibleID: Decodable {
+        let text: String
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let number = try? container.decode(Int64.self) {
+                text = String(number)
+            } else {
+                text = try container.decode(String.self)
+            }
+        }
+    }
+
+    static func parse(_ bytes: [UInt8], requirePurchaseID: Bool) throws -> StarsRequest {
+        guard let body = try? JSONCoding.decode(Body.self, from: bytes) else {
+            throw APIError.badRequest("invalid_json", "The body must be a JSON object with user_id, item_id and purchase_id.")
+        }
+        guard let userID = body.user_id?.text else { throw APIError.badRequest("missing_field", "user_id is required.") }
+        guard (1...64).contains(userID.count), userID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7f }) else {
+            throw APIError.badRequest("invalid_field", "user_id must be 1 to 64 visible characters.")
+        }
+        if let purchaseID = body.purchase_id {
+            guard (1...64).contains(purchaseID.utf8.count), purchaseID.utf8.allSatisfy(Self.isIDByte) else {
+                throw APIError.badRequest("invalid_field", "purchase_id must be 1 to 64 letters, digits, '-' or '_'.")
+            }
+        } else if requirePurchaseID {
+            throw APIError.badRequest("missing_field", "purchase_id is required.")
+        }
+        return StarsRequest(userID: userID, itemID: body.item_id, purchaseID: body.purchase_id)
+    }
+
+    /// The catalog item named, or the answer for a missing or unknown one.
+    func item(in catalog: Catalog) throws -> Catalog.Item {
+        guard let itemID else { throw APIError.badRequest("missing_field", "item_id is required.") }
+        guard let item = catalog.items[itemID] else { throw APIError.unprocessable("unknown_item", "No item \"\(itemID)\" is on sale.") }
+        return item
+    }
+
+    private static func isIDByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7a) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+    }
+}
+
+/// `{purchase_id, status, pay_url}`, and the item and price once paid.
+struct PurchaseAnswer: Encodable {
+    let purchase_id: String
+    let status: String
+    let pay_url: String?
+    let item_id: String
+    let amount: YooKassa.Amount
+
+    init(_ purchase: PurchaseRecord) {
+        purchase_id = purchase.id
+        status = purchase.status.rawValue
+        pay_url = purchase.payURL
+        item_id = purchase.itemID
+        amount = YooKassa.Amount(purchase.price)
+    }
+}
+
+extension PurchaseRecord {
+    /// The 409 for a purchase that belongs to someone else, logged under `logName`.
+    func refuseOtherUser(_ userID: String, logName: String, logger: Logger) -> APIError {
+        logger.warning("\(logName)", metadata: ["purchase_id": .string(id)])
+        return APIError.conflict("purchase_conflict", "This purchase belongs to another user or item.")
+    }
+}

@@ -1,0 +1,3 @@
+import Core
+
+FunctionMain.run(name: "stars-invoice", makeHandler: StarsInvoiceHandler.make)

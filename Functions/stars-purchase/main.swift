@@ -1,0 +1,3 @@
+import Core
+
+FunctionMain.run(name: "stars-purchase", makeHandler: StarsPurchaseHandler.make)
