@@ -5,26 +5,19 @@ import Logging
 /// its pay link: a mock link with `MOCK_PAYMENTS=true`, or Telegram's `createInvoiceLink`
 /// with `TELEGRAM_STARS_ENABLED=true`. The price in Stars comes from the catalog.
 public struct StarsInvoiceHandler: Handler {
-    private let catalog: Catalog
-    private let database: Database
-    private let mode: StarsMode
+    private let setup: StarsSetup
 
-    public init(catalog: Catalog, database: Database, mode: StarsMode) {
-        self.catalog = catalog
-        self.database = database
-        self.mode = mode
-    }
+    public init(setup: StarsSetup) { self.setup = setup }
 
     public static func make(_ context: FunctionContext) throws -> any Handler {
-        let handler = StarsInvoiceHandler(catalog: try context.catalog(), database: try context.store(), mode: try StarsMode(config: context.config))
-        return try IdempotentHandler(wrapping: handler, context: context)
+        try IdempotentHandler(wrapping: StarsInvoiceHandler(setup: try StarsSetup(context)), context: context)
     }
 
     public func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
         let input = try StarsRequest.parse(request.body, requirePurchaseID: false)
-        if case .disabled = mode { throw StarsMode.disabledError }
-        let item = try input.item(in: catalog)
-        let connection = try database.connection()
+        if case .disabled = setup.mode { throw StarsMode.disabledError }
+        let item = try input.item(in: setup.catalog)
+        let connection = try setup.database.connection()
         let purchases = PurchaseStore(connection: connection)
         var log = logger
         let (found, created) = try connection.transaction { try openOrCreate(input, item: item, purchases: purchases, connection: connection, logger: logger) }
@@ -56,7 +49,7 @@ public struct StarsInvoiceHandler: Handler {
             }
             let id = input.purchaseID ?? UUID().uuidString.lowercased()
             if let inserted = try purchases.insert(id: id, userID: input.userID, item: item, status: .pending) {
-                try events.append(PurchaseEvents.invoiceCreated(inserted, mode: mode.name))
+                try events.append(PurchaseEvents.invoiceCreated(inserted, mode: setup.mode.name))
                 return (inserted, true)
             }
             if input.purchaseID != nil, let pending = try purchases.pending(userID: input.userID, itemID: item.id) {
@@ -69,7 +62,7 @@ public struct StarsInvoiceHandler: Handler {
     }
 
     private func payURL(for purchase: PurchaseRecord, item: Catalog.Item, logger: Logger) throws -> String {
-        switch mode {
+        switch setup.mode {
         case .mock:
             return "mock://telegram-stars/pay/\(purchase.id)"
         case .live(let telegram):

@@ -3,29 +3,23 @@ import Logging
 /// `stars-purchase` (`POST /api/v1/purchase`), mock mode only: completes a purchase as if the
 /// buyer had paid. Idempotent; another user's purchase is refused.
 public struct StarsPurchaseHandler: Handler {
-    private let catalog: Catalog
-    private let database: Database
-    private let mode: StarsMode
+    private let setup: StarsSetup
 
-    public init(catalog: Catalog, database: Database, mode: StarsMode) {
-        self.catalog = catalog
-        self.database = database
-        self.mode = mode
-    }
+    public init(setup: StarsSetup) { self.setup = setup }
 
     public static func make(_ context: FunctionContext) throws -> any Handler {
-        StarsPurchaseHandler(catalog: try context.catalog(), database: try context.store(), mode: try StarsMode(config: context.config))
+        StarsPurchaseHandler(setup: try StarsSetup(context))
     }
 
     public func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
-        guard mode.isMock else {
+        guard setup.mode.isMock else {
             throw APIError(403, "mock_payments_disabled", "Purchases are completed by Telegram here; this endpoint works with MOCK_PAYMENTS=true only.")
         }
         let input = try StarsRequest.parse(request.body, requirePurchaseID: true)
         let purchaseID = input.purchaseID!
         var log = logger
         log[metadataKey: "purchase_id"] = .string(purchaseID)
-        let connection = try database.connection()
+        let connection = try setup.database.connection()
         let purchases = PurchaseStore(connection: connection)
         let (purchase, repeated) = try connection.transaction { () throws -> (PurchaseRecord, Bool) in
             for _ in 0..<3 {
@@ -45,7 +39,7 @@ public struct StarsPurchaseHandler: Handler {
                         return (done, false)
                     }
                 }
-                let item = try input.item(in: catalog)
+                let item = try input.item(in: setup.catalog)
                 if let inserted = try purchases.insert(id: purchaseID, userID: input.userID, item: item, status: .succeeded) {
                     try EventStore(connection: connection).append(PurchaseEvents.succeeded(
                         inserted, previousStatus: nil, source: "mock", chargeID: nil, millisecondsFromInvoice: nil))
