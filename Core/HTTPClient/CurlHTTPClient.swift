@@ -39,8 +39,9 @@ public final class CurlHTTPClient: HTTPClient {
 
         payfn_curl_set_pointer(handle, CURLOPT_URL, request.url)
         payfn_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
-        payfn_curl_set_long(handle, CURLOPT_TIMEOUT_MS, max(1, request.timeoutMilliseconds))
-        payfn_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, min(request.timeoutMilliseconds, 3_000)))
+        // 0 waits as long as it takes: the Lambda Runtime API's long poll for the next event.
+        payfn_curl_set_long(handle, CURLOPT_TIMEOUT_MS, max(0, request.timeoutMilliseconds))
+        payfn_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.timeoutMilliseconds > 0 ? min(request.timeoutMilliseconds, 3_000) : 3_000)
         payfn_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         payfn_curl_set_pointer(handle, CURLOPT_HTTPHEADER, list)
         payfn_curl_set_callback(handle, CURLOPT_WRITEFUNCTION, { data, size, count, context in

@@ -4,7 +4,7 @@ public struct OutboundRequest: Sendable {
     public var url: String
     public var headers: HTTPHeaders
     public var body: [UInt8]
-    /// The whole exchange must finish within this many milliseconds.
+    /// The whole exchange must finish within this many milliseconds; 0 waits without limit.
     public var timeoutMilliseconds: Int
 
     public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], timeoutMilliseconds: Int) {

@@ -126,6 +126,13 @@ struct JSONLine {
         bytes += [UInt8(ascii: "}"), 0x0a]
         return bytes
     }
+
+    /// A flat object of strings, in the given order, without the trailing newline.
+    static func object(_ fields: KeyValuePairs<String, String>) -> [UInt8] {
+        var line = JSONLine()
+        for (key, value) in fields { line.field(key, value) }
+        return Array(line.finish().dropLast())
+    }
 }
 
 /// UTC timestamps with milliseconds, from the system clock, without Foundation's formatters.

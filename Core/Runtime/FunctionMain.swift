@@ -5,9 +5,15 @@ import Glibc
 /// stdout, log on stderr, exit.
 public enum FunctionMain {
     /// Runs the function once and exits: 0 once an answer is written, 1 if none could be.
+    /// On AWS Lambda (`AWS_LAMBDA_RUNTIME_API` set) the same executable is its own `bootstrap`
+    /// and serves invocations from the Runtime API until the sandbox ends.
     public static func run(name: String, makeHandler: (FunctionContext) throws -> any Handler) -> Never {
+        let environment = ProcessInfo.processInfo.environment
+        if let api = environment["AWS_LAMBDA_RUNTIME_API"], !api.isEmpty {
+            LambdaRuntime(api: api).serve(FunctionRuntime(name: name, environment: environment, makeHandler: makeHandler))
+        }
         var input = StandardInput()
-        let output = invoke(name: name, environment: ProcessInfo.processInfo.environment, input: &input, makeHandler: makeHandler)
+        let output = invoke(name: name, environment: environment, input: &input, makeHandler: makeHandler)
         exit(writeAll(output) ? 0 : 1)
     }
 

@@ -142,17 +142,17 @@ import Testing
         let world = try World()
         let (invoice, _) = try world.invoice(#"{"user_id":5001,"item_id":"hint-pack"}"#)
         let purchaseID = try #require(invoice.json["purchase_id"] as? String)
-        let result = try PayCtlProcess.run(["purchases", "mark-failed", purchaseID, "--json"], environment: world.environment)
+        let result = try Processes.run(["purchases", "mark-failed", purchaseID, "--json"], environment: world.environment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect((result.json as? [String: String])?["previous_status"] == "pending")
         #expect(try world.count("SELECT count(*) FROM purchases WHERE status = 'failed'") == 1)
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'purchase_failed' AND payload->>'previous_status' = 'pending'") == 1)
         let (complete, _) = try world.purchase(#"{"user_id":5001,"purchase_id":"\#(purchaseID)"}"#)
         #expect(complete.statusCode == 409)
-        let again = try PayCtlProcess.run(["purchases", "mark-failed", purchaseID], environment: world.environment)
+        let again = try Processes.run(["purchases", "mark-failed", purchaseID], environment: world.environment)
         #expect(again.stdout.contains("already failed"))
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'purchase_failed'") == 1)
-        let missing = try PayCtlProcess.run(["purchases", "mark-failed", "nope"], environment: world.environment)
+        let missing = try Processes.run(["purchases", "mark-failed", "nope"], environment: world.environment)
         #expect(missing.status == 1)
     }
 }
@@ -192,7 +192,7 @@ import Testing
         let paid = try invoiced(world, item: "premium-week")
         _ = try world.purchase(#"{"user_id":5001,"purchase_id":"\#(paid)"}"#)
         let failed = try invoiced(world, user: 7003)
-        _ = try PayCtlProcess.run(["purchases", "mark-failed", failed], environment: world.environment)
+        _ = try Processes.run(["purchases", "mark-failed", failed], environment: world.environment)
         let cases: [([UInt8], String)] = [
             (world.telegram.preCheckoutUpdate(purchaseID: pending, userID: 5001, amount: 49), "price"),
             (world.telegram.preCheckoutUpdate(purchaseID: pending, userID: 5001, amount: 50, currency: "USD"), "price"),

@@ -20,7 +20,7 @@ import Testing
 
     @Test func summaryCountsASeededDatabase() throws {
         let (world, _, _) = try Self.seeded()
-        let result = try PayCtlProcess.run(["summary", "--since", "1h", "--json"], environment: world.environment)
+        let result = try Processes.run(["summary", "--since", "1h", "--json"], environment: world.environment)
         #expect(result.status == 1, "problems make the exit code 1")
         let report = try #require(result.json as? [String: Any])
         #expect(report["total"] as? Int == 5)
@@ -33,7 +33,7 @@ import Testing
         #expect(deals == ["deal_c"])
         let counts = try #require(report["counts"] as? [[String: Any]])
         #expect(counts.contains { $0["type"] as? String == "checkout.session.completed" && $0["outcome"] as? String == "processed" && $0["count"] as? Int == 1 })
-        let human = try PayCtlProcess.run(["summary", "--since", "1h"], environment: world.environment)
+        let human = try Processes.run(["summary", "--since", "1h"], environment: world.environment)
         #expect(human.stdout.contains("Signature failures: 1"))
         #expect(human.stdout.contains("Next steps:"))
         #expect(human.stdout.contains("STRIPE_EXPECTED_LIVEMODE"))
@@ -41,7 +41,7 @@ import Testing
 
     @Test func summaryFromLogLines() throws {
         let (world, log, _) = try Self.seeded()
-        let result = try PayCtlProcess.run(["summary", "--lines", "500", "--json"], environment: world.environment,
+        let result = try Processes.run(["summary", "--lines", "500", "--json"], environment: world.environment,
                                            stdin: (["not a log line"] + log).joined(separator: "\n"))
         let report = try #require(result.json as? [String: Any])
         #expect(report["signatureFailures"] as? Int == 1)
@@ -53,7 +53,7 @@ import Testing
 
     @Test func emptyDatabaseSaysNotFoundWithNextSteps() throws {
         let world = try World()
-        let result = try PayCtlProcess.run(["summary"], environment: world.environment)
+        let result = try Processes.run(["summary"], environment: world.environment)
         #expect(result.status == 1)
         #expect(result.stdout.contains("webhook events not found"))
         #expect(result.stdout.contains("payctl stripe events --failed"))
@@ -64,7 +64,7 @@ import Testing
         for index in 0..<130 {
             world.stripe.makeEvent(index % 10 == 0 ? "charge.refunded" : "payment_intent.succeeded", dealID: "d\(index)", created: 1_800_000_000 + index)
         }
-        let all = try PayCtlProcess.run(["stripe", "events", "--limit", "150", "--json"], environment: world.environment)
+        let all = try Processes.run(["stripe", "events", "--limit", "150", "--json"], environment: world.environment)
         #expect(all.status == 0, "\(all.stderr)")
         let listed = try #require(all.json as? [[String: Any]])
         #expect(listed.count == 130, "more than one page of at most 100")
@@ -73,12 +73,12 @@ import Testing
         #expect(created == created.sorted(by: >), "newest first")
         #expect(listed.first?["request"] as? [String: String] != nil)
 
-        let few = try PayCtlProcess.run(["stripe", "events", "--limit", "5", "--json"], environment: world.environment)
+        let few = try Processes.run(["stripe", "events", "--limit", "5", "--json"], environment: world.environment)
         #expect((few.json as? [Any])?.count == 5)
-        let refunds = try PayCtlProcess.run(["stripe", "events", "--type", "charge.refunded", "--limit", "100", "--json"], environment: world.environment)
+        let refunds = try Processes.run(["stripe", "events", "--type", "charge.refunded", "--limit", "100", "--json"], environment: world.environment)
         #expect((refunds.json as? [[String: Any]])?.allSatisfy { $0["type"] as? String == "charge.refunded" } == true)
         #expect((refunds.json as? [Any])?.count == 13)
-        let human = try PayCtlProcess.run(["stripe", "events", "--limit", "3"], environment: world.environment)
+        let human = try Processes.run(["stripe", "events", "--limit", "3"], environment: world.environment)
         #expect(human.stdout.split(separator: "\n").count == 3)
         #expect(human.stdout.contains("test  req_"))
     }
@@ -88,43 +88,43 @@ import Testing
         let undelivered = world.stripe.makeEvent("payment_intent.succeeded", dealID: "d1")
         #expect(world.stripe.deliver(undelivered, to: "http://127.0.0.1:9/nowhere") == 0)
         world.stripe.makeEvent("payment_intent.succeeded", dealID: "d2")
-        let failed = try PayCtlProcess.run(["stripe", "events", "--failed", "--json"], environment: world.environment)
+        let failed = try Processes.run(["stripe", "events", "--failed", "--json"], environment: world.environment)
         #expect((failed.json as? [[String: Any]])?.compactMap { $0["id"] as? String } == [undelivered["id"] as! String])
     }
 
     @Test func stripeEventsWithABadKeySaysWhatToCheck() throws {
         let world = try World()
-        let result = try PayCtlProcess.run(["stripe", "events"], environment: world.environment.merging(["STRIPE_API_KEY": "rk_test_wrongwrongwrong"]) { _, new in new })
+        let result = try Processes.run(["stripe", "events"], environment: world.environment.merging(["STRIPE_API_KEY": "rk_test_wrongwrongwrong"]) { _, new in new })
         #expect(result.status == 4)
         #expect(result.stderr.contains("HTTP 401"))
         #expect(result.stderr.contains("check STRIPE_API_KEY"))
-        let missing = try PayCtlProcess.run(["stripe", "events"], environment: ["PATH": "/usr/bin"])
+        let missing = try Processes.run(["stripe", "events"], environment: ["PATH": "/usr/bin"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("STRIPE_API_KEY is not set"))
     }
 
     @Test func showTellsTheWholeStory() throws {
         let (world, _, paid) = try Self.seeded()
-        let result = try PayCtlProcess.run(["show", paid], environment: world.environment)
+        let result = try Processes.run(["show", paid], environment: world.environment)
         #expect(result.status == 0)
         for text in ["checkout.session.completed", "processed", "deliveries: 2", "deal_a", "signature verified", "automation event emitted", "deal_paid"] {
             #expect(result.stdout.contains(text), "\(text)")
         }
-        let unknown = try PayCtlProcess.run(["show", "evt_unknown"], environment: world.environment)
+        let unknown = try Processes.run(["show", "evt_unknown"], environment: world.environment)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("not found"))
     }
 
     @Test func tailFilters() throws {
         let (world, log, _) = try Self.seeded()
-        let deal = try PayCtlProcess.run(["tail", "--no-follow", "--deal", "deal_a"], environment: world.environment)
+        let deal = try Processes.run(["tail", "--no-follow", "--deal", "deal_a"], environment: world.environment)
         #expect(deal.stdout.split(separator: "\n").count == 1)
         #expect(deal.stdout.contains("deal=deal_a") && deal.stdout.contains("deliveries=2"))
-        let refunded = try PayCtlProcess.run(["tail", "--no-follow", "--type", "charge.refunded", "--json"], environment: world.environment)
+        let refunded = try Processes.run(["tail", "--no-follow", "--type", "charge.refunded", "--json"], environment: world.environment)
         let rows = refunded.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(rows.count == 1)
         #expect(rows.first?["outcome"] as? String == "deal_id_missing")
-        let fromLogs = try PayCtlProcess.run(["tail", "--logs", "--deal", "deal_b"], environment: world.environment, stdin: log.joined(separator: "\n"))
+        let fromLogs = try Processes.run(["tail", "--logs", "--deal", "deal_b"], environment: world.environment, stdin: log.joined(separator: "\n"))
         #expect(!fromLogs.stdout.isEmpty)
         #expect(fromLogs.stdout.split(separator: "\n").allSatisfy { $0.contains("deal=deal_b") })
         #expect(fromLogs.stdout.contains("automation event emitted"))
@@ -145,11 +145,11 @@ import Testing
         ]
         var outputs: [String] = []
         for (arguments, stdin) in commands {
-            let result = try PayCtlProcess.run(arguments, environment: environment, stdin: stdin)
+            let result = try Processes.run(arguments, environment: environment, stdin: stdin)
             outputs.append(result.stdout + result.stderr)
         }
         let badDatabase = environment.merging(["DATABASE_URL": "postgresql://ops:db-password-9876@127.0.0.1:1/payments?connect_timeout=1"]) { _, new in new }
-        let failed = try PayCtlProcess.run(["summary"], environment: badDatabase)
+        let failed = try Processes.run(["summary"], environment: badDatabase)
         #expect(failed.status == 3)
         outputs.append(failed.stdout + failed.stderr)
         let all = outputs.joined(separator: "\n")

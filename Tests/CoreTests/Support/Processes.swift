@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Runs the built `payctl` as a process, the way an operator does.
-enum PayCtlProcess {
+/// Runs the built executables as processes, the way an operator or a gateway does.
+enum Processes {
     struct Result {
         let status: Int32
         let stdout: String
@@ -10,15 +10,28 @@ enum PayCtlProcess {
         var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
     }
 
-    /// `payctl` beside the test bundle, in the same build folder.
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("payctl")
+    /// A product beside the test bundle, in the same build folder.
+    static func product(_ name: String) throws -> URL {
+        let url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
+        try #require(FileManager.default.isExecutableFile(atPath: url.path), "\(name) is not built beside the tests: \(url.path)")
+        return url
+    }
+
+    /// Starts `name` with `environment`; the caller ends it.
+    static func spawn(_ name: String, environment: [String: String]) throws -> Process {
+        let process = Process()
+        process.executableURL = try product(name)
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { _, new in new }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
     }
 
     static func run(_ arguments: [String], environment: [String: String], stdin: String = "") throws -> Result {
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "payctl is not built beside the tests: \(binary.path)")
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = try product("payctl")
         process.arguments = arguments
         process.environment = environment.merging(["PATH": "/usr/bin:/bin", "NO_COLOR": "1"]) { _, new in new }
         let input = Pipe(), output = Pipe(), errors = Pipe()
