@@ -17,7 +17,12 @@ enum CGIRequest {
             length = value
             headers.add("content-length", text)
         }
-        guard length <= bodyLimit else { return .failure(.payloadTooLarge(limit: bodyLimit)) }
+        guard length <= bodyLimit else {
+            // The gateway is still writing the body; a CGI program that exits without reading it
+            // breaks that pipe and the client sees a 502 instead of this 413.
+            Self.discard(min(length, Self.drainLimit), from: &input)
+            return .failure(.payloadTooLarge(limit: bodyLimit))
+        }
         let body: [UInt8]
         do {
             body = try input.read(upTo: length)
@@ -38,6 +43,14 @@ enum CGIRequest {
             body: body,
             clientIP: environment["REMOTE_ADDR"],
             requestID: requestID))
+    }
+
+    /// The most of a refused body that is read and thrown away.
+    static let drainLimit = 64 * 1_048_576
+
+    private static func discard(_ count: Int, from input: inout some ByteSource) {
+        var left = count
+        while left > 0, let chunk = try? input.read(upTo: min(left, 65_536)), !chunk.isEmpty { left -= chunk.count }
     }
 
     static func write(_ response: HTTPResponse) -> [UInt8] {
