@@ -1,0 +1,54 @@
+"""Translates template.yaml with aws-sam-translator, as `sam deploy` would, and prints what it makes.
+
+Fails when the translation fails or a function of the spec is missing.
+"""
+import os
+import sys
+
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+FUNCTIONS = {
+    "CreateIntentFunction": "/api/public/payments",
+    "YooKassaWebhookFunction": "/api/webhooks/yookassa",
+    "StripeWebhookFunction": "/api/webhooks/stripe",
+    "StarsInvoiceFunction": "/api/v1/purchase/invoice",
+    "StarsPurchaseFunction": "/api/v1/purchase",
+    "StarsWebhookFunction": "/api/v1/purchase/webhook",
+}
+
+
+class NoManagedPolicies:
+    """The template names no managed policies by name, so none need looking up."""
+
+    def load(self):
+        return {}
+
+
+def main(path):
+    # Translation fills in pseudo parameters such as AWS::Region; no AWS account is contacted.
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
+    with open(path) as f:
+        template = yaml_parse(f.read())
+    # `sam package` uploads each local CodeUri to S3 and writes its address in; do the same.
+    for name, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = f"s3://payment-functions-artifacts/{name}.zip"
+    output = transform(template, {"YooKassaReturnUrl": "https://shop.example/return"}, NoManagedPolicies())
+    resources = output["Resources"]
+    paths = resources["PaymentsApi"]["Properties"]["Body"]["paths"]
+    for name, route in FUNCTIONS.items():
+        function = resources.get(name)
+        if function is None or function["Type"] != "AWS::Lambda::Function":
+            sys.exit(f"{name} did not translate to a Lambda function")
+        properties = function["Properties"]
+        if properties.get("Handler") != "bootstrap" or properties.get("Runtime") != "provided.al2023":
+            sys.exit(f"{name} is not a provided.al2023 bootstrap function")
+        if "post" not in paths.get(route, {}):
+            sys.exit(f"{name}: no POST {route} route")
+    kinds = sorted({r["Type"] for r in resources.values()})
+    print(f"template translated: {len(resources)} resources ({', '.join(kinds)})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "template.yaml")
