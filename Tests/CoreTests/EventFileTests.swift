@@ -56,18 +56,6 @@ import Testing
         "stars-webhook-bad-secret.json": .init(function: "stars-webhook", status: 403, result: "invalid_secret_token"),
     ]
 
-    static func factory(_ function: String) -> ((FunctionContext) throws -> any Handler)? {
-        switch function {
-        case "create-intent": CreateIntentHandler.make
-        case "yookassa-webhook": YooKassaWebhookHandler.make
-        case "stripe-webhook": StripeWebhookHandler.make
-        case "stars-invoice": StarsInvoiceHandler.make
-        case "stars-purchase": StarsPurchaseHandler.make
-        case "stars-webhook": StarsWebhookHandler.make
-        default: nil
-        }
-    }
-
     @Test func everyEventFileIsListed() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Repo.path("events")).filter { $0.hasSuffix(".json") }
         #expect(Set(files) == Set(Self.expected.keys))
@@ -90,6 +78,6 @@ import Testing
     private func run(_ name: String, function: String, environment: [String: String]) throws -> GatewayAnswer {
         var invocation = Invocation(environment: environment)
         invocation.stdin = try Repo.bytes("events/\(name)")
-        return try invocation.run(name: function, makeHandler: try #require(Self.factory(function)))
+        return try invocation.run(name: function, makeHandler: try #require(FunctionTable.factory(function)))
     }
 }
