@@ -38,6 +38,7 @@ public struct CreateIntentHandler: Handler {
             throw APIError.conflict("appointment_has_open_payment", "This appointment already has an open payment for another service.")
         }
         if payment.providerPaymentID == nil {
+            CrashPoint.reach("after_local_row")
             payment = try start(payment, payments: payments, logger: log)
             created = true
         } else {
@@ -104,6 +105,7 @@ public struct CreateIntentHandler: Handler {
             }
             throw error.apiError
         }
+        CrashPoint.reach("after_provider_call")
         guard created.amount.money == payment.amount else {
             logger.error("YooKassa answered another amount", metadata: ["provider_payment_id": .string(created.id)])
             throw YooKassaError.badResponse.apiError

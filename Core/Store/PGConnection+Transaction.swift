@@ -12,7 +12,9 @@ extension PGConnection {
             do {
                 try query("BEGIN")
                 let value = try body()
+                CrashPoint.reach("before_commit")
                 try query("COMMIT")
+                CrashPoint.reach("after_commit")
                 return value
             } catch let error as StoreError {
                 if inTransaction { _ = try? query("ROLLBACK") }

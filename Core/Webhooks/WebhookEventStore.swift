@@ -87,6 +87,7 @@ public struct WebhookEventStore {
         guard let row, let id = UUID(uuidString: try row.requiredString("id")) else {
             throw StoreError(.unexpectedResult, detail: "webhook event claim returned no row")
         }
+        CrashPoint.reach("after_claim")
         let deliveries = Int(try row.requiredInt("deliveries"))
         return Claim(id: id, deliveries: deliveries, previousOutcome: deliveries == 1 ? nil : try row.string("outcome"))
     }
