@@ -34,6 +34,7 @@ def run_case(args, name, binary, events, expect):
     walls.sort()
     p95 = walls[min(len(walls) - 1, int(round(0.95 * (len(walls) - 1))))]
     print(f"| {name} | {len(walls)} | {statistics.median(walls):.2f} | {p95:.2f} | {max(peaks):.1f} | {failures} |", flush=True)
+    return statistics.median(walls), max(peaks)
 
 
 def event(path, body, source="203.0.113.7", headers=None):
@@ -77,6 +78,12 @@ def main():
             run_case(args, f"probe: JSON decode, {label}, {linking} stdlib",
                      os.path.join(args.work, f"probe-{foundation}-{linking}"), [probe] * n, lambda out: out.strip() != b"")
 
+    floor = os.path.join(args.work, "floor")
+    floor_new = run_case(args, "C floor: stdin, HMAC, libpq connect, INSERT … ON CONFLICT, new", floor,
+                         [event("/floor", {"n": i}) for i in range(n)], status_is(200))
+    floor_duplicate = run_case(args, "C floor: the same, duplicate", floor, [event("/floor", {"n": 0})] * n, status_is(200))
+    ratios = []
+
     invalid = event("/api/public/payments", "{not json")
     run_case(args, "create-intent: invalid JSON (no database)", create, [invalid] * n, status_is(400))
 
@@ -95,8 +102,8 @@ def main():
     for provider_id in ids:
         request = urllib.request.Request(f"{api}/_control/payments/{provider_id}/succeed?as=event", method="POST")
         notifications.append(urllib.request.urlopen(request).read())
-    run_case(args, "yookassa-webhook: new payment.succeeded (API check + DB)", webhook, notifications, outcome_is("processed"))
-    run_case(args, "yookassa-webhook: duplicate delivery", webhook, [notifications[0]] * n, outcome_is("duplicate"))
+    ratios.append(("yookassa-webhook new (+ API check)", run_case(args, "yookassa-webhook: new payment.succeeded (API check + DB)", webhook, notifications, outcome_is("processed")), floor_new))
+    ratios.append(("yookassa-webhook duplicate (+ API check)", run_case(args, "yookassa-webhook: duplicate delivery", webhook, [notifications[0]] * n, outcome_is("duplicate")), floor_duplicate))
     untrusted = event("/api/webhooks/yookassa", "{}", source="203.0.113.9")
     run_case(args, "yookassa-webhook: untrusted source (no database)", webhook, [untrusted] * n, status_is(403))
 
@@ -107,8 +114,8 @@ def main():
         request = urllib.request.Request(
             f"{stripe_api}/_control/events?type=checkout.session.completed&deal_id=deal_bench_{i}&as=event", method="POST")
         deliveries.append(urllib.request.urlopen(request).read())
-    run_case(args, "stripe-webhook: new checkout.session.completed (HMAC + DB)", stripe, deliveries, outcome_is("processed"))
-    run_case(args, "stripe-webhook: duplicate delivery", stripe, [deliveries[0]] * n, outcome_is("duplicate"))
+    ratios.append(("stripe-webhook new", run_case(args, "stripe-webhook: new checkout.session.completed (HMAC + DB)", stripe, deliveries, outcome_is("processed")), floor_new))
+    ratios.append(("stripe-webhook duplicate", run_case(args, "stripe-webhook: duplicate delivery", stripe, [deliveries[0]] * n, outcome_is("duplicate")), floor_duplicate))
 
     invoice = os.path.join(args.bin, "stars-invoice")
     stars_webhook = os.path.join(args.bin, "stars-webhook")
@@ -119,8 +126,14 @@ def main():
     updates = [urllib.request.urlopen(urllib.request.Request(
         f"{telegram}/_control/updates/successful_payment?purchase_id=bench-{i}&user_id={800000 + i}&amount=50&as=event",
         method="POST")).read() for i in range(n)]
-    run_case(args, "stars-webhook: successful_payment (DB)", stars_webhook, updates, outcome_is("processed"))
-    run_case(args, "stars-webhook: duplicate update", stars_webhook, [updates[0]] * n, outcome_is("duplicate"))
+    ratios.append(("stars-webhook new", run_case(args, "stars-webhook: successful_payment (DB)", stars_webhook, updates, outcome_is("processed")), floor_new))
+    ratios.append(("stars-webhook duplicate", run_case(args, "stars-webhook: duplicate update", stars_webhook, [updates[0]] * n, outcome_is("duplicate")), floor_duplicate))
+
+    print()
+    print("| webhook case | median / floor median | peak RSS / floor peak |")
+    print("|---|---|---|")
+    for name, (median, peak), (floor_median, floor_peak) in ratios:
+        print(f"| {name} | {median / floor_median:.2f}x | {peak / floor_peak:.2f}x |")
 
 
 if __name__ == "__main__":

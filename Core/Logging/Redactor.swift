@@ -16,16 +16,22 @@ public struct Redactor: Sendable {
     }
 
     /// True for a metadata key whose value is always hidden, e.g. `stripe-signature` or `card`.
+    /// Runs for every metadata key of every log line, so it compares ASCII bytes directly.
     public static func isSensitiveKey(_ key: String) -> Bool {
-        let lowered = key.lowercased()
-        if lowered == "pan" || lowered == "number" { return true }
-        return sensitiveKeyParts.contains { lowered.contains($0) }
+        let lowered = key.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 }
+        if lowered.elementsEqual("pan".utf8) || lowered.elementsEqual("number".utf8) { return true }
+        return sensitiveKeyParts.contains { part in
+            guard part.count <= lowered.count else { return false }
+            return (0...(lowered.count - part.count)).contains { start in
+                lowered[start] == part[0] && lowered[start..<(start + part.count)].elementsEqual(part)
+            }
+        }
     }
 
     private static let sensitiveKeyParts = [
         "secret", "password", "passwd", "token", "signature", "authorization", "cookie", "api_key", "apikey",
         "card", "cvv", "cvc", "csc", "expiry", "expiration", "credential",
-    ]
+    ].map { Array($0.utf8) }
 
     /// `text` with every secret and secret-shaped run replaced by the mask.
     public func scrub(_ text: String) -> String {
