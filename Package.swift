@@ -67,6 +67,12 @@ let package = Package(
             ],
             path: "Tools/standins"
         ),
+        .executableTarget(
+            name: "fuzz",
+            dependencies: ["Core"],
+            path: "Tools/fuzz",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
         .testTarget(
             name: "CoreTests",
             dependencies: ["Core", "StandIns"],
