@@ -6,11 +6,15 @@ import Glibc
 public enum FunctionMain {
     /// Runs the function once and exits: 0 once an answer is written, 1 if none could be.
     /// On AWS Lambda (`AWS_LAMBDA_RUNTIME_API` set) the same executable is its own `bootstrap`
-    /// and serves invocations from the Runtime API until the sandbox ends.
+    /// and serves invocations from the Runtime API until the sandbox ends; with `FASTCGI_LISTEN`
+    /// set to a Unix socket path it is a long-lived FastCGI responder (the warm mode behind nginx).
     public static func run(name: String, makeHandler: (FunctionContext) throws -> any Handler) -> Never {
         let environment = ProcessInfo.processInfo.environment
         if let api = environment["AWS_LAMBDA_RUNTIME_API"], !api.isEmpty {
             LambdaRuntime(api: api).serve(FunctionRuntime(name: name, environment: environment, makeHandler: makeHandler))
+        }
+        if let socket = environment["FASTCGI_LISTEN"], !socket.isEmpty {
+            FastCGIServer(path: socket).serve(FunctionRuntime(name: name, environment: environment, makeHandler: makeHandler))
         }
         var input = StandardInput()
         let output = invoke(name: name, environment: environment, input: &input, makeHandler: makeHandler)
