@@ -82,6 +82,12 @@ def main():
     floor_new = run_case(args, "C floor: stdin, HMAC, libpq connect, INSERT … ON CONFLICT, new", floor,
                          [event("/floor", {"n": i}) for i in range(n)], status_is(200))
     floor_duplicate = run_case(args, "C floor: the same, duplicate", floor, [event("/floor", {"n": 0})] * n, status_is(200))
+    # gssencmode matters on TCP only: the same floor to 127.0.0.1 with it off (the default) and on.
+    tcp = f"postgresql://postgres@127.0.0.1:{os.environ['PAYFN_PG_TCP_PORT']}/payments"
+    for mode in ("disable", "prefer"):
+        os.environ["DATABASE_URL"], unix_url = f"{tcp}?gssencmode={mode}", os.environ["DATABASE_URL"]
+        run_case(args, f"C floor over TCP, gssencmode={mode}, duplicate", floor, [event("/floor", {"n": 0})] * n, status_is(200))
+        os.environ["DATABASE_URL"] = unix_url
     ratios = []
 
     invalid = event("/api/public/payments", "{not json")
