@@ -10,16 +10,7 @@ public protocol LogSink: Sendable {
 public struct StandardErrorSink: LogSink {
     public init() {}
 
-    public func write(line: [UInt8]) {
-        line.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { return }
-                offset += written
-            }
-        }
-    }
+    public func write(line: [UInt8]) { _ = writeAll(line, to: 2) }
 }
 
 /// Keeps lines in memory: for tests and for commands that read their own log.

@@ -75,10 +75,8 @@ public struct YooKassaWebhookHandler: Handler {
             objectID: notification.object.id, verification: verification.rawValue)
 
         let connection = try database.connection()
-        let (outcome, finalTrail) = try connection.transaction {
-            var attempt = trail
-            let outcome = try apply(change, arrival: arrival, connection: connection, trail: &attempt)
-            return (outcome, attempt)
+        let (outcome, finalTrail) = try trail.transaction(on: connection) { attempt in
+            try apply(change, arrival: arrival, connection: connection, trail: &attempt)
         }
         finalTrail.log.info("YooKassa webhook done", metadata: ["outcome": .string(outcome)])
         return .json(outcome == "unknown_payment" ? 202 : 200, ["outcome": outcome])

@@ -24,12 +24,7 @@ public struct FastCGIServer {
             var connection = Connection(fd: client)
             while let request = connection.nextRequest() {
                 var body = BytesSource(request.stdin)
-                let reading = Envelope.read(environment: request.params, input: &body, bodyLimit: runtime.bodyLimit)
-                let output: [UInt8]
-                switch reading.result {
-                case .success(let httpRequest): output = reading.envelope.write(runtime.respond(to: httpRequest))
-                case .failure(let error): output = reading.envelope.write(runtime.refuse(error))
-                }
+                let output = runtime.answer(Envelope.read(environment: request.params, input: &body, bodyLimit: runtime.bodyLimit))
                 guard connection.respond(id: request.id, output: output), request.keepConnection else { break }
             }
             close(client)
@@ -159,18 +154,7 @@ public struct FastCGIServer {
             return true
         }
 
-        private func write(_ bytes: [UInt8]) -> Bool {
-            bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if written < 0, errno == EINTR { continue }
-                    if written <= 0 { return false }
-                    offset += written
-                }
-                return true
-            }
-        }
+        private func write(_ bytes: [UInt8]) -> Bool { writeAll(bytes, to: fd) }
 
         /// Name–value pairs: each length is one byte, or four with the top bit set.
         static func decodeParams(_ bytes: [UInt8]) -> [String: String] {

@@ -18,7 +18,7 @@ public enum FunctionMain {
         }
         var input = StandardInput()
         let output = invoke(name: name, environment: environment, input: &input, makeHandler: makeHandler)
-        exit(writeAll(output) ? 0 : 1)
+        exit(writeAll(output, to: 1) ? 0 : 1)
     }
 
     /// One whole invocation from environment and input to the bytes for stdout.
@@ -27,23 +27,6 @@ public enum FunctionMain {
         makeHandler: (FunctionContext) throws -> any Handler
     ) -> [UInt8] {
         let runtime = FunctionRuntime(name: name, environment: environment, sink: sink, makeHandler: makeHandler)
-        let reading = Envelope.read(environment: environment, input: &input, bodyLimit: runtime.bodyLimit)
-        switch reading.result {
-        case .success(let request): return reading.envelope.write(runtime.respond(to: request))
-        case .failure(let error): return reading.envelope.write(runtime.refuse(error))
-        }
-    }
-
-    private static func writeAll(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(1, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0, errno == EINTR { continue }
-                if written <= 0 { return false }
-                offset += written
-            }
-            return true
-        }
+        return runtime.answer(Envelope.read(environment: environment, input: &input, bodyLimit: runtime.bodyLimit))
     }
 }

@@ -65,6 +65,15 @@ public final class FunctionRuntime {
         return response
     }
 
+    /// The bytes that answer an envelope reading, written back in the envelope it came in: the
+    /// request's response, or the refusal of one that could not be read.
+    public func answer(_ reading: Envelope.Reading) -> [UInt8] {
+        switch reading.result {
+        case .success(let request): reading.envelope.write(respond(to: request))
+        case .failure(let error): reading.envelope.write(refuse(error))
+        }
+    }
+
     /// Answers a request the envelope could not read, in the same error shape.
     public func refuse(_ error: APIError) -> HTTPResponse {
         let requestID = Envelope.makeRequestID()

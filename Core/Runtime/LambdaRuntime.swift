@@ -25,19 +25,13 @@ public struct LambdaRuntime {
         else { return false }
         var input = BytesSource(next.body)
         let reading = Envelope.read(environment: [:], input: &input, bodyLimit: runtime.bodyLimit)
-        let delivered: Bool
-        switch reading.result {
-        case .success(let request):
-            delivered = post("invocation/\(id)/response", reading.envelope.write(runtime.respond(to: request)))
-        case .failure(let error) where error.code == "malformed_event":
+        if case .failure(let error) = reading.result, error.code == "malformed_event" {
             // Not an HTTP event at all: there is no HTTP answer to give, so it is reported as an error.
             runtime.context.logger.error("invocation is not an API Gateway event", metadata: ["aws_request_id": .string(id)])
             let report = JSONLine.object(["errorMessage": error.message, "errorType": "InvalidEvent"])
-            delivered = post("invocation/\(id)/error", report, errorType: "Runtime.InvalidEvent")
-        case .failure(let error):
-            delivered = post("invocation/\(id)/response", reading.envelope.write(runtime.refuse(error)))
+            return post("invocation/\(id)/error", report, errorType: "Runtime.InvalidEvent")
         }
-        return delivered
+        return post("invocation/\(id)/response", runtime.answer(reading))
     }
 
     private func post(_ path: String, _ body: [UInt8], errorType: String? = nil) -> Bool {

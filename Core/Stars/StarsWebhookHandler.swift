@@ -40,8 +40,7 @@ public struct StarsWebhookHandler: Handler {
                                                 objectID: update.pre_checkout_query?.invoice_payload ?? update.message?.successful_payment?.invoice_payload,
                                                 verification: "secret_token")
         let connection = try database.connection()
-        let (response, done) = try connection.transaction { () throws -> (HTTPResponse, WebhookTrail) in
-            var attempt = trail
+        let (response, done) = try trail.transaction(on: connection) { (attempt: inout WebhookTrail) throws -> HTTPResponse in
             let events = WebhookEventStore(connection: connection)
             let claim = try events.claim(arrival)
             if let query = update.pre_checkout_query {
@@ -52,21 +51,21 @@ public struct StarsWebhookHandler: Handler {
                     try events.finish(claim, outcome: answer.ok ? "answered_ok" : "answered_declined", trail: attempt,
                                       objectStatus: nil, amount: Money(minorUnits: query.total_amount, currency: .xtr), verification: "secret_token")
                 }
-                return (.json(200, answer), attempt)
+                return .json(200, answer)
             }
             if let previous = claim.previousOutcome {
                 attempt.step("deduplicated", outcome: "duplicate", detail: "first outcome \(previous)")
-                return (.json(200, ["outcome": "duplicate"]), attempt)
+                return .json(200, ["outcome": "duplicate"])
             }
             guard let payment = update.message?.successful_payment else {
                 attempt.step("update type not handled", outcome: "ignored")
                 try events.finish(claim, outcome: "ignored", trail: attempt, verification: "secret_token")
-                return (.json(200, ["outcome": "ignored"]), attempt)
+                return .json(200, ["outcome": "ignored"])
             }
             let outcome = try settle(payment, buyer: update.message?.from?.id, connection: connection, trail: &attempt)
             try events.finish(claim, outcome: outcome, trail: attempt, objectStatus: nil,
                               amount: Money(minorUnits: payment.total_amount, currency: Currency(payment.currency) ?? .xtr), verification: "secret_token")
-            return (.json(200, ["outcome": outcome]), attempt)
+            return .json(200, ["outcome": outcome])
         }
         done.log.info("Telegram update done")
         return response

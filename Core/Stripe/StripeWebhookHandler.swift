@@ -60,10 +60,8 @@ public struct StripeWebhookHandler: Handler {
         arrival.paymentIntentID = change.paymentIntentID
 
         let connection = try database.connection()
-        let (outcome, done) = try connection.transaction {
-            var attempt = trail
-            let outcome = try apply(change, event: event, arrival: arrival, connection: connection, trail: &attempt)
-            return (outcome, attempt)
+        let (outcome, done) = try trail.transaction(on: connection) { attempt in
+            try apply(change, event: event, arrival: arrival, connection: connection, trail: &attempt)
         }
         done.log.info("Stripe webhook done", metadata: ["outcome": .string(outcome)])
         return .json(200, ["received": "true", "outcome": outcome])

@@ -30,6 +30,17 @@ public struct WebhookTrail {
         steps.append(.object(entry))
     }
 
+    /// Runs `body` in one transaction on a copy of this trail, so the steps of an attempt that is
+    /// rolled back and retried are not recorded twice; returns the result and the trail of the
+    /// attempt that committed.
+    public func transaction<T>(on connection: PGConnection, _ body: (inout WebhookTrail) throws -> T) throws -> (T, WebhookTrail) {
+        try connection.transaction {
+            var attempt = self
+            let value = try body(&attempt)
+            return (value, attempt)
+        }
+    }
+
     /// The steps so far as a JSON array.
     public var stepsJSON: JSONValue { .array(steps) }
 

@@ -136,13 +136,7 @@ public final class LoopbackServer: @unchecked Sendable {
         var head = "HTTP/1.1 \(response.status) \(response.status < 400 ? "OK" : "Error")\r\n"
         for field in response.headers { head += "\(field.name): \(field.value)\r\n" }
         head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
-        let bytes = Array(head.utf8) + response.body
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(client, $0.baseAddress, $0.count) }
-            if written <= 0 { return }
-            offset += written
-        }
+        _ = writeAll(Array(head.utf8) + response.body, to: client)
     }
 }
 
