@@ -4,20 +4,19 @@ import FoundationEssentials
 
 /// Shared plumbing of the payctl commands: the environment, the database, output and failures.
 struct Console {
-    let config = Config(environment: ProcessInfo.processInfo.environment)
+    let config: Config
     let json: Bool
+    private let redactor: Redactor
 
-    /// Prints `human` for people or `machine` as one JSON document for scripts.
-    func emit<Machine: Encodable>(human: String, machine: Machine) {
-        if json {
-            print(String(decoding: (try? JSONCoding.encode(machine)) ?? [], as: UTF8.self))
-        } else {
-            print(redactor.scrub(human))
-        }
+    init(json: Bool) {
+        config = Config(environment: ProcessInfo.processInfo.environment)
+        self.json = json
+        redactor = Redactor(secrets: config.secretValues)
     }
 
-    /// One line of a stream: text for people or a JSON line for scripts.
-    func emitLine<Machine: Encodable>(human: String, machine: Machine) {
+    /// Prints `human` for people or `machine` as one line of JSON for scripts (called once per
+    /// item, a stream of JSON lines).
+    func emit<Machine: Encodable>(human: String, machine: Machine) {
         if json {
             print(String(decoding: (try? JSONCoding.encode(machine)) ?? [], as: UTF8.self))
         } else {
@@ -68,8 +67,6 @@ struct Console {
         FileHandleStderr.write(text)
         return ExitCode(code.rawValue)
     }
-
-    private var redactor: Redactor { Redactor(secrets: config.secretValues) }
 }
 
 /// payctl's exit codes: 0 success, 1 a finding an operator should act on, 2 a usage or

@@ -63,48 +63,56 @@ struct SummaryReport: Encodable {
 
     init(records: [WebhookEventStore.Record], source: String) {
         self.source = source
-        var tally: [String: (String, String, String, Int)] = [:]
-        var problems: [String: ([String], [String])] = [:]
+        var tally = Tally()
         for record in records {
-            let key = "\(record.provider)|\(record.eventType)|\(record.outcome)"
-            tally[key, default: (record.provider, record.eventType, record.outcome, 0)].3 += 1
+            tally.count(record.provider, record.eventType, record.outcome)
             duplicates += record.deliveries - 1
             tallyOutcome(record.outcome)
-            if let deal = record.dealID, !Self.fine.contains(record.outcome) {
-                problems[deal, default: ([], [])].0.append(record.outcome)
-                problems[deal, default: ([], [])].1.append(record.eventKey)
-            }
+            if let deal = record.dealID { tally.problem(deal: deal, outcome: record.outcome, event: record.eventKey) }
         }
         total = records.count
-        counts = tally.values.map { Count(provider: $0.0, type: $0.1, outcome: $0.2, count: $0.3) }
-            .sorted { ($0.provider, $0.type, $0.outcome) < ($1.provider, $1.type, $1.outcome) }
-        dealsWithProblems = problems.keys.sorted().map { DealProblem(deal: $0, outcomes: problems[$0]!.0, events: problems[$0]!.1) }
-        nextSteps = steps()
+        conclude(tally)
     }
 
     init(logLines: [LogLine], source: String) {
         self.source = source
-        var tally: [String: (String, String, String, Int)] = [:]
-        var problems: [String: ([String], [String])] = [:]
+        var tally = Tally()
         for line in logLines {
             if line.message == "signature verification failed" { signatureFailures += 1 }
             if line.level == "error" || line.level == "critical" { errors += 1 }
             if line.message == "deal_id missing from metadata" { dealIdMissing += 1 }
             guard let message = line.message, message.hasSuffix("webhook done"), let outcome = line.outcome else { continue }
             total += 1
-            let key = "\(line.provider ?? "-")|\(line.eventType ?? "-")|\(outcome)"
-            tally[key, default: (line.provider ?? "-", line.eventType ?? "-", outcome, 0)].3 += 1
+            tally.count(line.provider ?? "-", line.eventType ?? "-", outcome)
             if outcome == "duplicate" { duplicates += 1 }
             if outcome == "cabinet_ignored" { cabinetIgnored += 1 }
-            if let deal = line.dealId, deal != "missing", !Self.fine.contains(outcome) {
-                problems[deal, default: ([], [])].0.append(outcome)
-                problems[deal, default: ([], [])].1.append(line.eventId ?? "-")
-            }
+            if let deal = line.dealId, deal != "missing" { tally.problem(deal: deal, outcome: outcome, event: line.eventId ?? "-") }
         }
         total += signatureFailures
-        counts = tally.values.map { Count(provider: $0.0, type: $0.1, outcome: $0.2, count: $0.3) }
-            .sorted { ($0.provider, $0.type, $0.outcome) < ($1.provider, $1.type, $1.outcome) }
-        dealsWithProblems = problems.keys.sorted().map { DealProblem(deal: $0, outcomes: problems[$0]!.0, events: problems[$0]!.1) }
+        conclude(tally)
+    }
+
+    /// Counts by provider, type and outcome, and the deals whose events need attention.
+    private struct Tally {
+        var counts: [String: Count] = [:]
+        var problems: [String: DealProblem] = [:]
+
+        mutating func count(_ provider: String, _ type: String, _ outcome: String) {
+            let key = "\(provider)|\(type)|\(outcome)"
+            let previous = counts[key]?.count ?? 0
+            counts[key] = Count(provider: provider, type: type, outcome: outcome, count: previous + 1)
+        }
+
+        mutating func problem(deal: String, outcome: String, event: String) {
+            guard !SummaryReport.fine.contains(outcome) else { return }
+            let known = problems[deal] ?? DealProblem(deal: deal, outcomes: [], events: [])
+            problems[deal] = DealProblem(deal: deal, outcomes: known.outcomes + [outcome], events: known.events + [event])
+        }
+    }
+
+    private mutating func conclude(_ tally: Tally) {
+        counts = tally.counts.values.sorted { ($0.provider, $0.type, $0.outcome) < ($1.provider, $1.type, $1.outcome) }
+        dealsWithProblems = tally.problems.keys.sorted().map { tally.problems[$0]! }
         nextSteps = steps()
     }
 
@@ -157,7 +165,7 @@ struct SummaryReport: Encodable {
             lines.append("Deals with problems:")
             for problem in dealsWithProblems { lines.append("  \(problem.deal): \(problem.outcomes.joined(separator: ", ")) (\(problem.events.joined(separator: ", ")))") }
         }
-        if !steps().isEmpty {
+        if !nextSteps.isEmpty {
             lines.append("Next steps:")
             for step in nextSteps { lines.append("  - \(step)") }
         }

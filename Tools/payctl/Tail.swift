@@ -31,7 +31,7 @@ struct Tail: ParsableCommand {
             // After the first look the cursor alone says what is new.
             window = Int(Int32.max)
             for record in records {
-                console.emitLine(human: Self.describe(record, style: console.style), machine: record)
+                console.emit(human: Self.describe(record, style: console.style), machine: record)
                 cursor = record.cursor
                 printed += 1
             }
@@ -55,7 +55,7 @@ struct Tail: ParsableCommand {
                                   ("pi", line.paymentIntentId), ("detail", line.detail ?? line.reason)] {
                 if let value { text += " \(name)=\(value)" }
             }
-            console.emitLine(human: text, machine: line)
+            console.emit(human: text, machine: line)
         }
     }
 
