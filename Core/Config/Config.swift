@@ -64,8 +64,8 @@ public struct Config: Sendable {
             values.append(value)
             values += value.split(separator: ",").map { String($0).trimmingSpaces }
         }
-        if let url = optional("DATABASE_URL"), let password = DatabaseURL.password(in: url) {
-            values.append(password)
+        if let url = optional("DATABASE_URL") {
+            values += DatabaseURL.passwords(in: url)
         }
         return values
     }

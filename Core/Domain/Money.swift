@@ -17,8 +17,8 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
         let point = bytes.firstIndex(of: UInt8(ascii: "."))
         let whole = bytes[..<(point ?? bytes.endIndex)]
         let fraction = point.map { bytes[($0 + 1)...] } ?? []
-        guard !whole.isEmpty, whole.allSatisfy(Self.isDigit), whole.count == 1 || whole.first != UInt8(ascii: "0"),
-              fraction.allSatisfy(Self.isDigit), fraction.count <= currency.exponent,
+        guard !whole.isEmpty, whole.allSatisfy(ASCII.isDigit), whole.count == 1 || whole.first != UInt8(ascii: "0"),
+              fraction.allSatisfy(ASCII.isDigit), fraction.count <= currency.exponent,
               point == nil || !fraction.isEmpty
         else { return nil }
         var value: Int64 = 0
@@ -45,5 +45,4 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(decimalString) \(currency.code)" }
 
-    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 }

@@ -23,6 +23,12 @@ public enum PaymentStatus: String, Sendable, CaseIterable, Codable {
         return Self.forward[self, default: []].contains(next) ? .advance : .outOfOrder
     }
 
+    /// Whether a payment in this status has been through `reported`: the same status or one that
+    /// follows it. A notification reporting a status its payment has not reached is not confirmed.
+    public func hasReached(_ reported: PaymentStatus) -> Bool {
+        reported.transition(to: self) != .outOfOrder
+    }
+
     /// A status no event moves out of, except a refund of a success.
     public var isFinal: Bool { self == .canceled || self == .refunded }
 

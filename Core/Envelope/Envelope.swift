@@ -49,12 +49,7 @@ public enum Envelope: Sendable, Equatable {
     /// A caller-supplied request id, if it is short and plain enough to log and echo.
     static func acceptableRequestID(_ value: String?) -> String? {
         guard let value, (1...128).contains(value.utf8.count),
-              value.utf8.allSatisfy({ byte in
-                  (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7a)
-                      || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
-                      || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "+")
-                      || byte == UInt8(ascii: "/")
-              })
+              value.utf8.allSatisfy({ ASCII.isBase64($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") })
         else { return nil }
         return value
     }

@@ -1,24 +1,52 @@
+import FoundationEssentials
+
 /// Removes secrets, signatures, tokens and card data from everything that is logged.
 ///
 /// Three layers: metadata keys that name something sensitive lose their value whole; the
-/// configured secret values are cut out of any text; and text is scanned for the shapes secrets
-/// take anyway (Stripe keys and webhook secrets, Telegram bot tokens, `Basic`/`Bearer`
-/// credentials, card numbers that pass the Luhn check).
+/// configured secret values are cut out of any text, whatever their length, in any letter case,
+/// percent-encoded and base64-encoded (at any alignment inside a longer base64 run, as in a
+/// `Basic` header); and text is scanned for the shapes secrets take anyway (Stripe keys and
+/// webhook secrets, Telegram bot tokens, `Basic`/`Bearer` credentials, and card numbers that pass
+/// the Luhn check, grouped by spaces, dashes, dots or slashes, or inside a longer run of digits).
 public struct Redactor: Sendable {
     /// What stands in place of a removed value.
     public static let mask = "[REDACTED]"
 
     private let secrets: [[UInt8]]
 
-    /// A redactor that also removes each of `secrets` (values shorter than 4 bytes are ignored).
+    /// A redactor that also removes each of `secrets` and its encoded forms.
     public init(secrets: [String] = []) {
-        self.secrets = Set(secrets.filter { $0.utf8.count >= 4 }).map { Array($0.utf8) }.sorted { $0.count > $1.count }
+        var forms: Set<[UInt8]> = []
+        for secret in secrets where !secret.isEmpty {
+            let bytes = Array(secret.utf8)
+            forms.insert(bytes)
+            forms.insert(Array(PercentEncoding.component(secret).utf8))
+            for form in Self.base64Forms(bytes) { forms.insert(form) }
+        }
+        self.secrets = forms.map { $0.map(ASCII.lowercased) }.sorted { $0.count > $1.count }
+    }
+
+    /// The runs of base64 text that stand for `secret` wherever it sits in an encoded stream: for
+    /// each of the three alignments, the characters that depend on the secret's bytes alone, in
+    /// the standard and the URL-safe alphabet. Runs under 8 characters would mask too much else.
+    private static func base64Forms(_ secret: [UInt8]) -> [[UInt8]] {
+        var forms: [[UInt8]] = []
+        for offset in 0..<3 {
+            let encoded = Array(Data([UInt8](repeating: 0, count: offset) + secret).base64EncodedString().utf8)
+            let start = offset == 0 ? 0 : 4
+            let end = (offset + secret.count) / 3 * 4
+            guard end - start >= 8 else { continue }
+            let run = Array(encoded[start..<end])
+            forms.append(run)
+            forms.append(run.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0 })
+        }
+        return forms
     }
 
     /// True for a metadata key whose value is always hidden, e.g. `stripe-signature` or `card`.
     /// Runs for every metadata key of every log line, so it compares ASCII bytes directly.
     public static func isSensitiveKey(_ key: String) -> Bool {
-        let lowered = key.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 | 0x20 : $0 }
+        let lowered = key.utf8.map(ASCII.lowercased)
         if lowered.elementsEqual("pan".utf8) || lowered.elementsEqual("number".utf8) { return true }
         return sensitiveKeyParts.contains { part in
             guard part.count <= lowered.count else { return false }
@@ -41,7 +69,10 @@ public struct Redactor: Sendable {
         var index = 0
         var changed = false
         while index < bytes.count {
-            if let end = secretEnd(bytes, at: index) ?? Self.tokenEnd(bytes, at: index) ?? Self.botTokenEnd(bytes, at: index)
+            if let end = Self.uuidEnd(bytes, at: index) {
+                out += bytes[index..<end]
+                index = end
+            } else if let end = secretEnd(bytes, at: index) ?? Self.tokenEnd(bytes, at: index) ?? Self.botTokenEnd(bytes, at: index)
                 ?? Self.cardNumberEnd(bytes, at: index)
             {
                 out += Self.maskBytes
@@ -55,26 +86,35 @@ public struct Redactor: Sendable {
         return changed ? String(decoding: out, as: UTF8.self) : text
     }
 
-    /// A configured secret starting at `index` (the longest first).
+    /// A configured secret, in any letter case, starting at `index` (the longest first).
     private func secretEnd(_ bytes: [UInt8], at index: Int) -> Int? {
-        for secret in secrets where bytes[index] == secret[0] && bytes.count - index >= secret.count
-            && bytes[index..<(index + secret.count)].elementsEqual(secret)
+        let first = ASCII.lowercased(bytes[index])
+        for secret in secrets where first == secret[0] && bytes.count - index >= secret.count
+            && bytes[index..<(index + secret.count)].lazy.map(ASCII.lowercased).elementsEqual(secret)
         {
             return index + secret.count
         }
         return nil
     }
 
+    /// A UUID (8-4-4-4-12 hex digits) starting at `index`: an id, passed through whole so its
+    /// digit groups are never taken for a card number.
+    private static func uuidEnd(_ bytes: [UInt8], at index: Int) -> Int? {
+        guard bytes.count - index >= 36, startsWord(bytes, index), index + 36 == bytes.count || !isTokenByte(bytes[index + 36]) else { return nil }
+        for offset in 0..<36 {
+            let byte = bytes[index + offset]
+            let fits = [8, 13, 18, 23].contains(offset) ? byte == UInt8(ascii: "-") : ASCII.isDigit(byte) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x66)
+            if !fits { return nil }
+        }
+        return index + 36
+    }
+
     private static let maskBytes = Array(mask.utf8)
     private static let tokenPrefixes = ["whsec_", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "Basic ", "Bearer "]
         .map { Array($0.utf8) }
 
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
-            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-    }
-
-    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    private static let isTokenByte = ASCII.isToken
+    private static let isDigit = ASCII.isDigit
 
     private static func startsWord(_ bytes: [UInt8], _ index: Int) -> Bool { index == 0 || !isTokenByte(bytes[index - 1]) }
 
@@ -104,29 +144,40 @@ public struct Redactor: Sendable {
         return end - colon - 1 >= 30 ? end : nil
     }
 
-    /// 13 to 19 digits, optionally grouped by single spaces or dashes, that pass the Luhn check.
+    /// A card number: a run of digits, grouped by up to two spaces, dashes, dots or slashes at a
+    /// time, in which some 13 to 19 consecutive digits pass the Luhn check; the whole run is
+    /// masked. Runs are read up to 64 digits, so the scan stays linear.
     private static func cardNumberEnd(_ bytes: [UInt8], at index: Int) -> Int? {
         guard isDigit(bytes[index]), index == 0 || !isDigit(bytes[index - 1]) else { return nil }
         var digits: [UInt8] = []
         var end = index
         var lastDigitEnd = index
-        while end < bytes.count, digits.count < 20 {
+        while end < bytes.count, digits.count < 64 {
             if isDigit(bytes[end]) {
                 digits.append(bytes[end] - UInt8(ascii: "0"))
                 end += 1
                 lastDigitEnd = end
-            } else if (bytes[end] == UInt8(ascii: " ") || bytes[end] == UInt8(ascii: "-")),
-                      end + 1 < bytes.count, isDigit(bytes[end + 1]), end > index, isDigit(bytes[end - 1]) {
-                end += 1
-            } else {
-                break
+                continue
+            }
+            var gap = end
+            while gap < bytes.count, gap - end < 2, isCardSeparator(bytes[gap]) { gap += 1 }
+            guard gap > end, gap < bytes.count, isDigit(bytes[gap]) else { break }
+            end = gap
+        }
+        guard digits.count >= 13 else { return nil }
+        for length in 13...min(19, digits.count) {
+            for start in 0...(digits.count - length) where luhn(digits[start..<(start + length)]) {
+                return lastDigitEnd
             }
         }
-        guard (13...19).contains(digits.count), luhn(digits) else { return nil }
-        return lastDigitEnd
+        return nil
     }
 
-    private static func luhn(_ digits: [UInt8]) -> Bool {
+    private static func isCardSeparator(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "/")
+    }
+
+    private static func luhn(_ digits: ArraySlice<UInt8>) -> Bool {
         var sum = 0
         for (offset, digit) in digits.reversed().enumerated() {
             var value = Int(digit)

@@ -71,7 +71,7 @@ public struct CreateIntentHandler: Handler {
     private func allowedReturnURL(_ requested: String?) throws -> String {
         guard !defaultReturnURL.isEmpty else { throw ConfigError(variable: "YOOKASSA_RETURN_URL", problem: "is not set") }
         guard let requested else { return defaultReturnURL }
-        guard requested.utf8.count <= 2_048, Self.origin(requested) == Self.origin(defaultReturnURL) else {
+        guard BoundedText.length(requested) <= 2_048, Self.origin(requested) == Self.origin(defaultReturnURL) else {
             throw APIError.unprocessable("return_url_not_allowed", "return_url must be on \(Self.origin(defaultReturnURL) ?? "the shop's site") and at most 2048 characters.")
         }
         return requested

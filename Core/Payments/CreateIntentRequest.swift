@@ -48,12 +48,9 @@ struct CreateIntentRequest {
         }
     }
 
-    /// A required id: 1 to 128 visible characters.
+    /// A required id, checked by `BoundedText`'s rule.
     private static func identifier(_ value: String?, _ name: String) throws -> String {
         guard let value else { throw APIError.badRequest("missing_field", "\(name) is required.") }
-        guard (1...128).contains(value.count), value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7f }) else {
-            throw APIError.badRequest("invalid_field", "\(name) must be 1 to 128 visible characters without spaces.")
-        }
-        return value
+        return try BoundedText.id(value, field: name)
     }
 }

@@ -102,7 +102,7 @@ public struct PaymentStore {
     }
 
     /// At most 128 characters, the column's limit.
-    static func clip(_ text: String) -> String { text.count <= 128 ? text : String(text.prefix(127)) + "…" }
+    static func clip(_ text: String) -> String { BoundedText.clip(text, 128) }
 
     private static func record(_ row: PGRow) throws -> PaymentRecord {
         guard let id = UUID(uuidString: try row.requiredString("id")),

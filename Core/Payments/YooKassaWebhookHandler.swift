@@ -55,9 +55,10 @@ public struct YooKassaWebhookHandler: Handler {
         if verification.checksSource {
             let address = clientAddress.resolve(request)
             guard let address, networks.contains(address) else {
-                logger.warning("YooKassa webhook from an untrusted source", metadata: [
-                    "client_ip": .string(address?.description ?? request.clientIP ?? "unknown"),
-                ])
+                let source = address?.description ?? request.clientIP ?? "unknown"
+                logger.warning("YooKassa webhook from an untrusted source", metadata: ["client_ip": .string(source)])
+                WebhookRejectionStore.count(.yookassa, .untrustedSource, claim: WebhookRejectionStore.Claim(detail: "from \(source)"),
+                                            database: database, logger: logger)
                 throw APIError(403, "untrusted_source", "Notifications are accepted from YooKassa's networks only.")
             }
         }
@@ -78,8 +79,9 @@ public struct YooKassaWebhookHandler: Handler {
         let (outcome, finalTrail) = try trail.transaction(on: connection) { attempt in
             try apply(change, arrival: arrival, connection: connection, trail: &attempt)
         }
-        finalTrail.log.info("YooKassa webhook done", metadata: ["outcome": .string(outcome)])
-        return .json(outcome == "unknown_payment" ? 202 : 200, ["outcome": outcome])
+        finalTrail.log.info("YooKassa webhook done", metadata: ["outcome": .string(outcome.rawValue)])
+        // Only 200 counts as delivered: an outcome a redelivery may still change asks for one.
+        return .json(outcome.reappliable ? 202 : 200, ["outcome": outcome.rawValue])
     }
 
     /// What the notification says happened, confirmed by the API when so configured.
@@ -93,7 +95,7 @@ public struct YooKassaWebhookHandler: Handler {
             if let claimed, claimed.status != payment.status {
                 trail.step("status confirmed", outcome: "differs", detail: "notification said \(claimed.status), YooKassa says \(payment.status)", level: .warning)
             }
-            return .payment(payment)
+            return .payment(payment, reported: PaymentStatus(rawValue: String(notification.event.dropFirst("payment.".count))))
         case "refund.succeeded":
             let claimed = try? JSONCoding.decode(Envelope<YooKassa.Refund>.self, from: body).object
             return .refund(try confirm(claimed, trail: &trail) { (client) throws(YooKassaError) in try client.refund(id: id, logger: log) })
@@ -124,18 +126,22 @@ public struct YooKassaWebhookHandler: Handler {
     }
 
     /// Claims the event and applies its effect; runs inside the transaction.
-    private func apply(_ change: ObservedChange, arrival: WebhookEventStore.Arrival, connection: PGConnection, trail: inout WebhookTrail) throws -> String {
+    private func apply(_ change: ObservedChange, arrival: WebhookEventStore.Arrival, connection: PGConnection, trail: inout WebhookTrail) throws -> WebhookOutcome {
         let events = WebhookEventStore(connection: connection)
         let claim = try events.claim(arrival)
-        if let previous = claim.previousOutcome, previous != "unknown_payment" {
+        if let previous = claim.previousOutcome, !previous.reappliable {
             trail.step("deduplicated", outcome: "duplicate", detail: "delivery \(claim.deliveries), first outcome \(previous)")
-            return "duplicate"
+            return .duplicate
         }
         trail.step("deduplicated", outcome: claim.deliveries == 1 ? "new" : "redelivered")
 
-        let finish = { (outcome: String, trail: WebhookTrail, status: String?, amount: Money?) in
-            try events.finish(claim, outcome: outcome, trail: trail, objectStatus: status, amount: amount, verification: arrival.verification)
-            return outcome
+        // Whether the API has reached what the event reports: only then may the event's key be
+        // settled for good; otherwise the API's truth is applied and the key stays open.
+        var confirmed = true
+        let finish = { (outcome: WebhookOutcome, trail: WebhookTrail, status: String?, amount: Money?) in
+            let settled = confirmed || outcome.severity == .problem ? outcome : .notConfirmed
+            try events.finish(claim, outcome: settled, trail: trail, objectStatus: status, amount: amount, verification: arrival.verification)
+            return settled
         }
         let target: PaymentStatus
         let providerPaymentID: String
@@ -144,17 +150,23 @@ public struct YooKassaWebhookHandler: Handler {
         switch change {
         case .ignored:
             trail.step("event type not handled", outcome: "ignored")
-            return try finish("ignored", trail, nil, nil)
-        case .payment(let payment):
+            return try finish(.ignored, trail, nil, nil)
+        case .payment(let payment, let reported):
             guard let status = PaymentStatus(rawValue: payment.status) else {
                 trail.step("status read", outcome: "unknown_status", detail: payment.status, level: .error)
-                return try finish("unknown_status", trail, payment.status, payment.amount.money)
+                return try finish(.unknownStatus, trail, payment.status, payment.amount.money)
+            }
+            if let reported, !status.hasReached(reported) {
+                trail.step("event confirmed", outcome: "not_confirmed", detail: "the event reports \(reported.rawValue), the payment is \(status.rawValue)",
+                           level: .warning)
+                confirmed = false
             }
             (target, providerPaymentID, amount, objectStatus) = (status, payment.id, payment.amount.money, payment.status)
         case .refund(let refund):
             guard refund.status == "succeeded" else {
-                trail.step("refund not succeeded", outcome: "ignored", detail: refund.status)
-                return try finish("ignored", trail, refund.status, refund.amount.money)
+                trail.step("event confirmed", outcome: "not_confirmed", detail: "the event reports succeeded, the refund is \(refund.status)",
+                           level: .warning)
+                return try finish(.notConfirmed, trail, refund.status, refund.amount.money)
             }
             (target, providerPaymentID, amount, objectStatus) = (.refunded, refund.payment_id, refund.amount.money, refund.status)
         }
@@ -162,29 +174,29 @@ public struct YooKassaWebhookHandler: Handler {
         let payments = PaymentStore(connection: connection)
         guard let payment = try payments.lock(provider: "yookassa", providerPaymentID: providerPaymentID) else {
             trail.step("payment lookup", outcome: "unknown_payment", level: .warning)
-            return try finish("unknown_payment", trail, objectStatus, amount)
+            return try finish(.unknownPayment, trail, objectStatus, amount)
         }
         trail.identify("payment_id", payment.id.uuidString.lowercased())
         if case .refund = change {
             guard let amount, amount.currency == payment.amount.currency, amount.minorUnits <= payment.amount.minorUnits else {
                 trail.step("amount checked", outcome: "amount_mismatch", level: .error)
-                return try finish("amount_mismatch", trail, objectStatus, amount)
+                return try finish(.amountMismatch, trail, objectStatus, amount)
             }
         } else if amount != payment.amount {
             trail.step("amount checked", outcome: "amount_mismatch", detail: "expected \(payment.amount)", level: .error)
-            return try finish("amount_mismatch", trail, objectStatus, amount)
+            return try finish(.amountMismatch, trail, objectStatus, amount)
         }
 
         switch payment.status.transition(to: target) {
         case .unchanged:
             trail.step("status unchanged", outcome: "no_change", detail: target.rawValue)
-            return try finish("no_change", trail, objectStatus, amount)
+            return try finish(.noChange, trail, objectStatus, amount)
         case .outOfOrder:
             trail.step("status not moved back", outcome: "out_of_order_ignored", detail: "\(payment.status.rawValue) stays, \(target.rawValue) ignored")
-            return try finish("out_of_order_ignored", trail, objectStatus, amount)
+            return try finish(.outOfOrderIgnored, trail, objectStatus, amount)
         case .advance:
             let category: String?
-            if case .payment(let object) = change, target == .canceled {
+            if case .payment(let object, _) = change, target == .canceled {
                 category = object.cancellation_details?.reason ?? "unknown"
             } else {
                 category = nil
@@ -195,21 +207,23 @@ public struct YooKassaWebhookHandler: Handler {
                 try EventStore(connection: connection).append(event)
                 trail.step("automation event emitted", detail: event.type)
             }
-            return try finish("processed", trail, objectStatus, amount)
+            return try finish(.processed, trail, objectStatus, amount)
         }
     }
 
     private func domainEvent(for change: ObservedChange, payment: PaymentRecord, target: PaymentStatus, category: String?) -> DomainEvent? {
         switch (change, target) {
         case (.payment, .succeeded): PaymentEvents.paid(payment)
-        case (.payment(let object), .canceled): PaymentEvents.failed(payment, category: category ?? "unknown", party: object.cancellation_details?.party)
+        case (.payment(let object, _), .canceled): PaymentEvents.failed(payment, category: category ?? "unknown", party: object.cancellation_details?.party)
         case (.refund(let refund), .refunded): refund.amount.money.map { PaymentEvents.refunded(payment, refundID: refund.id, amount: $0) }
         default: nil
         }
     }
 
     private enum ObservedChange {
-        case payment(YooKassa.Payment)
+        /// The payment as confirmed, and the status the notification's event name reports.
+        case payment(YooKassa.Payment, reported: PaymentStatus?)
+        /// The refund as confirmed; the notification reports it succeeded.
         case refund(YooKassa.Refund)
         case ignored
     }

@@ -31,11 +31,9 @@ struct StarsRequest {
             throw APIError.badRequest("invalid_json", "The body must be a JSON object with user_id, item_id and purchase_id.")
         }
         guard let userID = body.user_id?.text else { throw APIError.badRequest("missing_field", "user_id is required.") }
-        guard (1...64).contains(userID.count), userID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7f }) else {
-            throw APIError.badRequest("invalid_field", "user_id must be 1 to 64 visible characters.")
-        }
+        _ = try BoundedText.id(userID, field: "user_id")
         if let purchaseID = body.purchase_id {
-            guard (1...64).contains(purchaseID.utf8.count), purchaseID.utf8.allSatisfy(Self.isIDByte) else {
+            guard try BoundedText.id(purchaseID, field: "purchase_id").utf8.allSatisfy(ASCII.isToken) else {
                 throw APIError.badRequest("invalid_field", "purchase_id must be 1 to 64 letters, digits, '-' or '_'.")
             }
         } else if requirePurchaseID {
@@ -47,12 +45,9 @@ struct StarsRequest {
     /// The catalog item named, or the answer for a missing or unknown one.
     func item(in catalog: Catalog) throws -> Catalog.Item {
         guard let itemID else { throw APIError.badRequest("missing_field", "item_id is required.") }
+        _ = try BoundedText.id(itemID, field: "item_id")
         guard let item = catalog.items[itemID] else { throw APIError.unprocessable("unknown_item", "No item \"\(itemID)\" is on sale.") }
         return item
-    }
-
-    private static func isIDByte(_ byte: UInt8) -> Bool {
-        (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7a) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
     }
 }
 

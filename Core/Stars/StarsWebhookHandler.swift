@@ -14,20 +14,18 @@ public struct StarsWebhookHandler: Handler {
         self.database = database
     }
 
-    /// From `TELEGRAM_WEBHOOK_SECRET` (1–256 of `A-Z a-z 0-9 _ -`, as `setWebhook` takes it).
+    /// From `TELEGRAM_WEBHOOK_SECRET` (16–256 of `A-Z a-z 0-9 _ -`).
     public static func make(_ context: FunctionContext) throws -> any Handler {
-        let secret = try context.config.required("TELEGRAM_WEBHOOK_SECRET")
-        guard (1...256).contains(secret.utf8.count), secret.utf8.allSatisfy({ byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7a) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-        }) else {
-            throw ConfigError(variable: "TELEGRAM_WEBHOOK_SECRET", problem: "must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
-        }
+        let secret = try context.config.secret("TELEGRAM_WEBHOOK_SECRET", .telegramWebhookSecret)
         return StarsWebhookHandler(secretToken: secret, database: try context.store())
     }
 
     public func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
         guard let token = request.headers["X-Telegram-Bot-Api-Secret-Token"], Crypto.constantTimeEquals(Array(token.utf8), secretToken) else {
             logger.warning("Telegram webhook with a missing or wrong secret token")
+            WebhookRejectionStore.count(.telegram, .invalidSecretToken, claim: WebhookRejectionStore.Claim(
+                detail: request.headers["X-Telegram-Bot-Api-Secret-Token"] == nil ? "no secret token" : "wrong secret token"),
+                database: database, logger: logger)
             throw APIError(403, "invalid_secret_token", "The X-Telegram-Bot-Api-Secret-Token header is missing or wrong.")
         }
         guard let update = try? JSONCoding.decode(Telegram.Update.self, from: request.body) else {
@@ -48,24 +46,24 @@ public struct StarsWebhookHandler: Handler {
                 let answer = try preCheckout(query, purchases: PurchaseStore(connection: connection))
                 attempt.step("pre-checkout answered", outcome: answer.ok ? "ok" : "declined", detail: answer.error_message)
                 if claim.previousOutcome == nil {
-                    try events.finish(claim, outcome: answer.ok ? "answered_ok" : "answered_declined", trail: attempt,
+                    try events.finish(claim, outcome: answer.ok ? .answeredOK : .answeredDeclined, trail: attempt,
                                       objectStatus: nil, amount: Money(minorUnits: query.total_amount, currency: .xtr), verification: "secret_token")
                 }
                 return .json(200, answer)
             }
             if let previous = claim.previousOutcome {
                 attempt.step("deduplicated", outcome: "duplicate", detail: "first outcome \(previous)")
-                return .json(200, ["outcome": "duplicate"])
+                return .json(200, ["outcome": WebhookOutcome.duplicate.rawValue])
             }
             guard let payment = update.message?.successful_payment else {
                 attempt.step("update type not handled", outcome: "ignored")
-                try events.finish(claim, outcome: "ignored", trail: attempt, verification: "secret_token")
-                return .json(200, ["outcome": "ignored"])
+                try events.finish(claim, outcome: .ignored, trail: attempt, verification: "secret_token")
+                return .json(200, ["outcome": WebhookOutcome.ignored.rawValue])
             }
             let outcome = try settle(payment, buyer: update.message?.from?.id, connection: connection, trail: &attempt)
             try events.finish(claim, outcome: outcome, trail: attempt, objectStatus: nil,
                               amount: Money(minorUnits: payment.total_amount, currency: Currency(payment.currency) ?? .xtr), verification: "secret_token")
-            return .json(200, ["outcome": outcome])
+            return .json(200, ["outcome": outcome.rawValue])
         }
         done.log.info("Telegram update done")
         return response
@@ -101,7 +99,7 @@ public struct StarsWebhookHandler: Handler {
     }
 
     /// Records the charge and succeeds its purchase; returns the outcome. Inside the transaction.
-    private func settle(_ payment: Telegram.Update.SuccessfulPayment, buyer: Int64?, connection: PGConnection, trail: inout WebhookTrail) throws -> String {
+    private func settle(_ payment: Telegram.Update.SuccessfulPayment, buyer: Int64?, connection: PGConnection, trail: inout WebhookTrail) throws -> WebhookOutcome {
         let purchases = PurchaseStore(connection: connection)
         let events = EventStore(connection: connection)
         let amount = Money(minorUnits: payment.total_amount, currency: Currency(payment.currency) ?? .xtr)
@@ -112,30 +110,30 @@ public struct StarsWebhookHandler: Handler {
                                        amount: amount, refundDue: refundDue, reason: reason)
         }
         guard let purchase = try purchases.lock(payment.invoice_payload) else {
-            guard try record(nil, true, "no such purchase") else { return "duplicate_charge" }
+            guard try record(nil, true, "no such purchase") else { return .duplicateCharge }
             trail.step("purchase lookup", outcome: "unknown_purchase", detail: "charge kept and flagged for refund", level: .error)
-            return "unknown_purchase"
+            return .unknownPurchase
         }
         guard amount == purchase.price else {
-            guard try record(purchase, true, "amount differs from the purchase") else { return "duplicate_charge" }
+            guard try record(purchase, true, "amount differs from the purchase") else { return .duplicateCharge }
             try events.append(PurchaseEvents.refundDue(purchase, chargeID: payment.telegram_payment_charge_id, reason: "amount_mismatch"))
             trail.step("amount checked", outcome: "amount_mismatch", detail: "expected \(purchase.price)", level: .error)
-            return "amount_mismatch"
+            return .amountMismatch
         }
         if purchase.status == .succeeded {
             guard try record(purchase, purchase.telegramPaymentChargeID != payment.telegram_payment_charge_id, "second payment of one invoice") else {
                 trail.step("charge recorded", outcome: "duplicate_charge")
-                return "duplicate_charge"
+                return .duplicateCharge
             }
             try events.append(PurchaseEvents.refundDue(purchase, chargeID: payment.telegram_payment_charge_id, reason: "paid_twice"))
             trail.step("second payment of a paid purchase", outcome: "refund_due", level: .warning)
-            return "refund_due"
+            return .refundDue
         }
-        guard try record(purchase, false, nil) else { return "duplicate_charge" }
-        guard let (done, elapsed) = try purchases.succeed(purchase.id, chargeID: payment.telegram_payment_charge_id) else { return "duplicate_charge" }
+        guard try record(purchase, false, nil) else { return .duplicateCharge }
+        guard let (done, elapsed) = try purchases.succeed(purchase.id, chargeID: payment.telegram_payment_charge_id) else { return .duplicateCharge }
         try events.append(PurchaseEvents.succeeded(done, previousStatus: purchase.status, source: "telegram",
                                                    chargeID: payment.telegram_payment_charge_id, millisecondsFromInvoice: elapsed))
         trail.step("purchase_succeeded", detail: "\(purchase.status.rawValue) → succeeded")
-        return "processed"
+        return .processed
     }
 }

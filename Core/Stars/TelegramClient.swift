@@ -42,7 +42,7 @@ public struct TelegramClient {
     /// From `TELEGRAM_API_URL`, `TELEGRAM_BOT_TOKEN` and `TELEGRAM_TIMEOUT_MS` (default 5000).
     public init(config: Config) throws {
         self.init(baseURL: try config.baseURL("TELEGRAM_API_URL", default: Self.defaultBaseURL),
-                  token: try config.required("TELEGRAM_BOT_TOKEN"), http: CurlHTTPClient(),
+                  token: try config.secret("TELEGRAM_BOT_TOKEN", .telegramBotToken), http: CurlHTTPClient(),
                   policy: RetryPolicy(budgetMilliseconds: try config.integer("TELEGRAM_TIMEOUT_MS", default: 5_000, in: 100...60_000)))
     }
 
@@ -50,8 +50,8 @@ public struct TelegramClient {
     public func createInvoiceLink(title: String, description: String, payload: String, stars: Int64, logger: Logger) throws(Failure) -> String {
         precondition((1...128).contains(payload.utf8.count), "Telegram takes an invoice payload of 1 to 128 bytes")
         let body = Telegram.CreateInvoiceLink(
-            title: Self.clip(title, 32), description: Self.clip(description, 255), payload: payload,
-            prices: [.init(label: Self.clip(title, 32), amount: stars)])
+            title: BoundedText.clip(title, 32), description: BoundedText.clip(description, 255), payload: payload,
+            prices: [.init(label: BoundedText.clip(title, 32), amount: stars)])
         guard let bytes = try? JSONCoding.encode(body) else { throw .badResponse }
         return try call("createInvoiceLink", bytes, String.self, logger: logger)
     }
@@ -93,5 +93,5 @@ public struct TelegramClient {
         throw failure
     }
 
-    private static func clip(_ text: String, _ limit: Int) -> String { text.count <= limit ? text : String(text.prefix(limit - 1)) + "…" }
+
 }

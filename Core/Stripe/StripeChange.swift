@@ -68,7 +68,7 @@ struct StripeChange {
         default:
             break
         }
-        self.dealID = metadata["deal_id"].flatMap { $0.isEmpty ? nil : String($0.prefix(255)) }
+        self.dealID = metadata["deal_id"].flatMap { $0.isEmpty ? nil : BoundedText.prefix($0, 255) }
         self.sessionID = sessionID
         self.paymentIntentID = paymentIntentID
         self.invoiceID = invoiceID

@@ -37,7 +37,7 @@ public struct StripeClient {
     /// From `STRIPE_API_URL` and `STRIPE_API_KEY`.
     public init(config: Config) throws {
         self.init(baseURL: try config.baseURL("STRIPE_API_URL", default: Self.defaultBaseURL),
-                  apiKey: try config.required("STRIPE_API_KEY"), http: CurlHTTPClient())
+                  apiKey: try config.secret("STRIPE_API_KEY", .stripeAPIKey), http: CurlHTTPClient())
     }
 
     /// Up to `limit` events, newest first, following `has_more` across pages of at most 100.

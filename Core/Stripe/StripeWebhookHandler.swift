@@ -24,8 +24,9 @@ public struct StripeWebhookHandler: Handler {
         let config = context.config
         let secrets = try config.required("STRIPE_WEBHOOK_SECRET").split(separator: ",").map { String($0).trimmingSpaces }
             .filter { !$0.isEmpty }
-        guard !secrets.isEmpty, secrets.allSatisfy({ $0.hasPrefix("whsec_") }) else {
-            throw ConfigError(variable: "STRIPE_WEBHOOK_SECRET", problem: "must be one or more comma-separated whsec_… secrets")
+        guard !secrets.isEmpty, secrets.allSatisfy(SecretShape.stripeWebhookSecret.matches) else {
+            throw ConfigError(variable: "STRIPE_WEBHOOK_SECRET", problem: "must be one or more comma-separated secrets; each "
+                + SecretShape.stripeWebhookSecret.requirement)
         }
         return StripeWebhookHandler(
             signature: StripeSignature(secrets: secrets, toleranceSeconds: try config.integer("STRIPE_WEBHOOK_TOLERANCE", default: 300, in: 0...86_400)),
@@ -41,7 +42,7 @@ public struct StripeWebhookHandler: Handler {
         do {
             try signature.verify(header: request.headers["Stripe-Signature"], body: request.body)
         } catch {
-            return try refuseSignature(error, claimed: claimed, request: request, trail: &trail)
+            throw refuseSignature(error, claimed: claimed, request: request, trail: &trail)
         }
         guard let event = try? JSONCoding.decode(Stripe.Event.self, from: request.body) else {
             trail.step("signature verified", outcome: "invalid_event", detail: "the signed body is not a Stripe event", level: .warning)
@@ -63,41 +64,33 @@ public struct StripeWebhookHandler: Handler {
         let (outcome, done) = try trail.transaction(on: connection) { attempt in
             try apply(change, event: event, arrival: arrival, connection: connection, trail: &attempt)
         }
-        done.log.info("Stripe webhook done", metadata: ["outcome": .string(outcome)])
-        return .json(200, ["received": "true", "outcome": outcome])
+        done.log.info("Stripe webhook done", metadata: ["outcome": .string(outcome.rawValue)])
+        return .json(200, ["received": "true", "outcome": outcome.rawValue])
     }
 
-    /// Records and answers a delivery whose signature failed.
+    /// Logs and counts a delivery whose signature failed; returns its 400.
     private func refuseSignature(_ failure: StripeSignature.Failure, claimed: Claimed?, request: HTTPRequest,
-                                 trail: inout WebhookTrail) throws -> HTTPResponse {
+                                 trail: inout WebhookTrail) -> APIError {
         trail.step("signature verification failed", outcome: failure.code, detail: failure.reason, level: .warning, extra: [
             "hint": .string(failure.hint), "keys_tried": .stringConvertible(signature.secretCount), "endpoint": .string(request.path),
             "expected_livemode": .string(expectedLivemode.map { $0 ? "live" : "test" } ?? "any"),
         ])
-        let key = "signature_failed:" + (claimed?.id.map { String($0.prefix(255)) } ?? Crypto.sha256(request.body).hexString)
-        let arrival = WebhookEventStore.Arrival(provider: "stripe", eventKey: key, eventType: String((claimed?.type ?? "unknown").prefix(255)),
-                                                objectID: nil, verification: "failed")
-        let connection = try database.connection()
-        let finished = trail
-        try connection.transaction {
-            let events = WebhookEventStore(connection: connection)
-            let claim = try events.claim(arrival)
-            try events.finish(claim, outcome: "signature_failed", trail: finished, error: failure.reason, verification: "failed")
-        }
-        throw APIError.badRequest("signature_verification_failed", "The Stripe-Signature header does not verify: \(failure.reason).")
+        let claim = WebhookRejectionStore.Claim(detail: failure.reason, eventType: claimed?.type, eventID: claimed?.id)
+        WebhookRejectionStore.count(.stripe, .signatureFailed, claim: claim, database: database, logger: trail.log)
+        return APIError.badRequest("signature_verification_failed", "The Stripe-Signature header does not verify: \(failure.reason).")
     }
 
     /// Claims the event and applies it; runs inside the transaction.
     private func apply(_ change: StripeChange, event: Stripe.Event, arrival: WebhookEventStore.Arrival,
-                       connection: PGConnection, trail: inout WebhookTrail) throws -> String {
+                       connection: PGConnection, trail: inout WebhookTrail) throws -> WebhookOutcome {
         let events = WebhookEventStore(connection: connection)
         let claim = try events.claim(arrival)
-        if let previous = claim.previousOutcome, previous != "signature_failed" {
+        if let previous = claim.previousOutcome, !previous.reappliable {
             trail.step("deduplicated", outcome: "duplicate", detail: "delivery \(claim.deliveries), first outcome \(previous)")
-            return "duplicate"
+            return .duplicate
         }
         trail.step("deduplicated", outcome: "new")
-        let finish = { (outcome: String, trail: WebhookTrail, error: String?) in
+        let finish = { (outcome: WebhookOutcome, trail: WebhookTrail, error: String?) in
             try events.finish(claim, outcome: outcome, trail: trail, error: error, objectStatus: change.objectStatus,
                               amount: change.amount, verification: "signature")
             return outcome
@@ -105,18 +98,18 @@ public struct StripeWebhookHandler: Handler {
 
         if let reason = cabinetMismatch(event) {
             trail.step("Events cabinet ignored", outcome: "cabinet_ignored", detail: reason, level: .warning)
-            return try finish("cabinet_ignored", trail, reason)
+            return try finish(.cabinetIgnored, trail, reason)
         }
         guard let effect = change.effect else {
             trail.step("event type not handled", outcome: "ignored")
-            return try finish("ignored", trail, nil)
+            return try finish(.ignored, trail, nil)
         }
         if change.dealID == nil {
             trail.step("deal_id missing from metadata", outcome: "deal_id_missing", level: .warning)
         }
         guard let key = change.paymentKey, let amount = change.amount, amount.minorUnits > 0 else {
             trail.step("persisted", outcome: "no_payment", detail: "the object names no payment and amount")
-            return try finish(change.dealID == nil ? "deal_id_missing" : "processed", trail, nil)
+            return try finish(change.dealID == nil ? .dealIDMissing : .processed, trail, nil)
         }
 
         let payments = PaymentStore(connection: connection)
@@ -139,7 +132,7 @@ public struct StripeWebhookHandler: Handler {
 
         if moved == .outOfOrder {
             trail.step("status not moved back", outcome: "out_of_order_ignored", detail: "\(payment.status.rawValue) stays")
-            return try finish("out_of_order_ignored", trail, nil)
+            return try finish(.outOfOrderIgnored, trail, nil)
         }
         if moved == .advance, let target = effect.status, payment.status != target {
             try payments.setStatus(id: payment.id, to: target, failureCategory: effect.failureCategory)
@@ -148,14 +141,14 @@ public struct StripeWebhookHandler: Handler {
         } else if moved == .advance {
             trail.step("status updated", detail: "recorded as \(payment.status.rawValue)")
         }
-        guard change.dealID != nil else { return try finish("deal_id_missing", trail, "deal_id missing from metadata") }
+        guard change.dealID != nil else { return try finish(.dealIDMissing, trail, "deal_id missing from metadata") }
         if moved == .advance || effect.status == nil {
             let domain = PaymentEvents.other(effect.eventType, payment, key: effect.eventKey, extra: change.eventPayload(event))
             if try EventStore(connection: connection).append(domain) {
                 trail.step("automation event emitted", detail: effect.eventType)
             }
         }
-        return try finish("processed", trail, nil)
+        return try finish(.processed, trail, nil)
     }
 
     /// Why an event belongs to another Stripe account or mode, or nil when it is ours.

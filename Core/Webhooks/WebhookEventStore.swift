@@ -32,7 +32,7 @@ public struct WebhookEventStore {
         public let id: UUID
         public let deliveries: Int
         /// The outcome recorded by an earlier delivery; nil for the first.
-        public let previousOutcome: String?
+        public let previousOutcome: WebhookOutcome?
     }
 
     private enum SQL {
@@ -89,7 +89,7 @@ public struct WebhookEventStore {
         }
         CrashPoint.reach("after_claim")
         let deliveries = Int(try row.requiredInt("deliveries"))
-        return Claim(id: id, deliveries: deliveries, previousOutcome: deliveries == 1 ? nil : try row.string("outcome"))
+        return Claim(id: id, deliveries: deliveries, previousOutcome: deliveries == 1 ? nil : try row.string("outcome").map(WebhookOutcome.init))
     }
 
     /// Events changed within the last `windowSeconds` and after `cursor` (an `updated_at`
@@ -169,10 +169,10 @@ public struct WebhookEventStore {
     }
 
     /// Records how the event ended, with its steps and the object's status and amount.
-    public func finish(_ claim: Claim, outcome: String, trail: WebhookTrail, error: String? = nil,
+    public func finish(_ claim: Claim, outcome: WebhookOutcome, trail: WebhookTrail, error: String? = nil,
                        objectStatus: String? = nil, amount: Money? = nil, verification: String) throws {
         try connection.query(SQL.finish, [
-            claim.id, outcome, trail.stepsJSON, error, objectStatus, amount?.minorUnits, amount?.currency.code, verification,
+            claim.id, outcome.rawValue, trail.stepsJSON, error, objectStatus, amount?.minorUnits, amount?.currency.code, verification,
         ])
     }
 }

@@ -26,7 +26,7 @@ public struct YooKassaClient {
         self.init(
             baseURL: try config.baseURL("YOOKASSA_API_URL", default: Self.defaultBaseURL),
             shopID: try config.required("YOOKASSA_SHOP_ID"),
-            secretKey: try config.required("YOOKASSA_SECRET_KEY"),
+            secretKey: try config.secret("YOOKASSA_SECRET_KEY", .yookassaSecretKey),
             http: CurlHTTPClient(),
             policy: RetryPolicy(budgetMilliseconds: try config.integer("YOOKASSA_TIMEOUT_MS", default: 10_000, in: 100...60_000)))
     }

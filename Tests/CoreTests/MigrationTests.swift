@@ -2,7 +2,7 @@ import Core
 import Testing
 
 @Suite struct MigrationTests {
-    static let tables = ["events", "idempotency_keys", "payments", "purchase_charges", "purchases", "schema_migrations", "webhook_events"]
+    static let tables = ["events", "idempotency_keys", "payments", "purchase_charges", "purchases", "schema_migrations", "webhook_events", "webhook_rejections"]
 
     @Test func applyToEmptyThenNoOp() throws {
         let connection = try PGConnection(url: try TestDatabase.fresh(migrated: false))

@@ -188,6 +188,12 @@ public final class YooKassaStandIn: @unchecked Sendable {
         }
     }
 
+    /// Sets a refund's status as `GET /v3/refunds/{id}` reports it (YooKassa refunds can stay
+    /// `pending` before they succeed or are `canceled`).
+    public func setRefundStatus(_ refundID: String, _ status: String) {
+        lock.withLock { refunds[refundID]?["status"] = status }
+    }
+
     private func control(_ request: ServerRequest) -> ServerAction {
         let parts = request.path.split(separator: "/").map(String.init)
         if request.path == "/_control/faults", let faults = try? JSONDecoder().decode([Fault].self, from: Data(request.body)) {

@@ -16,17 +16,17 @@ struct Console {
 
     /// Prints `human` for people or `machine` as one line of JSON for scripts (called once per
     /// item, a stream of JSON lines).
-    func emit<Machine: Encodable>(human: String, machine: Machine) {
+    func emit<Machine: Encodable>(human: TerminalText, machine: Machine) {
         if json {
             print(String(decoding: (try? JSONCoding.encode(machine)) ?? [], as: UTF8.self))
         } else {
-            print(redactor.scrub(human))
+            print(redactor.scrub(human.rendered))
         }
     }
 
     /// A remark for people on stderr, so it never mixes with output for scripts.
-    func note(_ text: String) {
-        FileHandleStderr.write(redactor.scrub(text) + "\n")
+    func note(_ text: TerminalText) {
+        FileHandleStderr.write(redactor.scrub(text.rendered) + "\n")
     }
 
     /// Colour for a terminal, none for JSON or pipes.
@@ -62,8 +62,8 @@ struct Console {
     }
 
     /// Prints the failure and its next step on stderr and gives the exit code to end with.
-    func fail(_ code: ExitStatus, _ message: String, next: String) -> ExitCode {
-        let text = "payctl: \(redactor.scrub(message))\nNext step: \(next)\n"
+    func fail(_ code: ExitStatus, _ message: TerminalText, next: TerminalText) -> ExitCode {
+        let text = "payctl: \(redactor.scrub(message.rendered))\nNext step: \(redactor.scrub(next.rendered))\n"
         FileHandleStderr.write(text)
         return ExitCode(code.rawValue)
     }

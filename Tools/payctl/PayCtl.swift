@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 
 /// The operator console: migrations and maintenance, read-only unless a command says otherwise.
 @main
@@ -6,6 +7,8 @@ struct PayCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payctl",
         abstract: "Operator console for the payment functions.",
-        subcommands: [Migrate.self, Tail.self, Summary.self, Show.self, StripeCommand.self, Purchases.self, Idempotency.self]
+        subcommands: [Migrate.self, Tail.self, Summary.self, Show.self, StripeCommand.self, Purchases.self, Purge.self, Idempotency.self]
     )
 }
+
+extension Provider: ExpressibleByArgument {}

@@ -35,10 +35,10 @@ struct Purchases: ParsableCommand {
             guard let previous else {
                 throw console.fail(.finding, "purchase \(purchaseID) not found.", next: "check the id (the invoice's payload).")
             }
-            let human = previous == .failed
+            let human: TerminalText = previous == .failed
                 ? "Purchase \(purchaseID) was already failed; nothing changed."
                 : "Purchase \(purchaseID): \(previous.rawValue) → failed (purchase_failed recorded)."
-                    + (previous == .succeeded ? "\nIt had been paid: refund it with refundStarPayment if the money should go back." : "")
+                    + (previous == .succeeded ? "\nIt had been paid: refund it with refundStarPayment if the money should go back." : TerminalText(""))
             console.emit(human: human, machine: Report(purchase_id: purchaseID, previous_status: previous.rawValue, status: "failed"))
         }
     }

@@ -24,14 +24,16 @@ struct Show: ParsableCommand {
             try EventStore(connection: connection).caused(byProviderEvent: record.eventKey, providerObject: record.paymentIntentID ?? record.objectID)
         }
         let style = console.style
-        var lines = [style.bold("\(record.provider) \(record.eventType) \(record.eventKey)")]
-        let amount = record.amountMinor.flatMap { minor in record.currency.map { "\(minor) \($0) (minor units)" } }
-        for (name, value) in [
+        var lines: [TerminalText] = [style.bold("\(record.provider) \(record.eventType) \(record.eventKey)")]
+        let amount = record.amountMinor.flatMap { minor in record.currency.map { TerminalText("\(minor) \($0) (minor units)") } }
+        let fields: [(String, TerminalText?)] = [
             ("outcome", style.outcome(record.outcome) + (record.error.map { " — \($0)" } ?? "")),
             ("received", "\(record.receivedAt) (deliveries: \(record.deliveries), last \(record.updatedAt))"),
-            ("verification", record.verification), ("object", record.objectID), ("status", record.objectStatus), ("amount", amount),
-            ("deal", record.dealID), ("session", record.sessionID), ("payment intent", record.paymentIntentID),
-        ] {
+            ("verification", TerminalText(record.verification)), ("object", record.objectID.map(TerminalText.init)),
+            ("status", record.objectStatus.map(TerminalText.init)), ("amount", amount), ("deal", record.dealID.map(TerminalText.init)),
+            ("session", record.sessionID.map(TerminalText.init)), ("payment intent", record.paymentIntentID.map(TerminalText.init)),
+        ]
+        for (name, value) in fields {
             if let value { lines.append("  \(name.padding(16))\(value)") }
         }
         lines.append("Steps:")
@@ -44,7 +46,7 @@ struct Show: ParsableCommand {
         }
         lines.append(caused.isEmpty ? "Automation events: none" : "Automation events:")
         for event in caused { lines.append("  - \(event.type) \(style.dim(event.createdAt))") }
-        console.emit(human: lines.joined(separator: "\n"), machine: Story(event: record, automationEvents: caused))
+        console.emit(human: TerminalText(lines: lines), machine: Story(event: record, automationEvents: caused))
     }
 }
 

@@ -39,15 +39,15 @@ struct StripeCommand: ParsableCommand {
                 throw console.fail(.provider, "Stripe refused the request (HTTP \(status)): \(message)",
                                    next: status == 401 ? "check STRIPE_API_KEY and its mode (test/live)." : "check the filters.")
             } catch {
-                throw console.fail(.provider, "the Stripe API could not be reached (\(error)).", next: "check STRIPE_API_URL and the network.")
+                throw console.fail(.provider, "the Stripe API could not be reached (\(String(describing: error))).", next: "check STRIPE_API_URL and the network.")
             }
             let style = console.style
-            var lines = events.map { event in
+            var lines = events.map { event -> TerminalText in
                 "\(event.id)  \(event.type)  \(Self.iso(event.created))  \(event.livemode ? "live" : "test")  \(event.request?.id ?? "-")"
-                    + ((event.pending_webhooks ?? 0) > 0 ? "  " + style.outcome("pending_webhooks=\(event.pending_webhooks!)") : "")
+                    + ((event.pending_webhooks ?? 0) > 0 ? "  \(style.outcome("pending_webhooks=\(event.pending_webhooks ?? 0)"))" : "")
             }
             if lines.isEmpty { lines = ["No events match. Next step: widen --since or drop --type."] }
-            console.emit(human: lines.joined(separator: "\n"), machine: events)
+            console.emit(human: TerminalText(lines: lines), machine: events)
         }
 
         static func iso(_ seconds: Int64) -> String {

@@ -1,3 +1,4 @@
+import Core
 import Glibc
 
 /// Colour for people at a terminal; plain text for pipes, files and `NO_COLOR`.
@@ -8,16 +9,17 @@ struct Style {
 
     init(enabled: Bool) { self.enabled = enabled }
 
-    func outcome(_ text: String) -> String {
-        switch text {
-        case "processed", "ok", "new": paint(text, "32")
-        case "duplicate", "ignored", "no_change", "out_of_order_ignored", "redelivered": paint(text, "33")
-        default: paint(text, "31")
-        }
+    /// A webhook outcome or a step's result, coloured by how much it matters.
+    func outcome(_ text: String) -> TerminalText {
+        let severity = Self.fineStepResults.contains(text) ? .fine : WebhookOutcome(rawValue: text).severity
+        return paint(TerminalText(text), severity == .fine ? "32" : severity == .notice ? "33" : "31")
     }
 
-    func dim(_ text: String) -> String { paint(text, "2") }
-    func bold(_ text: String) -> String { paint(text, "1") }
+    func dim(_ text: some CustomStringConvertible) -> TerminalText { paint(TerminalText(text), "2") }
+    func bold(_ text: TerminalText) -> TerminalText { paint(text, "1") }
 
-    private func paint(_ text: String, _ code: String) -> String { enabled ? "\u{1b}[\(code)m\(text)\u{1b}[0m" : text }
+    private func paint(_ text: TerminalText, _ code: String) -> TerminalText { enabled ? text.painted(code) : text }
+
+    /// Results of single steps (not outcomes of deliveries) that mean all went well.
+    private static let fineStepResults: Set<String> = ["ok", "new", "redelivered"]
 }

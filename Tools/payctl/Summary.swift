@@ -10,21 +10,23 @@ struct Summary: ParsableCommand {
 
     @Option(help: "How far back to look in the database: 45s, 30m, 2h, 1d.") var since = Window(seconds: 1_800)
     @Option(help: "Summarise the last N JSON log lines from stdin instead.") var lines: Int?
-    @Option(help: "Only this provider.") var provider: String?
+    @Option(help: "Only this provider: stripe, yookassa, telegram.") var provider: Provider?
     @Flag(help: "Print JSON for scripts.") var json = false
 
     func run() throws {
         let console = Console(json: json)
         let report: SummaryReport
         if let lines {
-            report = SummaryReport(logLines: LogLine.readStandardInput(last: lines).filter { provider == nil || $0.provider == provider },
+            report = SummaryReport(logLines: LogLine.readStandardInput(last: lines).filter { provider == nil || $0.provider == provider?.rawValue },
                                    source: "last \(lines) log lines")
         } else {
-            let store = WebhookEventStore(connection: try console.connect())
-            let records = try console.run {
-                try store.recent(windowSeconds: since.seconds, filter: WebhookEventStore.Filter(provider: provider), limit: 1_000_000)
+            let connection = try console.connect()
+            let (records, rejections) = try console.run {
+                (try WebhookEventStore(connection: connection).recent(windowSeconds: since.seconds,
+                                                                      filter: WebhookEventStore.Filter(provider: provider?.rawValue), limit: 1_000_000),
+                 try WebhookRejectionStore(connection: connection).recent(windowSeconds: since.seconds, provider: provider))
             }
-            report = SummaryReport(records: records, source: "database, last \(since.seconds)s")
+            report = SummaryReport(records: records, rejections: rejections, source: "database, last \(since.seconds)s")
         }
         console.emit(human: report.human(style: console.style), machine: report)
         if !report.healthy { throw ExitCode(ExitStatus.finding.rawValue) }
@@ -39,6 +41,13 @@ struct SummaryReport: Encodable {
         let outcome: String
         let count: Int
     }
+    /// Deliveries refused before verification, by provider and reason.
+    struct Rejection: Encodable {
+        let provider: String
+        let reason: String
+        let count: Int
+        let lastDetail: String?
+    }
     struct DealProblem: Encodable {
         let deal: String
         let outcomes: [String]
@@ -47,6 +56,7 @@ struct SummaryReport: Encodable {
 
     let source: String
     var counts: [Count] = []
+    var rejections: [Rejection] = []
     var total = 0
     var signatureFailures = 0
     var cabinetIgnored = 0
@@ -56,21 +66,26 @@ struct SummaryReport: Encodable {
     var dealsWithProblems: [DealProblem] = []
     var nextSteps: [String] = []
 
-    /// Outcomes that need nobody's attention.
-    static let fine: Set<String> = ["processed", "duplicate", "ignored", "no_change", "out_of_order_ignored", "new", "ok", "redelivered"]
-
     var healthy: Bool { total > 0 && errors == 0 && signatureFailures == 0 && dealIdMissing == 0 && dealsWithProblems.isEmpty }
 
-    init(records: [WebhookEventStore.Record], source: String) {
+    init(records: [WebhookEventStore.Record], rejections: [WebhookRejectionStore.Record], source: String) {
         self.source = source
         var tally = Tally()
+        var refused: [String: Rejection] = [:]
+        for rejection in rejections {
+            let key = "\(rejection.provider)|\(rejection.reason)"
+            refused[key] = Rejection(provider: rejection.provider, reason: rejection.reason,
+                                     count: (refused[key]?.count ?? 0) + rejection.count, lastDetail: rejection.lastDetail)
+        }
+        self.rejections = refused.keys.sorted().compactMap { refused[$0] }
+        signatureFailures = self.rejections.reduce(0) { $0 + $1.count }
         for record in records {
             tally.count(record.provider, record.eventType, record.outcome)
             duplicates += record.deliveries - 1
             tallyOutcome(record.outcome)
             if let deal = record.dealID { tally.problem(deal: deal, outcome: record.outcome, event: record.eventKey) }
         }
-        total = records.count
+        total = records.count + signatureFailures
         conclude(tally)
     }
 
@@ -104,7 +119,7 @@ struct SummaryReport: Encodable {
         }
 
         mutating func problem(deal: String, outcome: String, event: String) {
-            guard !SummaryReport.fine.contains(outcome) else { return }
+            guard WebhookOutcome(rawValue: outcome).severity != .fine else { return }
             let known = problems[deal] ?? DealProblem(deal: deal, outcomes: [], events: [])
             problems[deal] = DealProblem(deal: deal, outcomes: known.outcomes + [outcome], events: known.events + [event])
         }
@@ -112,16 +127,16 @@ struct SummaryReport: Encodable {
 
     private mutating func conclude(_ tally: Tally) {
         counts = tally.counts.values.sorted { ($0.provider, $0.type, $0.outcome) < ($1.provider, $1.type, $1.outcome) }
-        dealsWithProblems = tally.problems.keys.sorted().map { tally.problems[$0]! }
+        dealsWithProblems = tally.problems.keys.sorted().compactMap { tally.problems[$0] }
         nextSteps = steps()
     }
 
-    private mutating func tallyOutcome(_ outcome: String) {
+    private mutating func tallyOutcome(_ text: String) {
+        let outcome = WebhookOutcome(rawValue: text)
         switch outcome {
-        case "signature_failed": signatureFailures += 1
-        case "cabinet_ignored": cabinetIgnored += 1
-        case "deal_id_missing": dealIdMissing += 1
-        case let other where !Self.fine.contains(other): errors += 1
+        case .cabinetIgnored: cabinetIgnored += 1
+        case .dealIDMissing: dealIdMissing += 1
+        case _ where outcome.severity == .problem: errors += 1
         default: break
         }
     }
@@ -135,8 +150,11 @@ struct SummaryReport: Encodable {
                 "Look for the functions' log lines: no \"Stripe webhook received\" means requests never reached the function.",
             ]
         }
-        if signatureFailures > 0 {
-            steps.append("\(signatureFailures) signature failure(s): check STRIPE_WEBHOOK_SECRET is this endpoint's signing secret in the same mode, and that no proxy rewrites the body (`payctl tail --event ID`).")
+        for rejection in rejections {
+            steps.append("\(rejection.count) \(rejection.provider) \(Self.hint(rejection.reason))")
+        }
+        if signatureFailures > 0, rejections.isEmpty {
+            steps.append("\(signatureFailures) \(Self.hint(WebhookRejectionStore.Reason.signatureFailed.rawValue))")
         }
         if cabinetIgnored > 0 {
             steps.append("\(cabinetIgnored) event(s) from another account or mode: check STRIPE_EXPECTED_LIVEMODE / STRIPE_EXPECTED_ACCOUNT against the endpoint's account.")
@@ -153,13 +171,31 @@ struct SummaryReport: Encodable {
         return steps
     }
 
-    func human(style: Style) -> String {
-        var lines = [style.bold(total == 0 ? "webhook events not found" : "Webhook events (\(source)): \(total)")]
+    /// What to check for deliveries refused for `reason`.
+    private static func hint(_ reason: String) -> String {
+        switch WebhookRejectionStore.Reason(rawValue: reason) {
+        case .signatureFailed:
+            "signature failure(s): check STRIPE_WEBHOOK_SECRET is this endpoint's signing secret in the same mode, and that no proxy rewrites the body (`payctl tail --provider stripe`)."
+        case .invalidSecretToken:
+            "update(s) with a missing or wrong secret token: check TELEGRAM_WEBHOOK_SECRET is the secret_token given to setWebhook."
+        case .untrustedSource:
+            "notification(s) from untrusted addresses: behind a proxy, set TRUSTED_PROXIES to its addresses; check YOOKASSA_TRUSTED_NETWORKS."
+        case nil:
+            "delivery(ies) refused (\(reason))."
+        }
+    }
+
+    func human(style: Style) -> TerminalText {
+        var lines: [TerminalText] = [style.bold(total == 0 ? "webhook events not found" : "Webhook events (\(source)): \(total)")]
         for count in counts {
             lines.append("  \(count.provider)  \(count.type)  \(style.outcome(count.outcome))  \(count.count)")
         }
         if total > 0 {
             lines.append("Signature failures: \(signatureFailures)   Events cabinet ignored: \(cabinetIgnored)   Duplicate deliveries: \(duplicates)   Errors: \(errors)   Missing deal_id: \(dealIdMissing)")
+        }
+        for rejection in rejections {
+            lines.append("  \(rejection.provider)  refused: \(style.outcome(rejection.reason))  \(rejection.count)"
+                + (rejection.lastDetail.map { TerminalText("  (last: \($0))") } ?? ""))
         }
         if !dealsWithProblems.isEmpty {
             lines.append("Deals with problems:")
@@ -169,6 +205,6 @@ struct SummaryReport: Encodable {
             lines.append("Next steps:")
             for step in nextSteps { lines.append("  - \(step)") }
         }
-        return lines.joined(separator: "\n")
+        return TerminalText(lines: lines)
     }
 }

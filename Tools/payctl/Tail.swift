@@ -8,7 +8,7 @@ struct Tail: ParsableCommand {
         abstract: "Follow webhook processing live (from the database, or from JSON log lines on stdin with --logs).")
 
     @Option(help: "Start this far back: 45s, 30m, 2h, 1d.") var since = Window(seconds: 600)
-    @Option(help: "Only this provider: stripe, yookassa, telegram.") var provider: String?
+    @Option(help: "Only this provider: stripe, yookassa, telegram.") var provider: Provider?
     @Option(help: "Only this event type, e.g. checkout.session.completed.") var type: String?
     @Option(help: "Only this deal id.") var deal: String?
     @Option(help: "Only this Checkout Session id.") var session: String?
@@ -21,20 +21,34 @@ struct Tail: ParsableCommand {
     func run() throws {
         let console = Console(json: json)
         if logs { return followLogs(console) }
-        let store = WebhookEventStore(connection: try console.connect())
-        let filter = WebhookEventStore.Filter(provider: provider, type: type, dealID: deal, sessionID: session, eventID: event)
+        let connection = try console.connect()
+        let store = WebhookEventStore(connection: connection)
+        let rejections = WebhookRejectionStore(connection: connection)
+        let filter = WebhookEventStore.Filter(provider: provider?.rawValue, type: type, dealID: deal, sessionID: session, eventID: event)
+        // Refused deliveries carry no verified ids, so filters by deal, session, type or event leave them out.
+        let showRejections = type == nil && deal == nil && session == nil && event == nil
         var cursor = "0"
         var printed = 0
         var window = since.seconds
+        var refusedSeen: [String: Int] = [:]
         repeat {
             let records = try console.run { try store.recent(windowSeconds: window, after: cursor, filter: filter) }
-            // After the first look the cursor alone says what is new.
-            window = Int(Int32.max)
             for record in records {
                 console.emit(human: Self.describe(record, style: console.style), machine: record)
                 cursor = record.cursor
                 printed += 1
             }
+            if showRejections {
+                for rejection in try console.run({ try rejections.recent(windowSeconds: since.seconds, provider: provider) }) {
+                    let key = "\(rejection.provider)|\(rejection.reason)|\(rejection.hour)"
+                    guard refusedSeen[key] != rejection.count else { continue }
+                    refusedSeen[key] = rejection.count
+                    console.emit(human: Self.describe(rejection, style: console.style), machine: rejection)
+                    printed += 1
+                }
+            }
+            // After the first look the cursor alone says what is new.
+            window = Int(Int32.max)
             if follow { usleep(UInt32(interval * 1_000_000)) }
         } while follow
         if printed == 0 { console.note("No webhook events in the last \(since.seconds)s match. Next step: `payctl summary` or `payctl stripe events`.") }
@@ -43,13 +57,13 @@ struct Tail: ParsableCommand {
     private func followLogs(_ console: Console) {
         while let text = readLine() {
             guard let line = LogLine.parse(text) else { continue }
-            if let provider, line.provider != provider { continue }
+            if let provider, line.provider != provider.rawValue { continue }
             if let type, line.eventType != type { continue }
             if let deal, line.dealId != deal { continue }
             if let session, line.sessionId != session { continue }
             if let event, line.eventId != event { continue }
             let style = console.style
-            var text = "\(style.dim(line.time ?? "-")) \(line.function ?? "-") \(line.message ?? "")"
+            var text: TerminalText = "\(style.dim(line.time ?? "-")) \(line.function ?? "-") \(line.message ?? "")"
             if let outcome = line.outcome { text += " " + style.outcome(outcome) }
             for (name, value) in [("event", line.eventId), ("type", line.eventType), ("deal", line.dealId), ("session", line.sessionId),
                                   ("pi", line.paymentIntentId), ("detail", line.detail ?? line.reason)] {
@@ -59,12 +73,22 @@ struct Tail: ParsableCommand {
         }
     }
 
-    static func describe(_ record: WebhookEventStore.Record, style: Style) -> String {
-        var text = "\(style.dim(record.updatedAt)) \(record.provider) \(record.eventType) \(record.eventKey) \(style.outcome(record.outcome))"
+    static func describe(_ record: WebhookEventStore.Record, style: Style) -> TerminalText {
+        var text: TerminalText = "\(style.dim(record.updatedAt)) \(record.provider) \(record.eventType) \(record.eventKey) \(style.outcome(record.outcome))"
         for (name, value) in [("deal", record.dealID), ("session", record.sessionID), ("pi", record.paymentIntentID), ("error", record.error)] {
             if let value { text += " \(name)=\(value)" }
         }
         if record.deliveries > 1 { text += " deliveries=\(record.deliveries)" }
+        return text
+    }
+
+    /// A counter of refused deliveries: how many this hour, and what the last one claimed.
+    static func describe(_ rejection: WebhookRejectionStore.Record, style: Style) -> TerminalText {
+        var text: TerminalText = "\(style.dim(rejection.lastSeenAt)) \(rejection.provider) refused \(style.outcome(rejection.reason))"
+            + " count=\(rejection.count) hour=\(rejection.hour)"
+        for (name, value) in [("detail", rejection.lastDetail), ("claimed_type", rejection.lastEventType), ("claimed_id", rejection.lastEventID)] {
+            if let value { text += " \(name)=\(value)" }
+        }
         return text
     }
 }

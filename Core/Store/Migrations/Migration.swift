@@ -7,6 +7,7 @@ public struct Migration: Sendable {
     /// Every step, in order. Add a new file and a line here for each schema change.
     public static let all: [Migration] = [
         .initialSchema,
+        .webhookRejections,
     ]
 
     /// The version this build of the code expects.

@@ -126,7 +126,7 @@ import Testing
 
     @Test func longIdsStayWithinYooKassaLimits() throws {
         let world = try World()
-        let appointment = String(repeating: "a", count: 128)
+        let appointment = String(repeating: "a", count: BoundedText.idLimit)
         let answer = try world.createIntent(#"{"appointment_id":"\#(appointment)","service_slug":"massage-60","kind":"full"}"#)
         #expect(answer.statusCode == 201, "the stand-in refuses descriptions over 128 and metadata values over 512")
         #expect(try world.count("SELECT count(*) FROM payments WHERE char_length(description) <= 128") == 1)

@@ -1,0 +1,6 @@
+/// The payment providers whose webhooks this project receives, as stored in `provider` columns.
+public enum Provider: String, Sendable, CaseIterable, Codable {
+    case yookassa
+    case stripe
+    case telegram
+}
