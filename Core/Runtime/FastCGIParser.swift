@@ -2,19 +2,23 @@
 /// in pieces of any size. It holds at most one record, the params (up to `paramsLimit`) and the
 /// body (up to `bodyLimit`) of the one request in progress: whatever a peer sends, that is all
 /// the memory a connection takes.
-struct FastCGIParser {
+public struct FastCGIParser {
     /// One request as FastCGI delivers it.
-    struct Request: Equatable {
-        let id: UInt16
-        let keepConnection: Bool
-        var params: [String: String] = [:]
-        var stdin: [UInt8] = []
+    public struct Request: Equatable, Sendable {
+        /// The request id the peer chose.
+        public let id: UInt16
+        /// FCGI_KEEP_CONN: the peer sends more requests on this connection.
+        public let keepConnection: Bool
+        /// The CGI/1.1 variables.
+        public var params: [String: String] = [:]
+        /// The body; empty when it was too large.
+        public var stdin: [UInt8] = []
         /// The body ran past the limit; what came of it was thrown away.
-        var bodyTooLarge = false
+        public var bodyTooLarge = false
     }
 
     /// What the connection must do next, in order.
-    enum Event: Equatable {
+    public enum Event: Equatable, Sendable {
         /// A whole request to answer.
         case request(Request)
         /// Records to send back now (refusals, management answers).
@@ -24,7 +28,7 @@ struct FastCGIParser {
     }
 
     /// The most bytes of params one request may send.
-    static let defaultParamsLimit = 65_536
+    public static let defaultParamsLimit = 65_536
 
     private let paramsLimit: Int
     private let bodyLimit: Int
@@ -34,14 +38,16 @@ struct FastCGIParser {
     private var paramsEnded = false
     private var failed = false
 
-    init(bodyLimit: Int, paramsLimit: Int = defaultParamsLimit) {
+    /// A parser for one connection: bodies over `bodyLimit` bytes are dropped and flagged,
+    /// params over `paramsLimit` bytes fail the connection.
+    public init(bodyLimit: Int, paramsLimit: Int = defaultParamsLimit) {
         self.bodyLimit = bodyLimit
         self.paramsLimit = paramsLimit
     }
 
     /// Takes the next bytes from the peer; returns what they complete. After a failure it takes
     /// nothing more.
-    mutating func feed(_ bytes: some Collection<UInt8>) -> [Event] {
+    public mutating func feed(_ bytes: some Collection<UInt8>) -> [Event] {
         guard !failed else { return [] }
         pending += bytes
         var events: [Event] = []
