@@ -18,9 +18,7 @@ public enum Envelope: Sendable, Equatable {
 
     /// Reads one request from `environment` and `input`, refusing bodies over `bodyLimit` bytes.
     public static func read(environment: [String: String], input: inout some ByteSource, bodyLimit: Int) -> Reading {
-        if environment["GATEWAY_INTERFACE"] != nil {
-            return Reading(envelope: .cgi, result: CGIRequest.read(environment: environment, input: &input, bodyLimit: bodyLimit))
-        }
+        if environment["GATEWAY_INTERFACE"] != nil { return readCGI(environment: environment, input: &input, bodyLimit: bodyLimit) }
         // A base64 body grows by a third; the rest of an event is small.
         let eventLimit = bodyLimit / 3 * 4 + 262_144
         let bytes: [UInt8]
@@ -33,6 +31,12 @@ public enum Envelope: Sendable, Equatable {
             return Reading(envelope: .apiGatewayV2, result: .failure(.payloadTooLarge(limit: bodyLimit)))
         }
         return GatewayEvent.read(bytes, bodyLimit: bodyLimit)
+    }
+
+    /// Reads one CGI/1.1 request whatever `environment` holds: for a gateway that always speaks
+    /// CGI, so its parameters cannot turn the request into an event that names its own source.
+    static func readCGI(environment: [String: String], input: inout some ByteSource, bodyLimit: Int) -> Reading {
+        Reading(envelope: .cgi, result: CGIRequest.read(environment: environment, input: &input, bodyLimit: bodyLimit))
     }
 
     /// The bytes to write on stdout for `response` in this envelope.

@@ -2,7 +2,7 @@ import Core
 
 /// Fuzz targets: each takes arbitrary bytes and must neither crash nor break an invariant.
 enum FuzzTargets {
-    static let names = ["envelope", "stripe-signature", "yookassa", "telegram", "money", "redaction", "network"]
+    static let names = ["envelope", "stripe-signature", "yookassa", "telegram", "money", "redaction", "network", "fastcgi"]
 
     static func run(_ name: String, _ bytes: [UInt8]) {
         switch name {
@@ -44,6 +44,15 @@ enum FuzzTargets {
             let text = String(decoding: bytes, as: UTF8.self)
             _ = IPAddress(text)
             _ = IPNetwork.list(text)
+        case "fastcgi":
+            // Fed whole and a byte at a time, the parser must say the same, and keep to its limits.
+            var whole = FastCGIParser(bodyLimit: 1_024, paramsLimit: 512)
+            let events = whole.feed(bytes)
+            var trickled = FastCGIParser(bodyLimit: 1_024, paramsLimit: 512)
+            precondition(bytes.flatMap { trickled.feed([$0]) } == events, "the FastCGI parser depends on how bytes arrive")
+            for case .request(let request) in events {
+                precondition(request.stdin.count <= 1_024, "a FastCGI body beyond its limit was kept")
+            }
         default:
             preconditionFailure("unknown fuzz target \(name); known: \(names.joined(separator: ", "))")
         }

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Glibc
 import Testing
 
 /// Every endpoint through a real nginx + fcgiwrap (started by scripts/test with scripts/gateway),
@@ -134,5 +135,64 @@ import Testing
         #expect(malformed.status == 400)
         let requestID = (Self.json(malformed)["error"] as? [String: Any])?["request_id"] as? String
         #expect(requestID != nil && requestID == malformed.headers["X-Request-Id"], "the id in the body is the one in the header")
+    }
+
+    /// One raw HTTP/1.1 answer: status, headers with lower-case names, body.
+    struct RawAnswer {
+        let status: Int
+        let headers: [String: String]
+        let body: [UInt8]
+    }
+
+    /// `count` connections opened first, then one request written on each in a tight loop, so
+    /// nginx sees them arrive within a few milliseconds; returns every answer.
+    static func burst(_ count: Int, port: UInt16, request: String) throws -> [RawAnswer] {
+        var sockets: [Int32] = []
+        defer { sockets.forEach { _ = close($0) } }
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: port.bigEndian, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            try #require(connected == 0)
+            var limit = timeval(tv_sec: 30, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+            sockets.append(fd)
+        }
+        let bytes = Array(request.utf8)
+        for fd in sockets { #expect(send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count) }
+        return try sockets.map { fd in
+            var response: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 16_384)
+            while case let got = read(fd, &chunk, chunk.count), got > 0 { response += chunk[0..<got] }
+            let text = String(decoding: response, as: UTF8.self)
+            let head = try #require(text.range(of: "\r\n\r\n"), "a whole answer: \(text)")
+            let lines = text[..<head.lowerBound].split(separator: "\r\n")
+            var headers: [String: String] = [:]
+            for line in lines.dropFirst() {
+                let parts = line.split(separator: ":", maxSplits: 1)
+                if parts.count == 2 { headers[parts[0].lowercased()] = parts[1].trimmingCharacters(in: .whitespaces) }
+            }
+            let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+            return RawAnswer(status: status, headers: headers, body: Array(text[head.upperBound...].utf8))
+        }
+    }
+
+    @Test func aBurstFromOneAddressIsAnswered429InJSONWithRetryAfter() throws {
+        let gateway = try Gateway()
+        let port = try #require(URL(string: gateway.url)?.port.flatMap { UInt16(exactly: $0) })
+        let answers = try Self.burst(200, port: port, request: "POST /api/v1/purchase HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        let limited = answers.filter { $0.status == 429 }
+        #expect(limited.count > 0, "statuses: \(Set(answers.map(\.status)))")
+        #expect(answers.allSatisfy { $0.status == 429 || (400..<500).contains($0.status) }, "the rest reached the function")
+        for answer in limited {
+            #expect(answer.headers["retry-after"] == "1")
+            #expect(answer.headers["content-type"] == "application/json")
+            let error = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: [String: String]]
+            #expect(error?["error"]?["code"] == "rate_limited")
+            #expect(error?["error"]?["request_id"]?.count == 32)
+        }
     }
 }
