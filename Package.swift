@@ -65,7 +65,7 @@ let package = Package(
                 "StandIns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Tools/standins"
+            path: "Tools/StandInsCommand"
         ),
         .executableTarget(
             name: "fuzz",

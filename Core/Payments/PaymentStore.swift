@@ -14,7 +14,7 @@ public struct PaymentStore {
         static let insert = """
             INSERT INTO payments (id, provider, status, amount_minor, currency, purpose, appointment_id, service_slug, kind,
                                   plan_id, user_id, description, return_url)
-            VALUES ($1::uuid, 'yookassa', 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            VALUES ($1::uuid, $12, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             ON CONFLICT DO NOTHING
             RETURNING \(columns)
             """
@@ -32,7 +32,7 @@ public struct PaymentStore {
             """
         static let insertDeal = """
             INSERT INTO payments (id, provider, provider_payment_id, status, amount_minor, currency, purpose, deal_id, description)
-            VALUES ($1::uuid, 'stripe', $2, $3, $4, $5, 'deal', $6, $7)
+            VALUES ($1::uuid, $8, $2, $3, $4, $5, 'deal', $6, $7)
             ON CONFLICT DO NOTHING
             RETURNING \(columns)
             """
@@ -49,7 +49,9 @@ public struct PaymentStore {
 
     /// Inserts a new pending payment; nil when an open payment for the same booking or
     /// subscription already exists (the caller then reads that one).
-    public func insert(id: UUID, amount: Money, purpose: PaymentRecord.Purpose, description: String, returnURL: String) throws -> PaymentRecord? {
+    /// A new pending booking or subscription payment at `provider`; nil when an open one exists.
+    public func insert(id: UUID, provider: Provider, amount: Money, purpose: PaymentRecord.Purpose, description: String,
+                       returnURL: String) throws -> PaymentRecord? {
         var fields: [(any SQLParameter)?] = [id, amount.minorUnits, amount.currency.code]
         switch purpose {
         case .booking(let appointmentID, let serviceSlug, let kind):
@@ -57,9 +59,9 @@ public struct PaymentStore {
         case .subscription(let planID, let userID):
             fields += ["subscription", nil, nil, nil, planID, userID]
         case .deal:
-            preconditionFailure("Stripe deals are recorded with insertDeal")
+            preconditionFailure("deals are recorded with insertDeal")
         }
-        fields += [description, returnURL]
+        fields += [description, returnURL, provider.rawValue]
         return try connection.query(SQL.insert, fields).first.map(Self.record)
     }
 
@@ -76,9 +78,12 @@ public struct PaymentStore {
     }
 
     /// Records a Stripe payment seen for the first time, in `status`; nil when it exists already.
-    public func insertDeal(providerPaymentID: String, status: PaymentStatus, amount: Money, dealID: String?, description: String) throws -> PaymentRecord? {
+    /// A deal's payment as `provider` first reports it; nil when another transaction recorded it first.
+    public func insertDeal(provider: Provider, providerPaymentID: String, status: PaymentStatus, amount: Money, dealID: String?,
+                           description: String) throws -> PaymentRecord? {
         try connection.query(SQL.insertDeal, [
             UUID(), providerPaymentID, status.rawValue, amount.minorUnits, amount.currency.code, dealID, Self.clip(description),
+            provider.rawValue,
         ]).first.map(Self.record)
     }
 
@@ -87,8 +92,8 @@ public struct PaymentStore {
     }
 
     /// The payment `provider` knows as `providerPaymentID`, locked until the transaction ends.
-    public func lock(provider: String, providerPaymentID: String) throws -> PaymentRecord? {
-        try connection.query(SQL.lockByProviderID, [provider, providerPaymentID]).first.map(Self.record)
+    public func lock(provider: Provider, providerPaymentID: String) throws -> PaymentRecord? {
+        try connection.query(SQL.lockByProviderID, [provider.rawValue, providerPaymentID]).first.map(Self.record)
     }
 
     /// Records the provider's payment id and confirmation URL once; nil if already recorded.

@@ -4,7 +4,7 @@ struct StripeChange {
     /// The status to move to (nil: the event moves no status) and the automation event.
     struct Effect {
         let status: PaymentStatus?
-        let eventType: String
+        let eventType: DomainEventType
         /// Extra part of the dedup key, for events that may happen more than once per payment.
         let eventKey: String?
         var failureCategory: String? = nil
@@ -37,26 +37,26 @@ struct StripeChange {
             sessionID = object.id
             amount = money(object.amount_total)
             if event.type == "checkout.session.async_payment_failed" {
-                effect = Effect(status: .canceled, eventType: "deal_payment_failed", eventKey: event.id, failureCategory: "async_payment_failed")
+                effect = Effect(status: .canceled, eventType: .dealPaymentFailed, eventKey: event.id, failureCategory: "async_payment_failed")
             } else if object.payment_status == "paid" || object.payment_status == "no_payment_required" {
-                effect = Effect(status: .succeeded, eventType: "deal_paid", eventKey: nil)
+                effect = Effect(status: .succeeded, eventType: .dealPaid, eventKey: nil)
             } else {
-                effect = Effect(status: .pending, eventType: "deal_awaiting_payment", eventKey: event.id)
+                effect = Effect(status: .pending, eventType: .dealAwaitingPayment, eventKey: event.id)
             }
         case "payment_intent.succeeded":
             paymentIntentID = object.id
             amount = money(object.amount_received ?? object.amount)
-            effect = Effect(status: .succeeded, eventType: "deal_paid", eventKey: nil)
+            effect = Effect(status: .succeeded, eventType: .dealPaid, eventKey: nil)
         case "payment_intent.payment_failed":
             // A failed PaymentIntent can still succeed with another method: no final status.
             paymentIntentID = object.id
             amount = money(object.amount)
             let category = object.last_payment_error?.decline_code ?? object.last_payment_error?.code ?? "unknown"
-            effect = Effect(status: nil, eventType: "deal_payment_failed", eventKey: event.id, failureCategory: category)
+            effect = Effect(status: nil, eventType: .dealPaymentFailed, eventKey: event.id, failureCategory: category)
         case "charge.refunded":
             chargeID = object.id
             amount = money(object.amount)
-            effect = Effect(status: object.refunded == true ? .refunded : nil, eventType: "deal_refunded",
+            effect = Effect(status: object.refunded == true ? .refunded : nil, eventType: .dealRefunded,
                             eventKey: "\(object.id):\(object.amount_refunded ?? 0)")
         case "invoice.payment_succeeded":
             invoiceID = object.id
@@ -64,7 +64,7 @@ struct StripeChange {
             let details = object.parent?.subscription_details ?? object.subscription_details
             subscriptionID = object.subscription?.id ?? details?.subscription?.id
             if metadata["deal_id"] == nil, let inherited = details?.metadata?["deal_id"] { metadata["deal_id"] = inherited }
-            effect = Effect(status: .succeeded, eventType: "invoice_paid", eventKey: object.id)
+            effect = Effect(status: .succeeded, eventType: .invoicePaid, eventKey: object.id)
         default:
             break
         }

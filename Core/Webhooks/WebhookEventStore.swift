@@ -9,16 +9,16 @@ public struct WebhookEventStore {
 
     /// What is known of an event when it arrives.
     public struct Arrival: Sendable {
-        public let provider: String
+        public let provider: Provider
         public let eventKey: String
         public let eventType: String
         public let objectID: String?
-        public let verification: String
+        public let verification: Verification
         public var dealID: String? = nil
         public var sessionID: String? = nil
         public var paymentIntentID: String? = nil
 
-        public init(provider: String, eventKey: String, eventType: String, objectID: String?, verification: String) {
+        public init(provider: Provider, eventKey: String, eventType: String, objectID: String?, verification: Verification) {
             self.provider = provider
             self.eventKey = eventKey
             self.eventType = eventType
@@ -57,13 +57,13 @@ public struct WebhookEventStore {
             WHERE updated_at > to_timestamp($1::numeric) AND updated_at >= now() - $2::int * interval '1 second'
               AND ($3::text IS NULL OR provider = $3) AND ($4::text IS NULL OR event_type = $4)
               AND ($5::text IS NULL OR deal_id = $5) AND ($6::text IS NULL OR session_id = $6)
-              AND ($7::text IS NULL OR event_key = $7 OR event_key = 'signature_failed:' || $7)
+              AND ($7::text IS NULL OR event_key = $7)
             ORDER BY updated_at, id
             LIMIT $8
             """
         static let byKey = """
             SELECT \(columns) FROM webhook_events
-            WHERE event_key = $1 OR event_key = 'signature_failed:' || $1 OR event_key LIKE '%:' || $1 OR id::text = $1
+            WHERE event_key = $1 OR event_key LIKE '%:' || $1 OR id::text = $1
             ORDER BY received_at DESC LIMIT 1
             """
         static let finish = """
@@ -81,7 +81,7 @@ public struct WebhookEventStore {
             throw StoreError(.notInTransaction, detail: "webhook events are claimed inside the transaction that applies them")
         }
         let row = try connection.query(SQL.claim, [
-            arrival.provider, arrival.eventKey, arrival.eventType, arrival.objectID, arrival.verification,
+            arrival.provider.rawValue, arrival.eventKey, arrival.eventType, arrival.objectID, arrival.verification.rawValue,
             arrival.dealID, arrival.sessionID, arrival.paymentIntentID,
         ]).first
         guard let row, let id = UUID(uuidString: try row.requiredString("id")) else {
@@ -169,10 +169,10 @@ public struct WebhookEventStore {
     }
 
     /// Records how the event ended, with its steps and the object's status and amount.
-    public func finish(_ claim: Claim, outcome: WebhookOutcome, trail: WebhookTrail, error: String? = nil,
-                       objectStatus: String? = nil, amount: Money? = nil, verification: String) throws {
+    func finish(_ claim: Claim, result: WebhookResult, trail: WebhookTrail, verification: Verification) throws {
         try connection.query(SQL.finish, [
-            claim.id, outcome.rawValue, trail.stepsJSON, error, objectStatus, amount?.minorUnits, amount?.currency.code, verification,
+            claim.id, result.outcome.rawValue, trail.stepsJSON, result.error, result.objectStatus, result.amount?.minorUnits,
+            result.amount?.currency.code, verification.rawValue,
         ])
     }
 }

@@ -1,3 +1,3 @@
 import Core
 
-FunctionMain.run(name: "stars-webhook", makeHandler: StarsWebhookHandler.make)
+FunctionMain.run(name: "stars-webhook", makeHandler: TelegramWebhookSource.make)

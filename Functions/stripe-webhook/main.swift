@@ -1,3 +1,3 @@
 import Core
 
-FunctionMain.run(name: "stripe-webhook", makeHandler: StripeWebhookHandler.make)
+FunctionMain.run(name: "stripe-webhook", makeHandler: StripeWebhookSource.make)

@@ -1,3 +1,3 @@
 import Core
 
-FunctionMain.run(name: "yookassa-webhook", makeHandler: YooKassaWebhookHandler.make)
+FunctionMain.run(name: "yookassa-webhook", makeHandler: YooKassaWebhookSource.make)

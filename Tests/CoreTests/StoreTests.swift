@@ -91,7 +91,7 @@ import Testing
     @Test func eventsAreAppendedOnlyInsideATransaction() throws {
         let connection = try PGConnection(url: try TestDatabase.fresh())
         let events = EventStore(connection: connection)
-        let event = DomainEvent(type: "booking_paid", aggregateType: "payment", aggregateID: "p1",
+        let event = DomainEvent(type: .bookingPaid, aggregateType: "payment", aggregateID: "p1",
                                 payload: ["amount_minor": 59_900, "currency": "RUB"], dedupKey: "booking_paid:p1")
         let error = try #require(throws: StoreError.self) { try events.append(event) }
         #expect(error.kind == .notInTransaction)
@@ -100,7 +100,7 @@ import Testing
         struct Abort: Error {}
         #expect(throws: Abort.self) {
             try connection.transaction {
-                try events.append(DomainEvent(type: "payment_failed", aggregateType: "payment", aggregateID: "p2", payload: [:]))
+                try events.append(DomainEvent(type: .paymentFailed, aggregateType: "payment", aggregateID: "p2", payload: [:]))
                 throw Abort()
             }
         }

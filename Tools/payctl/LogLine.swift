@@ -1,24 +1,25 @@
 import Core
 import FoundationEssentials
 
-/// One JSON log line a function wrote on stderr, as far as the console reads it.
-struct LogLine: Decodable, Encodable {
+/// One JSON log line a function wrote on stderr, read by its keys (`LogKey`), never its message.
+struct LogLine: Codable {
     let time: String?
     let level: String?
     let function: String?
     let request_id: String?
     let message: String?
+    let provider: String?
     let step: String?
+    let step_result: String?
     let outcome: String?
+    let rejection: String?
     let detail: String?
-    let reason: String?
     let hint: String?
-    let eventId: String?
-    let type: String?
-    let event: String?
-    let dealId: String?
-    let sessionId: String?
-    let paymentIntentId: String?
+    let event_id: String?
+    let event_type: String?
+    let deal_id: String?
+    let session_id: String?
+    let payment_intent_id: String?
 
     /// The lines of standard input that are function log lines; anything else is skipped.
     static func readStandardInput(last count: Int? = nil) -> [LogLine] {
@@ -36,16 +37,9 @@ struct LogLine: Decodable, Encodable {
         return line
     }
 
-    /// The provider's event type, whichever field the function used for it.
-    var eventType: String? { type ?? event }
+    /// The line that ends a delivery: it carries the delivery's outcome and is no step's line.
+    var endsDelivery: Bool { outcome != nil && step == nil }
 
-    /// The function that wrote it, as a provider name.
-    var provider: String? {
-        switch function {
-        case "stripe-webhook": "stripe"
-        case "yookassa-webhook": "yookassa"
-        case "stars-webhook": "telegram"
-        default: function
-        }
-    }
+    /// A delivery refused before verification.
+    var isRejection: Bool { rejection != nil }
 }

@@ -18,7 +18,7 @@ struct Summary: ParsableCommand {
         let report: SummaryReport
         if let lines {
             report = SummaryReport(logLines: LogLine.readStandardInput(last: lines).filter { provider == nil || $0.provider == provider?.rawValue },
-                                   source: "last \(lines) log lines")
+                                   source: "last \(lines) log lines", provider: provider)
         } else {
             let connection = try console.connect()
             let (records, rejections) = try console.run {
@@ -26,7 +26,7 @@ struct Summary: ParsableCommand {
                                                                       filter: WebhookEventStore.Filter(provider: provider?.rawValue), limit: 1_000_000),
                  try WebhookRejectionStore(connection: connection).recent(windowSeconds: since.seconds, provider: provider))
             }
-            report = SummaryReport(records: records, rejections: rejections, source: "database, last \(since.seconds)s")
+            report = SummaryReport(records: records, rejections: rejections, source: "database, last \(since.seconds)s", provider: provider)
         }
         console.emit(human: report.human(style: console.style), machine: report)
         if !report.healthy { throw ExitCode(ExitStatus.finding.rawValue) }
@@ -55,6 +55,8 @@ struct SummaryReport: Encodable {
     }
 
     let source: String
+    /// The provider the report is narrowed to, if any: the next steps are that provider's.
+    let provider: Provider?
     var counts: [Count] = []
     var rejections: [Rejection] = []
     var total = 0
@@ -68,8 +70,9 @@ struct SummaryReport: Encodable {
 
     var healthy: Bool { total > 0 && errors == 0 && signatureFailures == 0 && dealIdMissing == 0 && dealsWithProblems.isEmpty }
 
-    init(records: [WebhookEventStore.Record], rejections: [WebhookRejectionStore.Record], source: String) {
+    init(records: [WebhookEventStore.Record], rejections: [WebhookRejectionStore.Record], source: String, provider: Provider?) {
         self.source = source
+        self.provider = provider
         var tally = Tally()
         var refused: [String: Rejection] = [:]
         for rejection in rejections {
@@ -89,19 +92,18 @@ struct SummaryReport: Encodable {
         conclude(tally)
     }
 
-    init(logLines: [LogLine], source: String) {
+    init(logLines: [LogLine], source: String, provider: Provider?) {
         self.source = source
+        self.provider = provider
         var tally = Tally()
         for line in logLines {
-            if line.message == "signature verification failed" { signatureFailures += 1 }
-            if line.level == "error" || line.level == "critical" { errors += 1 }
-            if line.message == "deal_id missing from metadata" { dealIdMissing += 1 }
-            guard let message = line.message, message.hasSuffix("webhook done"), let outcome = line.outcome else { continue }
+            if line.isRejection { signatureFailures += 1 }
+            guard line.endsDelivery, let outcome = line.outcome else { continue }
             total += 1
-            tally.count(line.provider ?? "-", line.eventType ?? "-", outcome)
-            if outcome == "duplicate" { duplicates += 1 }
-            if outcome == "cabinet_ignored" { cabinetIgnored += 1 }
-            if let deal = line.dealId, deal != "missing" { tally.problem(deal: deal, outcome: outcome, event: line.eventId ?? "-") }
+            tally.count(line.provider ?? "-", line.event_type ?? "-", outcome)
+            if outcome == WebhookOutcome.duplicate.rawValue { duplicates += 1 }
+            tallyOutcome(outcome)
+            if let deal = line.deal_id, deal != "missing" { tally.problem(deal: deal, outcome: outcome, event: line.event_id ?? "-") }
         }
         total += signatureFailures
         conclude(tally)
@@ -144,11 +146,7 @@ struct SummaryReport: Encodable {
     private func steps() -> [String] {
         var steps: [String] = []
         if total == 0 {
-            return [
-                "Check the endpoint URL and its enabled events in the Stripe Dashboard (Developers → Webhooks).",
-                "`payctl stripe events --failed` lists events Stripe could not deliver; `payctl stripe events` shows what Stripe sent.",
-                "Look for the functions' log lines: no \"Stripe webhook received\" means requests never reached the function.",
-            ]
+            return (provider.map { [$0] } ?? Provider.allCases).flatMap(Self.nothingArrived)
         }
         for rejection in rejections {
             steps.append("\(rejection.count) \(rejection.provider) \(Self.hint(rejection.reason))")
@@ -169,6 +167,25 @@ struct SummaryReport: Encodable {
             steps.append("Deal \(problem.deal): \(problem.outcomes.joined(separator: ", ")) — `payctl tail --deal \(problem.deal) --no-follow`.")
         }
         return steps
+    }
+
+    /// Where to look when no delivery of `provider` arrived at all.
+    private static func nothingArrived(_ provider: Provider) -> [String] {
+        switch provider {
+        case .stripe: [
+            "Check the endpoint URL and its enabled events in the Stripe Dashboard (Developers → Webhooks).",
+            "`payctl stripe events --failed` lists events Stripe could not deliver; `payctl stripe events` shows what Stripe sent.",
+            "Look for the functions' log lines: no \"Stripe webhook received\" means requests never reached the function.",
+        ]
+        case .yookassa: [
+            "Check the HTTP notification URL and its events in YooKassa's merchant profile (Integration → HTTP notifications).",
+            "Look for the functions' log lines: no \"YooKassa webhook received\" means notifications never reached the function.",
+        ]
+        case .telegram: [
+            "Call the Bot API's getWebhookInfo: its url, last_error_message and pending_update_count say what Telegram sees.",
+            "Look for the functions' log lines: no \"Telegram webhook received\" means updates never reached the function.",
+        ]
+        }
     }
 
     /// What to check for deliveries refused for `reason`.

@@ -58,15 +58,15 @@ struct Tail: ParsableCommand {
         while let text = readLine() {
             guard let line = LogLine.parse(text) else { continue }
             if let provider, line.provider != provider.rawValue { continue }
-            if let type, line.eventType != type { continue }
-            if let deal, line.dealId != deal { continue }
-            if let session, line.sessionId != session { continue }
-            if let event, line.eventId != event { continue }
+            if let type, line.event_type != type { continue }
+            if let deal, line.deal_id != deal { continue }
+            if let session, line.session_id != session { continue }
+            if let event, line.event_id != event { continue }
             let style = console.style
             var text: TerminalText = "\(style.dim(line.time ?? "-")) \(line.function ?? "-") \(line.message ?? "")"
-            if let outcome = line.outcome { text += " " + style.outcome(outcome) }
-            for (name, value) in [("event", line.eventId), ("type", line.eventType), ("deal", line.dealId), ("session", line.sessionId),
-                                  ("pi", line.paymentIntentId), ("detail", line.detail ?? line.reason)] {
+            if let outcome = line.outcome ?? line.step_result { text += " " + style.outcome(outcome) }
+            for (name, value) in [("event", line.event_id), ("type", line.event_type), ("deal", line.deal_id), ("session", line.session_id),
+                                  ("pi", line.payment_intent_id), ("rejection", line.rejection), ("detail", line.detail), ("hint", line.hint)] {
                 if let value { text += " \(name)=\(value)" }
             }
             console.emit(human: text, machine: line)

@@ -8,12 +8,12 @@ import Testing
     @Test func finding9_weakSecretsAreConfigurationErrorsNamingTheVariable() throws {
         let world = try World()
         let cases: [(String, String, String, (FunctionContext) throws -> any Handler)] = [
-            ("TELEGRAM_WEBHOOK_SECRET", "x", "stars-webhook", StarsWebhookHandler.make),
-            ("TELEGRAM_WEBHOOK_SECRET", "fifteen-chars-x", "stars-webhook", StarsWebhookHandler.make),
-            ("TELEGRAM_WEBHOOK_SECRET", "has spaces in it ok?", "stars-webhook", StarsWebhookHandler.make),
-            ("STRIPE_WEBHOOK_SECRET", "whsec_abc", "stripe-webhook", StripeWebhookHandler.make),
-            ("STRIPE_WEBHOOK_SECRET", "whsec_valid_secret_1,whsec_x", "stripe-webhook", StripeWebhookHandler.make),
-            ("STRIPE_WEBHOOK_SECRET", "secret-without-prefix", "stripe-webhook", StripeWebhookHandler.make),
+            ("TELEGRAM_WEBHOOK_SECRET", "x", "stars-webhook", TelegramWebhookSource.make),
+            ("TELEGRAM_WEBHOOK_SECRET", "fifteen-chars-x", "stars-webhook", TelegramWebhookSource.make),
+            ("TELEGRAM_WEBHOOK_SECRET", "has spaces in it ok?", "stars-webhook", TelegramWebhookSource.make),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc", "stripe-webhook", StripeWebhookSource.make),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_valid_secret_1,whsec_x", "stripe-webhook", StripeWebhookSource.make),
+            ("STRIPE_WEBHOOK_SECRET", "secret-without-prefix", "stripe-webhook", StripeWebhookSource.make),
             ("YOOKASSA_SECRET_KEY", "abc", "create-intent", CreateIntentHandler.make),
             ("TELEGRAM_BOT_TOKEN", "123:short", "stars-invoice", StarsInvoiceHandler.make),
         ]

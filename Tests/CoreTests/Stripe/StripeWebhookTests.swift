@@ -14,10 +14,14 @@ import Testing
         #expect(try world.status(paymentIntent: "pi_paid1") == "succeeded")
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_paid' AND payload->>'deal_id' = 'deal_42' AND (payload->>'amount_minor')::bigint = 4900") == 1)
         let received = try #require(log.first { $0.contains(#""message":"Stripe webhook received""#) })
-        for field in [#""eventId":"\#(event["id"]!)""#, #""type":"checkout.session.completed""#] { #expect(received.contains(field)) }
+        for field in [#""event_id":"\#(event["id"]!)""#, #""event_type":"checkout.session.completed""#, #""provider":"stripe""#] {
+            #expect(received.contains(field))
+        }
         for step in ["signature verified", "deduplicated", "persisted", "status updated", "automation event emitted"] {
             let line = try #require(log.first { $0.contains(#""message":"\#(step)""#) }, "\(step)")
-            for field in [#""dealId":"deal_42""#, #""paymentIntentId":"pi_paid1""#, #""sessionId":"cs_test_"#] { #expect(line.contains(field), "\(step): \(field)") }
+            for field in [#""deal_id":"deal_42""#, #""payment_intent_id":"pi_paid1""#, #""session_id":"cs_test_"#] {
+                #expect(line.contains(field), "\(step): \(field)")
+            }
         }
         let steps = try #require(try PGConnection(url: world.databaseURL).query("SELECT steps::text AS steps FROM webhook_events").first?.string("steps"))
         #expect(steps.contains("automation event emitted"))
@@ -31,7 +35,7 @@ import Testing
         let outcomes = try concurrently(20) { _ in
             let invocation = Invocation.v2(body: text, path: "/api/webhooks/stripe", headers: ["Stripe-Signature": signature],
                                            environment: world.environment)
-            return try invocation.run(name: "stripe-webhook", makeHandler: StripeWebhookHandler.make).json["outcome"] as? String
+            return try invocation.run(name: "stripe-webhook", makeHandler: StripeWebhookSource.make).json["outcome"] as? String
         }.map { try $0.get() }
         #expect(outcomes.filter { $0 == "processed" }.count == 1)
         #expect(outcomes.filter { $0 == "duplicate" }.count == 19)

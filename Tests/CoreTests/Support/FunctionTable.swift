@@ -14,11 +14,11 @@ enum FunctionTable {
     static func factory(_ name: String) -> ((FunctionContext) throws -> any Handler)? {
         switch name {
         case "create-intent": CreateIntentHandler.make
-        case "yookassa-webhook": YooKassaWebhookHandler.make
-        case "stripe-webhook": StripeWebhookHandler.make
+        case "yookassa-webhook": YooKassaWebhookSource.make
+        case "stripe-webhook": StripeWebhookSource.make
         case "stars-invoice": StarsInvoiceHandler.make
         case "stars-purchase": StarsPurchaseHandler.make
-        case "stars-webhook": StarsWebhookHandler.make
+        case "stars-webhook": TelegramWebhookSource.make
         default: nil
         }
     }

@@ -44,7 +44,7 @@ final class World: @unchecked Sendable {
         let invocation = Invocation.v2(
             body: String(decoding: notification, as: UTF8.self), path: "/api/webhooks/yookassa", headers: headers,
             sourceIP: sourceIP, environment: environment.merging(extra) { _, new in new })
-        return try invocation.run(name: "yookassa-webhook", makeHandler: YooKassaWebhookHandler.make)
+        return try invocation.run(name: "yookassa-webhook", makeHandler: YooKassaWebhookSource.make)
     }
 
     /// A booking paid for in the stand-in: returns (local id, provider id).
@@ -64,7 +64,7 @@ final class World: @unchecked Sendable {
         let invocation = Invocation.v2(body: String(decoding: body, as: UTF8.self), path: "/api/webhooks/stripe",
                                        headers: ["Stripe-Signature": signature], sourceIP: "54.187.174.169",
                                        environment: environment.merging(extra) { _, new in new })
-        let answer = try invocation.run(name: "stripe-webhook", makeHandler: StripeWebhookHandler.make)
+        let answer = try invocation.run(name: "stripe-webhook", makeHandler: StripeWebhookSource.make)
         return (answer, invocation.sink.lines)
     }
 
@@ -89,7 +89,7 @@ final class World: @unchecked Sendable {
             body: String(decoding: update, as: UTF8.self), path: "/api/v1/purchase/webhook",
             headers: ["X-Telegram-Bot-Api-Secret-Token": token ?? telegram.webhookSecret].filter { !$0.value.isEmpty },
             sourceIP: "149.154.167.220", environment: environment.merging(extra) { _, new in new })
-        return try invocation.run(name: "stars-webhook", makeHandler: StarsWebhookHandler.make)
+        return try invocation.run(name: "stars-webhook", makeHandler: TelegramWebhookSource.make)
     }
 
     private func call(_ name: String, _ path: String, _ body: String, _ make: @escaping (FunctionContext) throws -> any Handler,

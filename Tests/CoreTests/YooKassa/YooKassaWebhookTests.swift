@@ -227,7 +227,7 @@ import Testing
         let invocation = Invocation.v2(
             body: String(decoding: notification, as: UTF8.self), path: "/api/webhooks/yookassa", sourceIP: "185.71.76.5",
             environment: world.environment.merging(["LOG_LEVEL": "trace"]) { _, new in new })
-        #expect(try invocation.run(name: "yookassa-webhook", makeHandler: YooKassaWebhookHandler.make).statusCode == 200)
+        #expect(try invocation.run(name: "yookassa-webhook", makeHandler: YooKassaWebhookSource.make).statusCode == 200)
         let stored = try world.everything()
         let logged = invocation.sink.lines.joined(separator: "\n")
         for fragment in ["4477", "555555", "expiry", "MasterCard", "Bank card", world.yookassa.secretKey] {

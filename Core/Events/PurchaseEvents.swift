@@ -1,11 +1,11 @@
 /// The domain events of a Stars purchase.
 public enum PurchaseEvents {
     public static func invoiceCreated(_ purchase: PurchaseRecord, mode: String) -> DomainEvent {
-        event("purchase_invoice_created", purchase, key: "", extra: ["mode": .string(mode)])
+        event(.purchaseInvoiceCreated, purchase, key: "", extra: ["mode": .string(mode)])
     }
 
     public static func invoiceReused(_ purchase: PurchaseRecord) -> DomainEvent {
-        event("purchase_invoice_reused", purchase, key: nil)
+        event(.purchaseInvoiceReused, purchase, key: nil)
     }
 
     /// `purchase_succeeded`, once per purchase, with where it came from and how long it took.
@@ -13,7 +13,7 @@ public enum PurchaseEvents {
                                  chargeID: String?, millisecondsFromInvoice: Int64?) -> DomainEvent {
         var metadata: [String: JSONValue] = ["source": .string(source)]
         if let chargeID { metadata["telegram_payment_charge_id"] = .string(chargeID) }
-        return event("purchase_succeeded", purchase, key: "", extra: [
+        return event(.purchaseSucceeded, purchase, key: "", extra: [
             "previous_status": previousStatus.map { .string($0.rawValue) } ?? .null,
             "metadata": .object(metadata),
             "ms_from_invoice": millisecondsFromInvoice.map(JSONValue.int) ?? .null,
@@ -21,16 +21,16 @@ public enum PurchaseEvents {
     }
 
     public static func failed(_ purchase: PurchaseRecord, previousStatus: PurchaseRecord.Status, reason: String) -> DomainEvent {
-        event("purchase_failed", purchase, key: nil, extra: ["previous_status": .string(previousStatus.rawValue), "reason": .string(reason)])
+        event(.purchaseFailed, purchase, key: nil, extra: ["previous_status": .string(previousStatus.rawValue), "reason": .string(reason)])
     }
 
     /// A charge that must be refunded: a second payment of one invoice, or one that fits no purchase.
     public static func refundDue(_ purchase: PurchaseRecord, chargeID: String, reason: String) -> DomainEvent {
-        event("purchase_refund_due", purchase, key: chargeID, extra: ["telegram_payment_charge_id": .string(chargeID), "reason": .string(reason)])
+        event(.purchaseRefundDue, purchase, key: chargeID, extra: ["telegram_payment_charge_id": .string(chargeID), "reason": .string(reason)])
     }
 
     /// `key` nil: no dedup; "": once per purchase; otherwise once per purchase and key.
-    private static func event(_ type: String, _ purchase: PurchaseRecord, key: String?, extra: [String: JSONValue] = [:]) -> DomainEvent {
+    private static func event(_ type: DomainEventType, _ purchase: PurchaseRecord, key: String?, extra: [String: JSONValue] = [:]) -> DomainEvent {
         var payload: [String: JSONValue] = [
             "purchase_id": .string(purchase.id), "user_id": .string(purchase.userID), "item_id": .string(purchase.itemID),
             "amount_minor": .int(purchase.price.minorUnits), "currency": .string(purchase.price.currency.code),

@@ -47,7 +47,7 @@ public struct EventStore {
             throw StoreError(.notInTransaction, detail: "events are appended inside the transaction that changes state")
         }
         let result = try connection.query(SQL.append, [
-            event.type, event.aggregateType, event.aggregateID, event.payload, event.dedupKey,
+            event.type.rawValue, event.aggregateType, event.aggregateID, event.payload, event.dedupKey,
         ])
         return result.count == 1
     }

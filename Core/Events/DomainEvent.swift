@@ -1,7 +1,6 @@
 /// A fact the payment functions publish for automations (CRM, notifications), kept in `events`.
 public struct DomainEvent: Sendable, Equatable {
-    /// e.g. `payment_started`, `booking_paid`, `purchase_succeeded`.
-    public let type: String
+    public let type: DomainEventType
     /// What the event is about: `payment`, `purchase` or `deal`.
     public let aggregateType: String
     public let aggregateID: String
@@ -9,7 +8,7 @@ public struct DomainEvent: Sendable, Equatable {
     /// When set, the store keeps at most one event with this key: exactly-once effects.
     public let dedupKey: String?
 
-    public init(type: String, aggregateType: String, aggregateID: String, payload: JSONValue, dedupKey: String? = nil) {
+    public init(type: DomainEventType, aggregateType: String, aggregateID: String, payload: JSONValue, dedupKey: String? = nil) {
         self.type = type
         self.aggregateType = aggregateType
         self.aggregateID = aggregateID

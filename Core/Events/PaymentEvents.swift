@@ -2,36 +2,36 @@
 public enum PaymentEvents {
     /// `payment_started`: the provider payment exists and the buyer can be sent to pay.
     public static func started(_ payment: PaymentRecord) -> DomainEvent {
-        event("payment_started", payment, extra: ["provider": "yookassa"])
+        event(.paymentStarted, payment, extra: ["provider": "yookassa"])
     }
 
     /// Any other event about a payment, keyed by `key` (e.g. a Stripe event id) when given.
-    public static func other(_ type: String, _ payment: PaymentRecord, key: String? = nil, extra: [String: JSONValue] = [:]) -> DomainEvent {
+    public static func other(_ type: DomainEventType, _ payment: PaymentRecord, key: String? = nil, extra: [String: JSONValue] = [:]) -> DomainEvent {
         event(type, payment, key: key, extra: extra)
     }
 
     /// `booking_paid` or `subscription_paid`, once per payment.
     public static func paid(_ payment: PaymentRecord) -> DomainEvent {
         switch payment.purpose {
-        case .booking: event("booking_paid", payment)
-        case .subscription: event("subscription_paid", payment)
-        case .deal: event("deal_paid", payment)
+        case .booking: event(.bookingPaid, payment)
+        case .subscription: event(.subscriptionPaid, payment)
+        case .deal: event(.dealPaid, payment)
         }
     }
 
     /// `payment_failed` with the cancellation's category, once per payment.
     public static func failed(_ payment: PaymentRecord, category: String, party: String?) -> DomainEvent {
-        event("payment_failed", payment, extra: ["failure_category": .string(category), "party": party.map(JSONValue.string) ?? .null])
+        event(.paymentFailed, payment, extra: ["failure_category": .string(category), "party": party.map(JSONValue.string) ?? .null])
     }
 
     /// `payment_refunded`, once per refund.
     public static func refunded(_ payment: PaymentRecord, refundID: String, amount: Money) -> DomainEvent {
-        event("payment_refunded", payment, key: refundID, extra: [
+        event(.paymentRefunded, payment, key: refundID, extra: [
             "refund_id": .string(refundID), "refund_amount_minor": .int(amount.minorUnits),
         ])
     }
 
-    private static func event(_ type: String, _ payment: PaymentRecord, key: String? = nil, extra: [String: JSONValue] = [:]) -> DomainEvent {
+    private static func event(_ type: DomainEventType, _ payment: PaymentRecord, key: String? = nil, extra: [String: JSONValue] = [:]) -> DomainEvent {
         let id = payment.id.uuidString.lowercased()
         var payload: [String: JSONValue] = [
             "payment_id": .string(id),

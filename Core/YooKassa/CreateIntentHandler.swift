@@ -82,7 +82,7 @@ public struct CreateIntentHandler: Handler {
                               payments: PaymentStore) throws -> (PaymentRecord, Bool) {
         for _ in 0..<3 {
             if let open = try payments.open(for: purpose) { return (open, false) }
-            if let inserted = try payments.insert(id: UUID(), amount: amount, purpose: purpose, description: description, returnURL: returnURL) {
+            if let inserted = try payments.insert(id: UUID(), provider: .yookassa, amount: amount, purpose: purpose, description: description, returnURL: returnURL) {
                 return (inserted, true)
             }
         }

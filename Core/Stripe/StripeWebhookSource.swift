@@ -1,0 +1,165 @@
+import FoundationEssentials
+import Logging
+
+/// The Stripe side of `stripe-webhook` (`POST /api/webhooks/stripe`): verifies the signature,
+/// ignores events from another account or mode, and applies each event once to its deal's
+/// payment (forward-only status, one automation event), every step logged with the event's ids
+/// and stored on its row.
+package struct StripeWebhookSource: WebhookSource {
+    let signature: StripeSignature
+    let expectedLivemode: Bool?
+    let expectedAccount: String?
+
+    var provider: Provider { .stripe }
+
+    /// `stripe-webhook` as deployed, from `STRIPE_WEBHOOK_SECRET` (comma-separated while rolling),
+    /// `STRIPE_WEBHOOK_TOLERANCE`, `STRIPE_EXPECTED_LIVEMODE` and `STRIPE_EXPECTED_ACCOUNT`.
+    package static func make(_ context: FunctionContext) throws -> any Handler {
+        let config = context.config
+        let secrets = try config.required("STRIPE_WEBHOOK_SECRET").split(separator: ",").map { String($0).trimmingSpaces }
+            .filter { !$0.isEmpty }
+        guard !secrets.isEmpty, secrets.allSatisfy(SecretShape.stripeWebhookSecret.matches) else {
+            throw ConfigError(variable: "STRIPE_WEBHOOK_SECRET", problem: "must be one or more comma-separated secrets; each "
+                + SecretShape.stripeWebhookSecret.requirement)
+        }
+        let source = StripeWebhookSource(
+            signature: StripeSignature(secrets: secrets, toleranceSeconds: try config.integer("STRIPE_WEBHOOK_TOLERANCE", default: 300, in: 0...86_400)),
+            expectedLivemode: config.optional("STRIPE_EXPECTED_LIVEMODE") == nil ? nil : try config.flag("STRIPE_EXPECTED_LIVEMODE", default: false),
+            expectedAccount: config.optional("STRIPE_EXPECTED_ACCOUNT"))
+        return WebhookPipeline(source: source, database: try context.store())
+    }
+
+    /// A verified event and what it means for its deal.
+    struct Delivery {
+        let event: Stripe.Event
+        let change: StripeChange
+    }
+
+    func authenticate(_ request: HTTPRequest, trail: inout WebhookTrail) throws(WebhookRefusal) -> Verification {
+        // Read before verification for the log only: never a key, never believed.
+        let claimed = try? JSONCoding.decode(Claimed.self, from: request.body)
+        trail.identify(LogKey.eventID, claimed?.id ?? "unknown")
+        trail.identify(LogKey.eventType, claimed?.type ?? "unknown")
+        trail.step(.received(.stripe))
+        do {
+            try signature.verify(header: request.headers["Stripe-Signature"], body: request.body)
+            return .signature
+        } catch {
+            throw WebhookRefusal(
+                reason: .signatureFailed,
+                claim: WebhookRejectionStore.Claim(detail: error.reason, eventType: claimed?.type, eventID: claimed?.id),
+                error: APIError.badRequest("signature_verification_failed", "The Stripe-Signature header does not verify: \(error.reason)."),
+                message: WebhookStep.signatureFailed.rawValue,
+                metadata: [
+                    LogKey.stepResult: .string(error.code), LogKey.detail: .string(error.reason), LogKey.hint: .string(error.hint),
+                    "keys_tried": .stringConvertible(signature.secretCount), "endpoint": .string(request.path),
+                    "expected_livemode": .string(expectedLivemode.map { $0 ? "live" : "test" } ?? "any"),
+                ])
+        }
+    }
+
+    func decode(_ request: HTTPRequest, verification: Verification, trail: inout WebhookTrail) throws -> Delivery {
+        guard let event = try? JSONCoding.decode(Stripe.Event.self, from: request.body) else {
+            trail.step(.signatureVerified, result: .invalidEvent, detail: "the signed body is not a Stripe event", level: .warning)
+            throw APIError.badRequest("invalid_event", "The body is not a Stripe event.")
+        }
+        let change = StripeChange(event)
+        trail.identify(LogKey.dealID, change.dealID ?? "missing")
+        if let sessionID = change.sessionID { trail.identify(LogKey.sessionID, sessionID) }
+        if let paymentIntentID = change.paymentIntentID { trail.identify(LogKey.paymentIntentID, paymentIntentID) }
+        trail.step(.signatureVerified)
+        return Delivery(event: event, change: change)
+    }
+
+    func arrival(_ delivery: Delivery, verification: Verification) -> WebhookEventStore.Arrival {
+        let change = delivery.change
+        var arrival = WebhookEventStore.Arrival(provider: .stripe, eventKey: delivery.event.id, eventType: delivery.event.type,
+                                                objectID: delivery.event.data.object.id, verification: verification)
+        arrival.dealID = change.dealID
+        arrival.sessionID = change.sessionID
+        arrival.paymentIntentID = change.paymentIntentID
+        return arrival
+    }
+
+    func answer(_ result: WebhookResult) -> HTTPResponse { .json(200, ["received": "true", "outcome": result.outcome.rawValue]) }
+
+    func apply(_ delivery: Delivery, connection: PGConnection, trail: inout WebhookTrail) throws -> WebhookResult {
+        let (event, change) = (delivery.event, delivery.change)
+        let done = { (outcome: WebhookOutcome, error: String?) in
+            WebhookResult(outcome: outcome, objectStatus: change.objectStatus, amount: change.amount, error: error)
+        }
+        if let reason = cabinetMismatch(event) {
+            trail.step(.cabinetIgnored, result: .decided(.cabinetIgnored), detail: reason, level: .warning)
+            return done(.cabinetIgnored, reason)
+        }
+        guard let effect = change.effect else {
+            trail.step(.notHandled, result: .decided(.ignored))
+            return done(.ignored, nil)
+        }
+        if change.dealID == nil {
+            trail.step(.dealIDMissing, result: .decided(.dealIDMissing), level: .warning)
+        }
+        guard let key = change.paymentKey, let amount = change.amount, amount.minorUnits > 0 else {
+            trail.step(.persisted, result: .noPayment, detail: "the object names no payment and amount")
+            return done(change.dealID == nil ? .dealIDMissing : .processed, nil)
+        }
+
+        let payments = PaymentStore(connection: connection)
+        var payment: PaymentRecord
+        var moved: PaymentStatus.Transition
+        if let existing = try payments.lock(provider: .stripe, providerPaymentID: key) {
+            payment = existing
+            moved = effect.status.map { existing.status.transition(to: $0) } ?? .unchanged
+        } else if let inserted = try payments.insertDeal(provider: .stripe, providerPaymentID: key, status: effect.status ?? .pending, amount: amount,
+                                                         dealID: change.dealID, description: "Stripe \(event.type) \(key)") {
+            payment = inserted
+            moved = effect.status == nil ? .unchanged : .advance
+        } else {
+            // Another transaction inserted it first; it has committed, so the row is there now.
+            guard let concurrent = try payments.lock(provider: .stripe, providerPaymentID: key) else {
+                throw StoreError(.unexpectedResult, detail: "a deal payment that conflicted on insert is not there")
+            }
+            payment = concurrent
+            moved = effect.status.map { payment.status.transition(to: $0) } ?? .unchanged
+        }
+        trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
+        trail.step(.persisted, detail: "payment \(payment.status.rawValue)")
+
+        if moved == .outOfOrder {
+            trail.step(.statusNotMovedBack, result: .decided(.outOfOrderIgnored), detail: "\(payment.status.rawValue) stays")
+            return done(.outOfOrderIgnored, nil)
+        }
+        if moved == .advance, let target = effect.status, payment.status != target {
+            try payments.setStatus(id: payment.id, to: target, failureCategory: effect.failureCategory)
+            trail.step(.statusUpdated, detail: "\(payment.status.rawValue) → \(target.rawValue)")
+            payment = try payments.find(id: payment.id) ?? payment
+        } else if moved == .advance {
+            trail.step(.statusUpdated, detail: "recorded as \(payment.status.rawValue)")
+        }
+        guard change.dealID != nil else { return done(.dealIDMissing, "deal_id missing from metadata") }
+        if moved == .advance || effect.status == nil {
+            let domain = PaymentEvents.other(effect.eventType, payment, key: effect.eventKey, extra: change.eventPayload(event))
+            if try EventStore(connection: connection).append(domain) {
+                trail.step(.automationEventEmitted, detail: effect.eventType.rawValue)
+            }
+        }
+        return done(.processed, nil)
+    }
+
+    /// Why an event belongs to another Stripe account or mode, or nil when it is ours.
+    private func cabinetMismatch(_ event: Stripe.Event) -> String? {
+        if let expectedLivemode, event.livemode != expectedLivemode {
+            return "event is \(event.livemode ? "live" : "test") mode, this endpoint expects \(expectedLivemode ? "live" : "test")"
+        }
+        if let expectedAccount, event.account != expectedAccount {
+            return "event is from account \(event.account ?? "the platform"), this endpoint expects \(expectedAccount)"
+        }
+        return nil
+    }
+
+    /// The id and type read before the signature is checked: only for logging a refusal.
+    private struct Claimed: Decodable {
+        let id: String?
+        let type: String?
+    }
+}

@@ -1,0 +1,63 @@
+import Logging
+
+/// The one webhook pipeline: every provider's endpoint is this handler around its
+/// `WebhookSource`. It owns what every delivery shares — counting refusals, the transaction, the
+/// claim of the event's key, the rule for repeats, finishing the row with the steps, and the single
+/// end-of-delivery log line (`webhook done`, with `provider`, `event_id`, `event_type` and
+/// `outcome`) — so an event's record and its effect always commit together.
+struct WebhookPipeline<Source: WebhookSource>: Handler {
+    let source: Source
+    let database: Database
+
+    func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
+        var trail = WebhookTrail(logger: logger, provider: source.provider)
+        let verification: Verification
+        do {
+            verification = try source.authenticate(request, trail: &trail)
+        } catch {
+            throw refuse(error, trail: trail)
+        }
+        let delivery = try source.decode(request, verification: verification, trail: &trail)
+        let arrival = source.arrival(delivery, verification: verification)
+        trail.identify(LogKey.eventID, arrival.eventKey)
+        trail.identify(LogKey.eventType, arrival.eventType)
+
+        let connection = try database.connection()
+        let (result, done) = try connection.transaction { () throws -> (WebhookResult, WebhookTrail) in
+            // A copy per attempt, so the steps of a rolled-back attempt are not recorded twice.
+            var attempt = trail
+            let events = WebhookEventStore(connection: connection)
+            let claim = try events.claim(arrival)
+            var record = true
+            if let previous = claim.previousOutcome {
+                switch source.repeated(delivery, previous: previous) {
+                case .duplicate:
+                    attempt.step(.deduplicated, result: .decided(.duplicate), detail: "delivery \(claim.deliveries), first outcome \(previous)")
+                    return (WebhookResult(outcome: .duplicate), attempt)
+                case .apply:
+                    attempt.step(.deduplicated, result: .redelivered, detail: "delivery \(claim.deliveries), earlier outcome \(previous)")
+                case .answerOnly:
+                    record = false
+                }
+            } else {
+                attempt.step(.deduplicated, result: .new)
+            }
+            let result = try source.apply(delivery, connection: connection, trail: &attempt)
+            if record {
+                try events.finish(claim, result: result, trail: attempt, verification: arrival.verification)
+            }
+            return (result, attempt)
+        }
+        done.log.info("\(LogKey.deliveryDone)", metadata: [LogKey.outcome: .string(result.outcome.rawValue)])
+        return source.answer(result)
+    }
+
+    /// Logs and counts a refused delivery; returns its answer.
+    private func refuse(_ refusal: WebhookRefusal, trail: WebhookTrail) -> APIError {
+        var metadata = refusal.metadata
+        metadata[LogKey.rejection] = .string(refusal.reason.rawValue)
+        trail.log.warning("\(refusal.message)", metadata: metadata)
+        WebhookRejectionStore.count(source.provider, refusal.reason, claim: refusal.claim, database: database, logger: trail.log)
+        return refusal.error
+    }
+}

@@ -1,0 +1,204 @@
+import Logging
+
+/// The YooKassa side of `yookassa-webhook` (`POST /api/webhooks/yookassa`). Notifications are not
+/// signed, so authenticity comes from the source address and/or from reading the object back from
+/// the API, whose answer is then the truth. An event the API has not reached (a `payment.succeeded`
+/// for a payment the API still calls pending) is `not_confirmed`: the API's truth is applied and the
+/// event's key stays open for the real notification.
+package struct YooKassaWebhookSource: WebhookSource {
+    /// `YOOKASSA_WEBHOOK_VERIFY`.
+    enum Mode: String, CaseIterable, Sendable {
+        case ip
+        case api
+        case ipAndAPI = "ip+api"
+        case none
+
+        var checksSource: Bool { self == .ip || self == .ipAndAPI }
+        var asksAPI: Bool { self == .api || self == .ipAndAPI }
+        var verification: Verification { Verification(rawValue: rawValue) ?? .none }
+    }
+
+    let mode: Mode
+    let networks: [IPNetwork]
+    let clientAddress: ClientAddress
+    let yookassa: YooKassaClient?
+
+    var provider: Provider { .yookassa }
+
+    /// `yookassa-webhook` as deployed, from `YOOKASSA_WEBHOOK_VERIFY` (default `ip+api`),
+    /// `YOOKASSA_TRUSTED_NETWORKS`, `TRUSTED_PROXIES` and the YooKassa API settings.
+    package static func make(_ context: FunctionContext) throws -> any Handler {
+        let config = context.config
+        let mode = try config.choice("YOOKASSA_WEBHOOK_VERIFY", default: Mode.ipAndAPI)
+        let source = YooKassaWebhookSource(
+            mode: mode,
+            networks: try networkList(config, "YOOKASSA_TRUSTED_NETWORKS") ?? YooKassaNetworks.published,
+            clientAddress: ClientAddress(trustedProxies: try networkList(config, "TRUSTED_PROXIES") ?? []),
+            yookassa: mode.asksAPI ? try YooKassaClient(config: config) : nil)
+        return WebhookPipeline(source: source, database: try context.store())
+    }
+
+    private static func networkList(_ config: Config, _ name: String) throws -> [IPNetwork]? {
+        guard let text = config.optional(name) else { return nil }
+        guard let networks = IPNetwork.list(text) else {
+            throw ConfigError(variable: name, problem: "must be a comma-separated list of IP addresses or CIDR ranges")
+        }
+        return networks
+    }
+
+    /// A notification with its confirmed change.
+    struct Delivery {
+        let notification: YooKassa.Notification
+        let change: YooKassaChange
+    }
+
+    func authenticate(_ request: HTTPRequest, trail: inout WebhookTrail) throws(WebhookRefusal) -> Verification {
+        if mode.checksSource {
+            let address = clientAddress.resolve(request)
+            guard let address, networks.contains(address) else {
+                let source = address?.description ?? request.clientIP ?? "unknown"
+                throw WebhookRefusal(
+                    reason: .untrustedSource, claim: WebhookRejectionStore.Claim(detail: "from \(source)"),
+                    error: APIError(403, "untrusted_source", "Notifications are accepted from YooKassa's networks only."),
+                    message: "YooKassa webhook from an untrusted source",
+                    metadata: ["client_ip": .string(source), LogKey.hint: "behind a proxy, set TRUSTED_PROXIES; check YOOKASSA_TRUSTED_NETWORKS"])
+            }
+        }
+        return mode.verification
+    }
+
+    func decode(_ request: HTTPRequest, verification: Verification, trail: inout WebhookTrail) throws -> Delivery {
+        guard let notification = try? JSONCoding.decode(YooKassa.Notification.self, from: request.body),
+              notification.type == "notification"
+        else {
+            trail.log.warning("YooKassa webhook body is not a notification")
+            throw APIError.badRequest("invalid_notification", "The body is not a YooKassa notification.")
+        }
+        trail.identify(LogKey.eventType, notification.event)
+        trail.identify(LogKey.objectID, notification.object.id)
+        trail.step(.received(.yookassa))
+        return Delivery(notification: notification, change: try confirmedChange(notification, body: request.body, trail: &trail))
+    }
+
+    func arrival(_ delivery: Delivery, verification: Verification) -> WebhookEventStore.Arrival {
+        let notification = delivery.notification
+        return WebhookEventStore.Arrival(provider: .yookassa, eventKey: "\(notification.event):\(notification.object.id)",
+                                         eventType: notification.event, objectID: notification.object.id, verification: verification)
+    }
+
+    /// What the notification says happened, confirmed by the API when so configured.
+    private func confirmedChange(_ notification: YooKassa.Notification, body: [UInt8], trail: inout WebhookTrail) throws -> YooKassaChange {
+        let id = notification.object.id
+        let log = trail.log
+        switch notification.event {
+        case "payment.waiting_for_capture", "payment.succeeded", "payment.canceled":
+            let claimed = try? JSONCoding.decode(Envelope<YooKassa.Payment>.self, from: body).object
+            let payment = try confirm(claimed, trail: &trail) { (client) throws(YooKassaError) in try client.payment(id: id, logger: log) }
+            if let claimed, claimed.status != payment.status {
+                trail.step(.statusConfirmed, result: .differs, detail: "notification said \(claimed.status), YooKassa says \(payment.status)",
+                           level: .warning)
+            }
+            return .payment(payment, reported: PaymentStatus(rawValue: String(notification.event.dropFirst("payment.".count))))
+        case "refund.succeeded":
+            let claimed = try? JSONCoding.decode(Envelope<YooKassa.Refund>.self, from: body).object
+            return .refund(try confirm(claimed, trail: &trail) { (client) throws(YooKassaError) in try client.refund(id: id, logger: log) })
+        default:
+            return .ignored
+        }
+    }
+
+    /// The API's object when verification asks the API; otherwise the notification's own.
+    private func confirm<Object>(_ claimed: Object?, trail: inout WebhookTrail,
+                                 fetch: (YooKassaClient) throws(YooKassaError) -> Object) throws -> Object {
+        guard let yookassa else {
+            guard let claimed else { throw APIError.badRequest("invalid_notification", "The notification's object is incomplete.") }
+            return claimed
+        }
+        do {
+            let object = try fetch(yookassa)
+            trail.step(.confirmedWithAPI)
+            return object
+        } catch .rejected(404, _, _) {
+            trail.step(.confirmedWithAPI, result: .notFound, level: .warning)
+            throw APIError(403, "notification_not_confirmed", "YooKassa does not know the object this notification names.")
+        } catch {
+            trail.step(.confirmedWithAPI, result: .unavailable, detail: "\(error)", level: .error)
+            throw APIError(503, "verification_unavailable", "The notification could not be confirmed with YooKassa; it will be redelivered.",
+                           headers: HTTPHeaders([("Retry-After", "10")]))
+        }
+    }
+
+    func apply(_ delivery: Delivery, connection: PGConnection, trail: inout WebhookTrail) throws -> WebhookResult {
+        let change = delivery.change
+        guard let (objectStatus, providerPaymentID, amount) = change.target else {
+            trail.step(.notHandled, result: .decided(.ignored))
+            return WebhookResult(outcome: .ignored)
+        }
+        // Whether the API has reached what the event reports: only then may the event's key be
+        // settled for good; otherwise the API's truth is applied and the key stays open.
+        var confirmed = true
+        let done = { (outcome: WebhookOutcome) in
+            WebhookResult(outcome: confirmed || outcome.severity == .problem ? outcome : .notConfirmed, objectStatus: objectStatus, amount: amount)
+        }
+        let target: PaymentStatus
+        switch change {
+        case .payment(_, let reported):
+            guard let status = PaymentStatus(rawValue: objectStatus) else {
+                trail.step(.statusRead, result: .decided(.unknownStatus), detail: objectStatus, level: .error)
+                return done(.unknownStatus)
+            }
+            if let reported, !status.hasReached(reported) {
+                trail.step(.eventConfirmed, result: .decided(.notConfirmed),
+                           detail: "the event reports \(reported.rawValue), the payment is \(status.rawValue)", level: .warning)
+                confirmed = false
+            }
+            target = status
+        case .refund:
+            guard objectStatus == "succeeded" else {
+                trail.step(.eventConfirmed, result: .decided(.notConfirmed), detail: "the event reports succeeded, the refund is \(objectStatus)",
+                           level: .warning)
+                return WebhookResult(outcome: .notConfirmed, objectStatus: objectStatus, amount: amount)
+            }
+            target = .refunded
+        case .ignored:
+            return done(.ignored)
+        }
+
+        let payments = PaymentStore(connection: connection)
+        guard let payment = try payments.lock(provider: .yookassa, providerPaymentID: providerPaymentID) else {
+            trail.step(.paymentLookup, result: .decided(.unknownPayment), level: .warning)
+            return done(.unknownPayment)
+        }
+        trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
+        if case .refund = change {
+            guard let amount, amount.currency == payment.amount.currency, amount.minorUnits <= payment.amount.minorUnits else {
+                trail.step(.amountChecked, result: .decided(.amountMismatch), level: .error)
+                return done(.amountMismatch)
+            }
+        } else if amount != payment.amount {
+            trail.step(.amountChecked, result: .decided(.amountMismatch), detail: "expected \(payment.amount)", level: .error)
+            return done(.amountMismatch)
+        }
+
+        switch payment.status.transition(to: target) {
+        case .unchanged:
+            trail.step(.statusUnchanged, result: .decided(.noChange), detail: target.rawValue)
+            return done(.noChange)
+        case .outOfOrder:
+            trail.step(.statusNotMovedBack, result: .decided(.outOfOrderIgnored),
+                       detail: "\(payment.status.rawValue) stays, \(target.rawValue) ignored")
+            return done(.outOfOrderIgnored)
+        case .advance:
+            let category = target == .canceled ? change.cancellationCategory : nil
+            try payments.setStatus(id: payment.id, to: target, failureCategory: category)
+            trail.step(.statusUpdated, detail: "\(payment.status.rawValue) → \(target.rawValue)")
+            if let event = change.domainEvent(for: payment, moving: target, category: category) {
+                try EventStore(connection: connection).append(event)
+                trail.step(.automationEventEmitted, detail: event.type.rawValue)
+            }
+            return done(.processed)
+        }
+    }
+
+    private struct Envelope<Object: Decodable>: Decodable { let object: Object }
+}
