@@ -2,7 +2,9 @@
 import PackageDescription
 
 /// The endpoint executables under `Functions/`, one per route of the spec.
-let functions = ["create-intent", "yookassa-webhook", "stripe-webhook", "stars-invoice", "stars-purchase", "stars-webhook"]
+let functions = [
+    "create-intent", "yookassa-webhook", "stripe-webhook", "stars-invoice", "stars-purchase", "stars-webhook",
+]
 
 let package = Package(
     name: "payment-functions",
@@ -10,7 +12,6 @@ let package = Package(
     products: functions.map { .executable(name: $0, targets: [$0]) } + [
         .executable(name: "payctl", targets: ["payctl"]),
         .executable(name: "standins", targets: ["standins"]),
-        .library(name: "Core", targets: ["Core"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -74,12 +75,18 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .testTarget(
+            name: "UnitTests",
+            dependencies: ["Core"],
+            path: "Tests/UnitTests",
+            exclude: ["Envelope/Fixtures"]
+        ),
+        .testTarget(
             name: "CoreTests",
             dependencies: ["Core", "StandIns"],
-            path: "Tests/CoreTests",
-            exclude: ["Fixtures"]
+            path: "Tests/CoreTests"
         ),
-    ] + functions.map { name in
-        .executableTarget(name: name, dependencies: ["Core"], path: "Functions/\(name)")
-    }
+    ]
+        + functions.map { name in
+            .executableTarget(name: name, dependencies: ["Core"], path: "Functions/\(name)")
+        }
 )

@@ -1,11 +1,12 @@
+import Glibc
+
 // Start-up probe: read an event on stdin and decode it, with FoundationEssentials only or, when
 // compiled with -D FULL_FOUNDATION, with full Foundation.
 #if FULL_FOUNDATION
-import Foundation
+    import Foundation
 #else
-import FoundationEssentials
+    import FoundationEssentials
 #endif
-import Glibc
 
 struct Event: Decodable {
     let version: String?

@@ -1,32 +1,33 @@
 /// The function's configuration: environment variables, read and checked by name, as on Lambda.
-public struct Config: Sendable {
+package struct Config: Sendable {
     private let environment: [String: String]
 
-    public init(environment: [String: String]) { self.environment = environment }
+    package init(environment: [String: String]) { self.environment = environment }
 
     /// The variable's value, or nil when it is unset or empty.
-    public func optional(_ name: String) -> String? {
+    package func optional(_ name: String) -> String? {
         guard let value = environment[name], !value.isEmpty else { return nil }
         return value
     }
 
     /// The variable's value; unset or empty is an error.
-    public func required(_ name: String) throws -> String {
+    package func required(_ name: String) throws -> String {
         guard let value = optional(name) else { throw ConfigError(variable: name, problem: "is not set") }
         return value
     }
 
     /// An integer in `range`, or `defaultValue` when unset.
-    public func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
+    package func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let text = optional(name) else { return defaultValue }
         guard let value = Int(text), range.contains(value) else {
-            throw ConfigError(variable: name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw ConfigError(
+                variable: name, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
     }
 
     /// `true`/`false` (also `1`/`0`, `yes`/`no`), or `defaultValue` when unset.
-    public func flag(_ name: String, default defaultValue: Bool) throws -> Bool {
+    package func flag(_ name: String, default defaultValue: Bool) throws -> Bool {
         guard let text = optional(name)?.lowercased() else { return defaultValue }
         switch text {
         case "true", "1", "yes": return true
@@ -36,7 +37,9 @@ public struct Config: Sendable {
     }
 
     /// One of a fixed set of words, or `defaultValue` when unset.
-    public func choice<Value: RawRepresentable & CaseIterable>(_ name: String, default defaultValue: Value) throws -> Value
+    package func choice<Value: RawRepresentable & CaseIterable>(
+        _ name: String, default defaultValue: Value
+    ) throws -> Value
     where Value.RawValue == String {
         guard let text = optional(name) else { return defaultValue }
         guard let value = Value(rawValue: text) else {
@@ -47,7 +50,7 @@ public struct Config: Sendable {
     }
 
     /// An `http://` or `https://` base URL without a trailing slash, or `defaultValue` when unset.
-    public func baseURL(_ name: String, default defaultValue: String) throws -> String {
+    package func baseURL(_ name: String, default defaultValue: String) throws -> String {
         var text = optional(name) ?? defaultValue
         guard text.hasPrefix("https://") || text.hasPrefix("http://"), !text.contains(" ") else {
             throw ConfigError(variable: name, problem: "must be an http:// or https:// URL")
@@ -57,7 +60,7 @@ public struct Config: Sendable {
     }
 
     /// Every configured secret value, so the log redactor can remove them wherever they appear.
-    public var secretValues: [String] {
+    package var secretValues: [String] {
         var values: [String] = []
         for name in Self.secretVariables {
             guard let value = optional(name) else { continue }
@@ -71,8 +74,9 @@ public struct Config: Sendable {
     }
 
     /// The variables that hold secrets.
-    public static let secretVariables = [
-        "YOOKASSA_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_KEY", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET",
+    package static let secretVariables = [
+        "YOOKASSA_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_KEY", "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_WEBHOOK_SECRET",
     ]
 }
 

@@ -1,9 +1,9 @@
 import CLibCrypto
 
 /// The few primitives the functions need, from OpenSSL's libcrypto.
-public enum Crypto {
+package enum Crypto {
     /// SHA-256 of `data`.
-    public static func sha256(_ data: [UInt8]) -> [UInt8] {
+    package static func sha256(_ data: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let ok = data.withUnsafeBytes { input in
@@ -14,13 +14,14 @@ public enum Crypto {
     }
 
     /// HMAC-SHA256 of `data` keyed with `key`.
-    public static func hmacSHA256(key: [UInt8], data: [UInt8]) -> [UInt8] {
+    package static func hmacSHA256(key: [UInt8], data: [UInt8]) -> [UInt8] {
         var mac = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let result = key.withUnsafeBytes { keyBytes in
             data.withUnsafeBytes { input in
-                HMAC(EVP_sha256(), keyBytes.baseAddress, Int32(keyBytes.count),
-                     input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count, &mac, &length)
+                HMAC(
+                    EVP_sha256(), keyBytes.baseAddress, Int32(keyBytes.count),
+                    input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count, &mac, &length)
             }
         }
         precondition(result != nil, "HMAC-SHA256 failed")
@@ -28,7 +29,7 @@ public enum Crypto {
     }
 
     /// Compares two byte strings in time that depends only on their lengths.
-    public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    package static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         if a.isEmpty { return true }
         return a.withUnsafeBytes { left in
@@ -37,7 +38,7 @@ public enum Crypto {
     }
 
     /// `count` bytes from the operating system's cryptographic generator.
-    public static func randomBytes(_ count: Int) -> [UInt8] {
+    package static func randomBytes(_ count: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         precondition(RAND_bytes(&bytes, Int32(count)) == 1, "RAND_bytes failed")
         return bytes
@@ -46,7 +47,7 @@ public enum Crypto {
 
 extension Sequence where Element == UInt8 {
     /// Lower-case hexadecimal, two digits a byte.
-    public var hexString: String {
+    package var hexString: String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for byte in self {
@@ -59,8 +60,8 @@ extension Sequence where Element == UInt8 {
 
 extension Array where Element == UInt8 {
     /// Bytes from hexadecimal text (either case); nil for an odd length or a non-hex digit.
-    public init?(hex: some StringProtocol) {
-        let digits = Array<UInt8>(hex.utf8)
+    package init?(hex: some StringProtocol) {
+        let digits = [UInt8](hex.utf8)
         guard digits.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(digits.count / 2)

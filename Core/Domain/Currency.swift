@@ -1,11 +1,11 @@
 /// An ISO 4217 currency code (or Telegram's `XTR`) with the number of its minor-unit digits.
-public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
-    public let code: String
+package struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
+    package let code: String
     /// Digits after the decimal point: 2 for RUB, 0 for XTR and JPY, 3 for KWD.
-    public let exponent: Int
+    package let exponent: Int
 
     /// A currency from its three upper-case letters; nil for anything else.
-    public init?(_ code: String) {
+    package init?(_ code: String) {
         guard code.utf8.count == 3, code.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {
             return nil
         }
@@ -13,21 +13,22 @@ public struct Currency: Sendable, Hashable, Codable, CustomStringConvertible {
         self.exponent = Self.zeroDecimal.contains(code) ? 0 : Self.threeDecimal.contains(code) ? 3 : 2
     }
 
-    public static let rub = Currency("RUB")!
+    package static let rub = Currency("RUB")!
     /// Telegram Stars: whole units only.
-    public static let xtr = Currency("XTR")!
+    package static let xtr = Currency("XTR")!
 
-    public var description: String { code }
+    package var description: String { code }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let code = try decoder.singleValueContainer().decode(String.self)
         guard let currency = Currency(code) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a currency code"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a currency code"))
         }
         self = currency
     }
 
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(code)
     }

@@ -1,9 +1,9 @@
 /// An exact amount: an integer count of minor units and its currency. Never floating point.
-public struct Money: Sendable, Hashable, CustomStringConvertible {
-    public let minorUnits: Int64
-    public let currency: Currency
+package struct Money: Sendable, Hashable, CustomStringConvertible {
+    package let minorUnits: Int64
+    package let currency: Currency
 
-    public init(minorUnits: Int64, currency: Currency) {
+    package init(minorUnits: Int64, currency: Currency) {
         self.minorUnits = minorUnits
         self.currency = currency
     }
@@ -12,14 +12,14 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
     ///
     /// Accepted: digits with no sign, no exponent, no grouping and no leading zero (but `0`), then
     /// optionally a point and one to `exponent` digits. Anything else, or an overflow, is nil.
-    public init?(decimal text: String, currency: Currency) {
+    package init?(decimal text: String, currency: Currency) {
         let bytes = Array(text.utf8)
         let point = bytes.firstIndex(of: UInt8(ascii: "."))
         let whole = bytes[..<(point ?? bytes.endIndex)]
         let fraction = point.map { bytes[($0 + 1)...] } ?? []
         guard !whole.isEmpty, whole.allSatisfy(ASCII.isDigit), whole.count == 1 || whole.first != UInt8(ascii: "0"),
-              fraction.allSatisfy(ASCII.isDigit), fraction.count <= currency.exponent,
-              point == nil || !fraction.isEmpty
+            fraction.allSatisfy(ASCII.isDigit), fraction.count <= currency.exponent,
+            point == nil || !fraction.isEmpty
         else { return nil }
         var value: Int64 = 0
         for digit in whole + fraction + Array(repeating: UInt8(ascii: "0"), count: currency.exponent - fraction.count) {
@@ -32,7 +32,7 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The amount as a decimal string with exactly `exponent` digits after the point, e.g. `"599.00"`.
-    public var decimalString: String {
+    package var decimalString: String {
         let sign = minorUnits < 0 ? "-" : ""
         let magnitude = minorUnits.magnitude
         guard currency.exponent > 0 else { return sign + String(magnitude) }
@@ -43,6 +43,6 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
             + String(repeating: "0", count: currency.exponent - fraction.count) + fraction
     }
 
-    public var description: String { "\(decimalString) \(currency.code)" }
+    package var description: String { "\(decimalString) \(currency.code)" }
 
 }

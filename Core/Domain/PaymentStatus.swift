@@ -1,6 +1,6 @@
 /// The life of a payment. It only moves forward:
 /// `pending → waiting_for_capture → succeeded → refunded`, and `pending|waiting_for_capture → canceled`.
-public enum PaymentStatus: String, Sendable, CaseIterable, Codable {
+package enum PaymentStatus: String, Sendable, CaseIterable, Codable {
     case pending
     case waitingForCapture = "waiting_for_capture"
     case succeeded
@@ -8,7 +8,7 @@ public enum PaymentStatus: String, Sendable, CaseIterable, Codable {
     case refunded
 
     /// What applying a reported status to the current one does.
-    public enum Transition: Sendable, Equatable {
+    package enum Transition: Sendable, Equatable {
         /// The status moves forward to the new one.
         case advance
         /// The payment is already there: a repeated delivery.
@@ -18,19 +18,19 @@ public enum PaymentStatus: String, Sendable, CaseIterable, Codable {
     }
 
     /// Whether moving from this status to `next` is allowed, a repeat, or out of order.
-    public func transition(to next: PaymentStatus) -> Transition {
+    package func transition(to next: PaymentStatus) -> Transition {
         if next == self { return .unchanged }
         return Self.forward[self, default: []].contains(next) ? .advance : .outOfOrder
     }
 
     /// Whether a payment in this status has been through `reported`: the same status or one that
     /// follows it. A notification reporting a status its payment has not reached is not confirmed.
-    public func hasReached(_ reported: PaymentStatus) -> Bool {
+    package func hasReached(_ reported: PaymentStatus) -> Bool {
         reported.transition(to: self) != .outOfOrder
     }
 
     /// A status no event moves out of, except a refund of a success.
-    public var isFinal: Bool { self == .canceled || self == .refunded }
+    package var isFinal: Bool { self == .canceled || self == .refunded }
 
     private static let forward: [PaymentStatus: Set<PaymentStatus>] = [
         .pending: [.waitingForCapture, .succeeded, .canceled],

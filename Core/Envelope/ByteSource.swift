@@ -1,19 +1,19 @@
 import Glibc
 
 /// Where a function reads its event from: standard input in production, bytes in tests.
-public protocol ByteSource {
+package protocol ByteSource {
     /// Reads until `count` bytes or the end of input, whichever comes first.
     mutating func read(upTo count: Int) throws -> [UInt8]
 }
 
 /// The process's standard input.
-public struct StandardInput: ByteSource {
+package struct StandardInput: ByteSource {
     /// Reading standard input failed with `errno`.
-    public struct ReadError: Error { public let errno: Int32 }
+    package struct ReadError: Error { package let errno: Int32 }
 
-    public init() {}
+    package init() {}
 
-    public mutating func read(upTo count: Int) throws -> [UInt8] {
+    package mutating func read(upTo count: Int) throws -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while bytes.count < count {
@@ -31,12 +31,12 @@ public struct StandardInput: ByteSource {
 }
 
 /// Bytes held in memory.
-public struct BytesSource: ByteSource {
+package struct BytesSource: ByteSource {
     private var remaining: ArraySlice<UInt8>
 
-    public init(_ bytes: [UInt8]) { remaining = bytes[...] }
+    package init(_ bytes: [UInt8]) { remaining = bytes[...] }
 
-    public mutating func read(upTo count: Int) throws -> [UInt8] {
+    package mutating func read(upTo count: Int) throws -> [UInt8] {
         let taken = remaining.prefix(count)
         remaining = remaining.dropFirst(taken.count)
         return Array(taken)

@@ -1,11 +1,13 @@
 /// CGI/1.1 (RFC 3875): the request comes in the environment and the body on stdin; the answer
 /// is a `Status:` line, header lines, a blank line and the body.
 enum CGIRequest {
-    static func read(environment: [String: String], input: inout some ByteSource, bodyLimit: Int) -> Result<HTTPRequest, APIError> {
+    static func read(
+        environment: [String: String], input: inout some ByteSource, bodyLimit: Int
+    ) -> Result<HTTPRequest, APIError> {
         let requestID = Envelope.acceptableRequestID(environment["HTTP_X_REQUEST_ID"]) ?? Envelope.makeRequestID()
         var headers = HTTPHeaders()
-        for name in environment.keys.sorted() where name.hasPrefix("HTTP_") {
-            headers.add(String(name.dropFirst(5)).replacingUnderscores.lowercased(), environment[name]!)
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("HTTP_") {
+            headers.add(String(name.dropFirst(5)).replacingUnderscores.lowercased(), value)
         }
         if let type = environment["CONTENT_TYPE"], !type.isEmpty { headers.add("content-type", type) }
 
@@ -35,14 +37,15 @@ enum CGIRequest {
 
         let uri = environment["REQUEST_URI"].flatMap { $0.split(separator: "?", maxSplits: 1).first.map(String.init) }
         let path = uri ?? ((environment["SCRIPT_NAME"] ?? "") + (environment["PATH_INFO"] ?? ""))
-        return .success(HTTPRequest(
-            method: (environment["REQUEST_METHOD"] ?? "GET").uppercased(),
-            path: path.isEmpty ? "/" : path,
-            query: QueryString.parse(environment["QUERY_STRING"] ?? ""),
-            headers: headers,
-            body: body,
-            clientIP: environment["REMOTE_ADDR"],
-            requestID: requestID))
+        return .success(
+            HTTPRequest(
+                method: (environment["REQUEST_METHOD"] ?? "GET").uppercased(),
+                path: path.isEmpty ? "/" : path,
+                query: QueryString.parse(environment["QUERY_STRING"] ?? ""),
+                headers: headers,
+                body: body,
+                clientIP: environment["REMOTE_ADDR"],
+                requestID: requestID))
     }
 
     /// The most of a refused body that is read and thrown away.

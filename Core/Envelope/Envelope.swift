@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// The three ways a request reaches a function, told apart automatically.
-public enum Envelope: Sendable, Equatable {
+package enum Envelope: Sendable, Equatable {
     /// API Gateway REST (v1) proxy event on stdin.
     case apiGatewayV1
     /// HTTP API (v2) or Lambda Function URL event on stdin.
@@ -11,21 +11,25 @@ public enum Envelope: Sendable, Equatable {
 
     /// The outcome of reading a request: the envelope it came in (so the answer goes back in
     /// the same one) and the request, or the error to answer with.
-    public struct Reading {
-        public let envelope: Envelope
-        public let result: Result<HTTPRequest, APIError>
+    package struct Reading {
+        package let envelope: Envelope
+        package let result: Result<HTTPRequest, APIError>
     }
 
     /// Reads one request from `environment` and `input`, refusing bodies over `bodyLimit` bytes.
-    public static func read(environment: [String: String], input: inout some ByteSource, bodyLimit: Int) -> Reading {
-        if environment["GATEWAY_INTERFACE"] != nil { return readCGI(environment: environment, input: &input, bodyLimit: bodyLimit) }
+    package static func read(environment: [String: String], input: inout some ByteSource, bodyLimit: Int) -> Reading {
+        if environment["GATEWAY_INTERFACE"] != nil {
+            return readCGI(environment: environment, input: &input, bodyLimit: bodyLimit)
+        }
         // A base64 body grows by a third; the rest of an event is small.
         let eventLimit = bodyLimit / 3 * 4 + 262_144
         let bytes: [UInt8]
         do {
             bytes = try input.read(upTo: eventLimit + 1)
         } catch {
-            return Reading(envelope: .apiGatewayV2, result: .failure(.badRequest("unreadable_event", "The event could not be read from standard input.")))
+            return Reading(
+                envelope: .apiGatewayV2,
+                result: .failure(.badRequest("unreadable_event", "The event could not be read from standard input.")))
         }
         guard bytes.count <= eventLimit else {
             return Reading(envelope: .apiGatewayV2, result: .failure(.payloadTooLarge(limit: bodyLimit)))
@@ -40,7 +44,7 @@ public enum Envelope: Sendable, Equatable {
     }
 
     /// The bytes to write on stdout for `response` in this envelope.
-    public func write(_ response: HTTPResponse) -> [UInt8] {
+    package func write(_ response: HTTPResponse) -> [UInt8] {
         switch self {
         case .cgi: CGIRequest.write(response)
         case .apiGatewayV1, .apiGatewayV2: GatewayEvent.write(response)
@@ -53,7 +57,7 @@ public enum Envelope: Sendable, Equatable {
     /// A caller-supplied request id, if it is short and plain enough to log and echo.
     static func acceptableRequestID(_ value: String?) -> String? {
         guard let value, (1...128).contains(value.utf8.count),
-              value.utf8.allSatisfy({ ASCII.isBase64($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") })
+            value.utf8.allSatisfy({ ASCII.isBase64($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") })
         else { return nil }
         return value
     }

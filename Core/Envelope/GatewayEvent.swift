@@ -32,8 +32,11 @@ struct GatewayEvent: Decodable {
 
     static func read(_ bytes: [UInt8], bodyLimit: Int) -> Envelope.Reading {
         guard let event = try? JSONCoding.decode(GatewayEvent.self, from: bytes) else {
-            return Envelope.Reading(envelope: .apiGatewayV2, result: .failure(.badRequest(
-                "malformed_event", "The event is not an API Gateway v1 or v2 event in JSON.")))
+            return Envelope.Reading(
+                envelope: .apiGatewayV2,
+                result: .failure(
+                    .badRequest(
+                        "malformed_event", "The event is not an API Gateway v1 or v2 event in JSON.")))
         }
         if event.version == "2.0" || event.requestContext?.http != nil {
             return Envelope.Reading(envelope: .apiGatewayV2, result: event.requestV2(bodyLimit: bodyLimit))
@@ -41,18 +44,21 @@ struct GatewayEvent: Decodable {
         if event.httpMethod != nil {
             return Envelope.Reading(envelope: .apiGatewayV1, result: event.requestV1(bodyLimit: bodyLimit))
         }
-        return Envelope.Reading(envelope: .apiGatewayV2, result: .failure(.badRequest(
-            "malformed_event", "The event has neither httpMethod (v1) nor requestContext.http (v2).")))
+        return Envelope.Reading(
+            envelope: .apiGatewayV2,
+            result: .failure(
+                .badRequest(
+                    "malformed_event", "The event has neither httpMethod (v1) nor requestContext.http (v2).")))
     }
 
     private func requestV1(bodyLimit: Int) -> Result<HTTPRequest, APIError> {
         var fields = HTTPHeaders()
         if let multiValueHeaders {
-            for name in multiValueHeaders.keys.sorted() {
-                for value in multiValueHeaders[name]! { fields.add(name, value) }
+            for (name, values) in multiValueHeaders.sorted(by: { $0.key < $1.key }) {
+                for value in values { fields.add(name, value) }
             }
         } else if let headers {
-            for name in headers.keys.sorted() { fields.add(name, headers[name]!) }
+            for (name, value) in headers.sorted(by: { $0.key < $1.key }) { fields.add(name, value) }
         }
         return request(
             method: httpMethod ?? "", path: path ?? "/", headers: fields,
@@ -65,7 +71,7 @@ struct GatewayEvent: Decodable {
         }
         var fields = HTTPHeaders()
         if let headers {
-            for name in headers.keys.sorted() { fields.add(name, headers[name]!) }
+            for (name, value) in headers.sorted(by: { $0.key < $1.key }) { fields.add(name, value) }
         }
         if let cookies, !cookies.isEmpty { fields.add("cookie", cookies.joined(separator: "; ")) }
         let query = queryStringParameters ?? rawQueryString.map(QueryString.parse) ?? [:]
@@ -81,7 +87,8 @@ struct GatewayEvent: Decodable {
         if let body {
             if isBase64Encoded == true {
                 guard let decoded = Data(base64Encoded: body) else {
-                    return .failure(.badRequest("invalid_body_encoding", "The body is marked base64 but is not valid base64."))
+                    return .failure(
+                        .badRequest("invalid_body_encoding", "The body is marked base64 but is not valid base64."))
                 }
                 bytes = Array(decoded)
             } else {
@@ -89,11 +96,13 @@ struct GatewayEvent: Decodable {
             }
         }
         guard bytes.count <= bodyLimit else { return .failure(.payloadTooLarge(limit: bodyLimit)) }
-        let requestID = Envelope.acceptableRequestID(requestContext?.requestId)
+        let requestID =
+            Envelope.acceptableRequestID(requestContext?.requestId)
             ?? Envelope.acceptableRequestID(headers["x-request-id"]) ?? Envelope.makeRequestID()
-        return .success(HTTPRequest(
-            method: method.uppercased(), path: path, query: query, headers: headers, body: bytes,
-            clientIP: clientIP, requestID: requestID))
+        return .success(
+            HTTPRequest(
+                method: method.uppercased(), path: path, query: query, headers: headers, body: bytes,
+                clientIP: clientIP, requestID: requestID))
     }
 
     /// `{"statusCode":N,"headers":{…},"body":"…","isBase64Encoded":false}`; a body that is not

@@ -1,61 +1,61 @@
 /// Every kind of domain event the payment functions write to `events`: the one list of what an
 /// automation (a sink, a CRM hook) can receive. Each payload carries the aggregate's ids, and
 /// `amount_minor` with `currency`; the notes say what else.
-public struct DomainEventType: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
-    public let rawValue: String
+package struct DomainEventType: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    package let rawValue: String
 
-    public init(rawValue: String) { self.rawValue = rawValue }
+    package init(rawValue: String) { self.rawValue = rawValue }
 
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+    package init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
     // MARK: Payments (aggregate `payment`)
 
     /// A YooKassa payment exists and the buyer can be sent to pay: `provider`.
-    public static let paymentStarted = DomainEventType(rawValue: "payment_started")
+    package static let paymentStarted = DomainEventType(rawValue: "payment_started")
     /// A booking's payment succeeded: `appointment_id`, `service_slug`, `kind`.
-    public static let bookingPaid = DomainEventType(rawValue: "booking_paid")
+    package static let bookingPaid = DomainEventType(rawValue: "booking_paid")
     /// A subscription's payment succeeded: `plan_id`, `user_id`.
-    public static let subscriptionPaid = DomainEventType(rawValue: "subscription_paid")
+    package static let subscriptionPaid = DomainEventType(rawValue: "subscription_paid")
     /// A payment was canceled: `failure_category`, `party`.
-    public static let paymentFailed = DomainEventType(rawValue: "payment_failed")
+    package static let paymentFailed = DomainEventType(rawValue: "payment_failed")
     /// A refund succeeded: `refund_id`, `refund_amount_minor`.
-    public static let paymentRefunded = DomainEventType(rawValue: "payment_refunded")
+    package static let paymentRefunded = DomainEventType(rawValue: "payment_refunded")
 
     // MARK: Stripe deals (aggregate `payment`, with `deal_id` and the Stripe ids)
 
     /// A deal's Checkout Session or PaymentIntent was paid.
-    public static let dealPaid = DomainEventType(rawValue: "deal_paid")
+    package static let dealPaid = DomainEventType(rawValue: "deal_paid")
     /// A Checkout Session completed with a delayed method still to pay.
-    public static let dealAwaitingPayment = DomainEventType(rawValue: "deal_awaiting_payment")
+    package static let dealAwaitingPayment = DomainEventType(rawValue: "deal_awaiting_payment")
     /// A deal's payment attempt failed: `failure_category`.
-    public static let dealPaymentFailed = DomainEventType(rawValue: "deal_payment_failed")
+    package static let dealPaymentFailed = DomainEventType(rawValue: "deal_payment_failed")
     /// A deal's charge was refunded: `amount_refunded_minor`.
-    public static let dealRefunded = DomainEventType(rawValue: "deal_refunded")
+    package static let dealRefunded = DomainEventType(rawValue: "deal_refunded")
     /// A subscription invoice was paid: `invoice_id`, `subscription_id`.
-    public static let invoicePaid = DomainEventType(rawValue: "invoice_paid")
+    package static let invoicePaid = DomainEventType(rawValue: "invoice_paid")
 
     // MARK: Stars purchases (aggregate `purchase`, with `purchase_id`, `user_id`, `item_id`, `status`)
 
     /// A pay link was made for a new purchase: `mode`.
-    public static let purchaseInvoiceCreated = DomainEventType(rawValue: "purchase_invoice_created")
+    package static let purchaseInvoiceCreated = DomainEventType(rawValue: "purchase_invoice_created")
     /// A pending purchase's pay link was handed out again.
-    public static let purchaseInvoiceReused = DomainEventType(rawValue: "purchase_invoice_reused")
+    package static let purchaseInvoiceReused = DomainEventType(rawValue: "purchase_invoice_reused")
     /// A purchase was paid: `previous_status`, `metadata` (source, charge id), `ms_from_invoice`.
-    public static let purchaseSucceeded = DomainEventType(rawValue: "purchase_succeeded")
+    package static let purchaseSucceeded = DomainEventType(rawValue: "purchase_succeeded")
     /// A purchase was marked failed: `previous_status`, `reason`.
-    public static let purchaseFailed = DomainEventType(rawValue: "purchase_failed")
+    package static let purchaseFailed = DomainEventType(rawValue: "purchase_failed")
     /// A charge must be refunded (paid twice, or for no purchase): `telegram_payment_charge_id`, `reason`.
-    public static let purchaseRefundDue = DomainEventType(rawValue: "purchase_refund_due")
+    package static let purchaseRefundDue = DomainEventType(rawValue: "purchase_refund_due")
 
     /// Every kind, for sink configuration checks and documentation.
-    public static let all: [DomainEventType] = [
+    package static let all: [DomainEventType] = [
         .paymentStarted, .bookingPaid, .subscriptionPaid, .paymentFailed, .paymentRefunded,
         .dealPaid, .dealAwaitingPayment, .dealPaymentFailed, .dealRefunded, .invoicePaid,
         .purchaseInvoiceCreated, .purchaseInvoiceReused, .purchaseSucceeded, .purchaseFailed, .purchaseRefundDue,

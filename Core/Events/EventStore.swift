@@ -1,9 +1,9 @@
 /// Appends domain events to the `events` table, always inside the caller's transaction, so a
 /// state change and the events it causes are committed together or not at all.
-public struct EventStore {
+package struct EventStore {
     private let connection: PGConnection
 
-    public init(connection: PGConnection) { self.connection = connection }
+    package init(connection: PGConnection) { self.connection = connection }
 
     private enum SQL {
         static let append = """
@@ -23,32 +23,36 @@ public struct EventStore {
     }
 
     /// A stored domain event.
-    public struct Stored: Sendable, Encodable {
-        public let type: String
-        public let aggregateID: String
-        public let payload: JSONValue
-        public let createdAt: String
+    package struct Stored: Sendable, Encodable {
+        package let type: String
+        package let aggregateID: String
+        package let payload: JSONValue
+        package let createdAt: String
     }
 
     /// The domain events a provider event caused: those naming it, and those of the payment
     /// the provider knows as `providerObject`.
-    public func caused(byProviderEvent eventKey: String, providerObject: String?) throws -> [Stored] {
+    package func caused(byProviderEvent eventKey: String, providerObject: String?) throws -> [Stored] {
         try connection.query(SQL.caused, [eventKey, providerObject]).rows.map { row in
-            Stored(type: try row.requiredString("type"), aggregateID: try row.requiredString("aggregate_id"),
-                   payload: (try? JSONCoding.decode(JSONValue.self, from: Array(try row.requiredString("payload").utf8))) ?? .null,
-                   createdAt: try row.requiredString("created_at"))
+            Stored(
+                type: try row.requiredString("type"), aggregateID: try row.requiredString("aggregate_id"),
+                payload: (try? JSONCoding.decode(JSONValue.self, from: Array(try row.requiredString("payload").utf8)))
+                    ?? .null,
+                createdAt: try row.requiredString("created_at"))
         }
     }
 
     /// Appends `event`; returns false when an event with the same dedup key already exists.
     @discardableResult
-    public func append(_ event: DomainEvent) throws -> Bool {
+    package func append(_ event: DomainEvent) throws -> Bool {
         guard connection.inTransaction else {
             throw StoreError(.notInTransaction, detail: "events are appended inside the transaction that changes state")
         }
-        let result = try connection.query(SQL.append, [
-            event.type.rawValue, event.aggregateType, event.aggregateID, event.payload, event.dedupKey,
-        ])
+        let result = try connection.query(
+            SQL.append,
+            [
+                event.type.rawValue, event.aggregateType, event.aggregateID, event.payload, event.dedupKey,
+            ])
         return result.count == 1
     }
 }

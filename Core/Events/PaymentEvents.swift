@@ -1,17 +1,19 @@
 /// The domain events of a payment's life, each keyed so it is stored at most once.
-public enum PaymentEvents {
-    /// `payment_started`: the provider payment exists and the buyer can be sent to pay.
-    public static func started(_ payment: PaymentRecord) -> DomainEvent {
-        event(.paymentStarted, payment, extra: ["provider": "yookassa"])
+package enum PaymentEvents {
+    /// `payment_started`: the YooKassa payment exists and the buyer can be sent to pay.
+    package static func started(_ payment: PaymentRecord) -> DomainEvent {
+        event(.paymentStarted, payment, extra: ["provider": .string(Provider.yookassa.rawValue)])
     }
 
     /// Any other event about a payment, keyed by `key` (e.g. a Stripe event id) when given.
-    public static func other(_ type: DomainEventType, _ payment: PaymentRecord, key: String? = nil, extra: [String: JSONValue] = [:]) -> DomainEvent {
+    package static func other(
+        _ type: DomainEventType, _ payment: PaymentRecord, key: String? = nil, extra: [String: JSONValue] = [:]
+    ) -> DomainEvent {
         event(type, payment, key: key, extra: extra)
     }
 
     /// `booking_paid` or `subscription_paid`, once per payment.
-    public static func paid(_ payment: PaymentRecord) -> DomainEvent {
+    package static func paid(_ payment: PaymentRecord) -> DomainEvent {
         switch payment.purpose {
         case .booking: event(.bookingPaid, payment)
         case .subscription: event(.subscriptionPaid, payment)
@@ -20,18 +22,24 @@ public enum PaymentEvents {
     }
 
     /// `payment_failed` with the cancellation's category, once per payment.
-    public static func failed(_ payment: PaymentRecord, category: String, party: String?) -> DomainEvent {
-        event(.paymentFailed, payment, extra: ["failure_category": .string(category), "party": party.map(JSONValue.string) ?? .null])
+    package static func failed(_ payment: PaymentRecord, category: String, party: String?) -> DomainEvent {
+        event(
+            .paymentFailed, payment,
+            extra: ["failure_category": .string(category), "party": party.map(JSONValue.string) ?? .null])
     }
 
     /// `payment_refunded`, once per refund.
-    public static func refunded(_ payment: PaymentRecord, refundID: String, amount: Money) -> DomainEvent {
-        event(.paymentRefunded, payment, key: refundID, extra: [
-            "refund_id": .string(refundID), "refund_amount_minor": .int(amount.minorUnits),
-        ])
+    package static func refunded(_ payment: PaymentRecord, refundID: String, amount: Money) -> DomainEvent {
+        event(
+            .paymentRefunded, payment, key: refundID,
+            extra: [
+                "refund_id": .string(refundID), "refund_amount_minor": .int(amount.minorUnits),
+            ])
     }
 
-    private static func event(_ type: DomainEventType, _ payment: PaymentRecord, key: String? = nil, extra: [String: JSONValue] = [:]) -> DomainEvent {
+    private static func event(
+        _ type: DomainEventType, _ payment: PaymentRecord, key: String? = nil, extra: [String: JSONValue] = [:]
+    ) -> DomainEvent {
         let id = payment.id.uuidString.lowercased()
         var payload: [String: JSONValue] = [
             "payment_id": .string(id),
@@ -51,7 +59,8 @@ public enum PaymentEvents {
             payload["deal_id"] = dealID.map(JSONValue.string) ?? .null
         }
         payload.merge(extra) { _, new in new }
-        return DomainEvent(type: type, aggregateType: "payment", aggregateID: id, payload: .object(payload),
-                           dedupKey: "\(type):\(id)" + (key.map { ":\($0)" } ?? ""))
+        return DomainEvent(
+            type: type, aggregateType: "payment", aggregateID: id, payload: .object(payload),
+            dedupKey: "\(type):\(id)" + (key.map { ":\($0)" } ?? ""))
     }
 }

@@ -1,21 +1,21 @@
 /// One HTTP request as every gateway delivers it, after the envelope is taken off.
-public struct HTTPRequest: Sendable {
+package struct HTTPRequest: Sendable {
     /// Upper-case method, e.g. `POST`.
-    public var method: String
+    package var method: String
     /// The path without the query string, e.g. `/api/public/payments`.
-    public var path: String
+    package var path: String
     /// Query parameters (the last value wins where a name repeats).
-    public var query: [String: String]
+    package var query: [String: String]
     /// Header fields, looked up without regard to case.
-    public var headers: HTTPHeaders
+    package var headers: HTTPHeaders
     /// The body exactly as received: signatures are computed over these bytes.
-    public var body: [UInt8]
+    package var body: [UInt8]
     /// The address of the peer as the gateway saw it, if it said.
-    public var clientIP: String?
+    package var clientIP: String?
     /// The gateway's request id, or one made up for this request.
-    public var requestID: String
+    package var requestID: String
 
-    public init(
+    package init(
         method: String,
         path: String,
         query: [String: String] = [:],

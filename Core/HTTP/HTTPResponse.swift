@@ -1,27 +1,28 @@
 import FoundationEssentials
 
 /// What a handler answers; the envelope writes it back in the gateway's own format.
-public struct HTTPResponse: Sendable, Equatable {
-    public var status: Int
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+package struct HTTPResponse: Sendable, Equatable {
+    package var status: Int
+    package var headers: HTTPHeaders
+    package var body: [UInt8]
 
-    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+    package init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// A JSON answer, encoded with sorted keys so equal values give equal bytes.
-    public static func json<Value: Encodable>(_ status: Int, _ value: Value) -> HTTPResponse {
+    package static func json<Value: Encodable>(_ status: Int, _ value: Value) -> HTTPResponse {
         let body = (try? JSONCoding.encode(value)) ?? Array(#"{}"#.utf8)
         return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: body)
     }
 
     /// The one error shape every function answers with:
     /// `{"error":{"code":…,"message":…,"request_id":…}}`.
-    public static func error(_ error: APIError, requestID: String) -> HTTPResponse {
-        var response = json(error.status, ErrorBody(error: .init(code: error.code, message: error.message, request_id: requestID)))
+    package static func error(_ error: APIError, requestID: String) -> HTTPResponse {
+        var response = json(
+            error.status, ErrorBody(error: .init(code: error.code, message: error.message, request_id: requestID)))
         for field in error.headers { response.headers.add(field.name, field.value) }
         return response
     }

@@ -4,14 +4,14 @@ import CLibCurl
 /// retries and a warm process keep their connection.
 ///
 /// Not thread-safe: one client per thread.
-public final class CurlHTTPClient: HTTPClient {
+package final class CurlHTTPClient: HTTPClient {
     /// Made on the first request: initialising libcurl (and OpenSSL under it) costs milliseconds
     /// that a request which never calls a provider should not pay.
     private var easy: UnsafeMutableRawPointer?
     /// Answers larger than this are cut off as a failure.
-    public static let maxResponseBytes = 4 * 1_048_576
+    package static let maxResponseBytes = 4 * 1_048_576
 
-    public init() {}
+    package init() {}
 
     deinit { if let easy { curl_easy_cleanup(easy) } }
 
@@ -28,7 +28,7 @@ public final class CurlHTTPClient: HTTPClient {
         return made
     }
 
-    public func send(_ request: OutboundRequest) throws(TransportError) -> OutboundResponse {
+    package func send(_ request: OutboundRequest) throws(TransportError) -> OutboundResponse {
         let handle = try handle()
         let sink = ResponseSink()
         let context = Unmanaged.passUnretained(sink).toOpaque()
@@ -41,16 +41,22 @@ public final class CurlHTTPClient: HTTPClient {
         payfn_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
         // 0 waits as long as it takes: the Lambda Runtime API's long poll for the next event.
         payfn_curl_set_long(handle, CURLOPT_TIMEOUT_MS, max(0, request.timeoutMilliseconds))
-        payfn_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.timeoutMilliseconds > 0 ? min(request.timeoutMilliseconds, 3_000) : 3_000)
+        payfn_curl_set_long(
+            handle, CURLOPT_CONNECTTIMEOUT_MS,
+            request.timeoutMilliseconds > 0 ? min(request.timeoutMilliseconds, 3_000) : 3_000)
         payfn_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         payfn_curl_set_pointer(handle, CURLOPT_HTTPHEADER, list)
-        payfn_curl_set_callback(handle, CURLOPT_WRITEFUNCTION, { data, size, count, context in
-            Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue().body(data, size * count)
-        })
+        payfn_curl_set_callback(
+            handle, CURLOPT_WRITEFUNCTION,
+            { data, size, count, context in
+                Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue().body(data, size * count)
+            })
         payfn_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)
-        payfn_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, { data, size, count, context in
-            Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue().header(data, size * count)
-        })
+        payfn_curl_set_callback(
+            handle, CURLOPT_HEADERFUNCTION,
+            { data, size, count, context in
+                Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue().header(data, size * count)
+            })
         payfn_curl_set_pointer(handle, CURLOPT_HEADERDATA, context)
 
         let code: CURLcode = request.body.withUnsafeBytes { body in
@@ -60,7 +66,8 @@ public final class CurlHTTPClient: HTTPClient {
             default:
                 payfn_curl_set_long(handle, CURLOPT_POST, 1)
                 payfn_curl_set_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-                payfn_curl_set_pointer(handle, CURLOPT_POSTFIELDS, body.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start))
+                payfn_curl_set_pointer(
+                    handle, CURLOPT_POSTFIELDS, body.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start))
                 if request.method != "POST" { payfn_curl_set_pointer(handle, CURLOPT_CUSTOMREQUEST, request.method) }
             }
             return curl_easy_perform(handle)
@@ -76,7 +83,7 @@ public final class CurlHTTPClient: HTTPClient {
         switch code {
         case CURLE_OPERATION_TIMEDOUT: return .timedOut
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_RECV_ERROR,
-             CURLE_PARTIAL_FILE, CURLE_SSL_CONNECT_ERROR:
+            CURLE_PARTIAL_FILE, CURLE_SSL_CONNECT_ERROR:
             return .connectionFailed(text)
         default: return .failed(text)
         }
@@ -89,7 +96,9 @@ public final class CurlHTTPClient: HTTPClient {
 
         func body(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
             guard let data, bytes.count + count <= CurlHTTPClient.maxResponseBytes else { return 0 }
-            data.withMemoryRebound(to: UInt8.self, capacity: count) { bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: count)) }
+            data.withMemoryRebound(to: UInt8.self, capacity: count) {
+                bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
+            }
             return count
         }
 
@@ -101,7 +110,8 @@ public final class CurlHTTPClient: HTTPClient {
             if line.hasPrefix("HTTP/") {
                 headers = HTTPHeaders()
             } else if let colon = line.firstIndex(of: ":") {
-                headers.add(String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingSpaces.trimmingLineEnd)
+                headers.add(
+                    String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingSpaces.trimmingLineEnd)
             }
             return count
         }

@@ -1,13 +1,15 @@
 /// A request this process sends to a provider's API.
-public struct OutboundRequest: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+package struct OutboundRequest: Sendable {
+    package var method: String
+    package var url: String
+    package var headers: HTTPHeaders
+    package var body: [UInt8]
     /// The whole exchange must finish within this many milliseconds; 0 waits without limit.
-    public var timeoutMilliseconds: Int
+    package var timeoutMilliseconds: Int
 
-    public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], timeoutMilliseconds: Int) {
+    package init(
+        method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], timeoutMilliseconds: Int
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -17,12 +19,12 @@ public struct OutboundRequest: Sendable {
 }
 
 /// A provider's answer.
-public struct OutboundResponse: Sendable {
-    public let status: Int
-    public let headers: HTTPHeaders
-    public let body: [UInt8]
+package struct OutboundResponse: Sendable {
+    package let status: Int
+    package let headers: HTTPHeaders
+    package let body: [UInt8]
 
-    public init(status: Int, headers: HTTPHeaders, body: [UInt8]) {
+    package init(status: Int, headers: HTTPHeaders, body: [UInt8]) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -30,7 +32,7 @@ public struct OutboundResponse: Sendable {
 }
 
 /// Why no answer came back.
-public enum TransportError: Error, Sendable, Equatable {
+package enum TransportError: Error, Sendable, Equatable {
     /// The time allowed ran out.
     case timedOut
     /// No connection, or it broke before a whole answer arrived.
@@ -40,6 +42,6 @@ public enum TransportError: Error, Sendable, Equatable {
 }
 
 /// Sends requests to providers. Adapters depend on this, so tests can point them at loopback.
-public protocol HTTPClient {
+package protocol HTTPClient {
     func send(_ request: OutboundRequest) throws(TransportError) -> OutboundResponse
 }

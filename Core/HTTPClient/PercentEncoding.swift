@@ -1,6 +1,6 @@
 /// RFC 3986 percent-encoding of one URL component: everything but unreserved characters.
-public enum PercentEncoding {
-    public static func component(_ text: String) -> String {
+package enum PercentEncoding {
+    package static func component(_ text: String) -> String {
         var out = ""
         for byte in text.utf8 {
             out += ASCII.isUnreserved(byte) ? String(UnicodeScalar(byte)) : "%" + [byte].hexString.uppercased()

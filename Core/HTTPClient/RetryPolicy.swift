@@ -1,17 +1,19 @@
 import Glibc
 
 /// Bounded exponential back-off with jitter inside a total time budget.
-public struct RetryPolicy: Sendable {
+package struct RetryPolicy: Sendable {
     /// All attempts and pauses together stay within this many milliseconds.
-    public var budgetMilliseconds: Int
+    package var budgetMilliseconds: Int
     /// The first pause; each later one doubles, up to `maxDelayMilliseconds`.
-    public var baseDelayMilliseconds: Int
-    public var maxDelayMilliseconds: Int
+    package var baseDelayMilliseconds: Int
+    package var maxDelayMilliseconds: Int
     /// No single attempt waits longer than this.
-    public var attemptTimeoutMilliseconds: Int
+    package var attemptTimeoutMilliseconds: Int
 
-    public init(budgetMilliseconds: Int, baseDelayMilliseconds: Int = 200, maxDelayMilliseconds: Int = 2_000,
-                attemptTimeoutMilliseconds: Int = 5_000) {
+    package init(
+        budgetMilliseconds: Int, baseDelayMilliseconds: Int = 200, maxDelayMilliseconds: Int = 2_000,
+        attemptTimeoutMilliseconds: Int = 5_000
+    ) {
         self.budgetMilliseconds = budgetMilliseconds
         self.baseDelayMilliseconds = baseDelayMilliseconds
         self.maxDelayMilliseconds = maxDelayMilliseconds
@@ -19,25 +21,25 @@ public struct RetryPolicy: Sendable {
     }
 
     /// The pause after attempt `attempt` (1-based): half the exponential step plus a random half.
-    public func delay(after attempt: Int) -> Int {
+    package func delay(after attempt: Int) -> Int {
         let step = min(maxDelayMilliseconds, baseDelayMilliseconds << min(attempt - 1, 20))
         return step / 2 + Int.random(in: 0...max(0, step / 2))
     }
 
     /// A clock for one run of attempts.
-    public func start() -> Deadline { Deadline(milliseconds: budgetMilliseconds) }
+    package func start() -> Deadline { Deadline(milliseconds: budgetMilliseconds) }
 
     /// The end of a budget, on the monotonic clock.
-    public struct Deadline: Sendable {
+    package struct Deadline: Sendable {
         private let end: Int
 
         init(milliseconds: Int) { end = Self.now() + milliseconds }
 
         /// Milliseconds left, never below zero.
-        public var remaining: Int { max(0, end - Self.now()) }
+        package var remaining: Int { max(0, end - Self.now()) }
 
         /// Sleeps for `milliseconds`, or until the budget ends; false when nothing is left after it.
-        public func pause(_ milliseconds: Int) -> Bool {
+        package func pause(_ milliseconds: Int) -> Bool {
             let wait = min(milliseconds, remaining)
             if wait > 0 { usleep(UInt32(wait) * 1_000) }
             return remaining > 0

@@ -7,18 +7,18 @@ import FoundationEssentials
 /// An in-flight claim holds a lease (`locked_until`); when its process dies, the lease runs out
 /// and the next request with the same key takes it over. Completing or releasing checks the
 /// claim's owner, so a process whose lease was taken over cannot overwrite the new owner's work.
-public struct IdempotencyStore {
+package struct IdempotencyStore {
     /// A held claim: completing or releasing it needs this.
-    public struct Claim: Sendable, Equatable {
-        public let scope: String
-        public let key: String
-        public let owner: UUID
+    package struct Claim: Sendable, Equatable {
+        package let scope: String
+        package let key: String
+        package let owner: UUID
         /// True when this claim took over an expired key or a stale in-flight one.
-        public let tookOver: Bool
+        package let tookOver: Bool
     }
 
     /// What claiming a key found.
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         /// This request owns the key and must run, then complete or release it.
         case acquired(Claim)
         /// The same request already completed: answer with this stored response.
@@ -31,7 +31,7 @@ public struct IdempotencyStore {
 
     private let connection: PGConnection
 
-    public init(connection: PGConnection) { self.connection = connection }
+    package init(connection: PGConnection) { self.connection = connection }
 
     private enum SQL {
         static let insert = """
@@ -77,7 +77,7 @@ public struct IdempotencyStore {
     /// - Parameters:
     ///   - lease: seconds an in-flight claim is held before another request may take it over.
     ///   - ttl: seconds a key is remembered.
-    public func claim(scope: String, key: String, fingerprint: String, lease: Int, ttl: Int) throws -> Outcome {
+    package func claim(scope: String, key: String, fingerprint: String, lease: Int, ttl: Int) throws -> Outcome {
         let owner = UUID()
         let parameters: [(any SQLParameter)?] = [scope, key, fingerprint, owner, lease, ttl]
         // Three rounds cover a row purged or taken over between our statements.
@@ -105,26 +105,28 @@ public struct IdempotencyStore {
 
     /// Stores the response of a claimed request; false when the claim was lost to a takeover.
     @discardableResult
-    public func complete(_ claim: Claim, with response: HTTPResponse) throws -> Bool {
+    package func complete(_ claim: Claim, with response: HTTPResponse) throws -> Bool {
         let headers = JSONValue.array(response.headers.map { .array([.string($0.name), .string($0.value)]) })
-        let result = try connection.query(SQL.complete, [
-            claim.scope, claim.key, claim.owner, response.status, headers, response.body.hexString,
-        ])
+        let result = try connection.query(
+            SQL.complete,
+            [
+                claim.scope, claim.key, claim.owner, response.status, headers, response.body.hexString,
+            ])
         return result.affectedRows == 1
     }
 
     /// Gives a claim up so the next request with the key runs again (after a retryable failure).
-    public func release(_ claim: Claim) throws {
+    package func release(_ claim: Claim) throws {
         try connection.query(SQL.release, [claim.scope, claim.key, claim.owner])
     }
 
     /// How many keys have expired.
-    public func expiredCount() throws -> Int {
+    package func expiredCount() throws -> Int {
         Int(try connection.query(SQL.countExpired).first?.requiredInt("expired") ?? 0)
     }
 
     /// Deletes expired keys in batches; returns how many went.
-    public func purgeExpired(batchSize: Int = 1_000) throws -> Int {
+    package func purgeExpired(batchSize: Int = 1_000) throws -> Int {
         var total = 0
         while true {
             let deleted = try connection.query(SQL.purgeBatch, [batchSize]).affectedRows
@@ -140,9 +142,12 @@ public struct IdempotencyStore {
         }
         var headers = HTTPHeaders()
         if let text = try row.string("response_headers"),
-           case .array(let pairs)? = try? JSONCoding.decode(JSONValue.self, from: Array(text.utf8)) {
+            case .array(let pairs)? = try? JSONCoding.decode(JSONValue.self, from: Array(text.utf8))
+        {
             for pair in pairs {
-                if case .array(let parts) = pair, parts.count == 2, let name = parts[0].stringValue, let value = parts[1].stringValue {
+                if case .array(let parts) = pair, parts.count == 2, let name = parts[0].stringValue,
+                    let value = parts[1].stringValue
+                {
                     headers.add(name, value)
                 }
             }

@@ -7,7 +7,7 @@ import Logging
 ///
 /// Answers below 500 are stored. A 5xx releases the key instead, so the client's retry runs
 /// again; the wrapped use case must be safe to resume.
-public struct IdempotentHandler: Handler {
+package struct IdempotentHandler: Handler {
     private let inner: any Handler
     private let scope: String
     private let database: Database
@@ -16,7 +16,7 @@ public struct IdempotentHandler: Handler {
 
     /// Wraps `inner`; keys live in `scope` (the function's name) and are read from
     /// `IDEMPOTENCY_LOCK_TIMEOUT` (lease seconds, default 60) and `IDEMPOTENCY_TTL` (default 24 h).
-    public init(wrapping inner: any Handler, context: FunctionContext) throws {
+    package init(wrapping inner: any Handler, context: FunctionContext) throws {
         self.inner = inner
         self.scope = context.name
         self.database = try context.store()
@@ -24,9 +24,9 @@ public struct IdempotentHandler: Handler {
         self.ttl = try context.config.integer("IDEMPOTENCY_TTL", default: 86_400, in: 60...2_592_000)
     }
 
-    public var method: String { inner.method }
+    package var method: String { inner.method }
 
-    public func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
+    package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
         guard let key = try Self.key(in: request) else { return try inner.handle(request, logger: logger) }
         let store = IdempotencyStore(connection: try database.connection())
         let fingerprint = Crypto.sha256(Array("\(request.method) \(request.path)\n".utf8) + request.body).hexString
@@ -37,18 +37,23 @@ public struct IdempotentHandler: Handler {
             return stored
         case .mismatch:
             logger.warning("idempotency key reused for a different request")
-            throw APIError.unprocessable("idempotency_key_reused", "This Idempotency-Key was already used for a different request.")
+            throw APIError.unprocessable(
+                "idempotency_key_reused", "This Idempotency-Key was already used for a different request.")
         case .inFlight(let retryAfter):
             logger.info("idempotent request in flight", metadata: ["retry_after": .stringConvertible(retryAfter)])
-            throw APIError(409, "request_in_progress", "A request with this Idempotency-Key is still being processed; retry shortly.",
-                           headers: HTTPHeaders([("Retry-After", String(retryAfter))]))
+            throw APIError(
+                409, "request_in_progress",
+                "A request with this Idempotency-Key is still being processed; retry shortly.",
+                headers: HTTPHeaders([("Retry-After", String(retryAfter))]))
         case .acquired(let claim):
             if claim.tookOver { logger.notice("idempotency key taken over after its lease ran out") }
             return try run(request, claim: claim, store: store, logger: logger)
         }
     }
 
-    private func run(_ request: HTTPRequest, claim: IdempotencyStore.Claim, store: IdempotencyStore, logger: Logger) throws -> HTTPResponse {
+    private func run(
+        _ request: HTTPRequest, claim: IdempotencyStore.Claim, store: IdempotencyStore, logger: Logger
+    ) throws -> HTTPResponse {
         let response: HTTPResponse
         do {
             response = try inner.handle(request, logger: logger)
@@ -70,12 +75,14 @@ public struct IdempotentHandler: Handler {
     static func key(in request: HTTPRequest) throws -> String? {
         var key = request.headers["Idempotency-Key"]
         if key == nil, request.body.first == UInt8(ascii: "{"),
-           let body = try? JSONCoding.decode(BodyKey.self, from: request.body) {
+            let body = try? JSONCoding.decode(BodyKey.self, from: request.body)
+        {
             key = body.idempotency_key
         }
         guard let key else { return nil }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
-            throw APIError.badRequest("invalid_idempotency_key", "The idempotency key must be 1 to 255 visible ASCII characters.")
+            throw APIError.badRequest(
+                "invalid_idempotency_key", "The idempotency key must be 1 to 255 visible ASCII characters.")
         }
         return key
     }

@@ -4,28 +4,28 @@ import Logging
 /// A swift-log handler that writes one JSON object a line:
 /// `{"time":…,"level":…,"function":…,"request_id":…,"message":…, …metadata}`,
 /// with every value passed through the redactor.
-public struct JSONLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
-    public var logLevel: Logger.Level
+package struct JSONLogHandler: LogHandler {
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
+    package var logLevel: Logger.Level
 
     private let function: String
     private let redactor: Redactor
     private let sink: any LogSink
 
-    public init(function: String, level: Logger.Level, redactor: Redactor, sink: any LogSink = StandardErrorSink()) {
+    package init(function: String, level: Logger.Level, redactor: Redactor, sink: any LogSink = StandardErrorSink()) {
         self.function = function
         self.logLevel = level
         self.redactor = redactor
         self.sink = sink
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
@@ -37,9 +37,9 @@ public struct JSONLogHandler: LogHandler {
         line.field("function", function)
         if let requestID { line.field("request_id", redactor.scrub(requestID.description)) }
         line.field("message", redactor.scrub(event.message.description))
-        for key in merged.keys.sorted() {
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             line.key(key)
-            append(merged[key]!, named: key, to: &line)
+            append(value, named: key, to: &line)
         }
         sink.write(line: line.finish())
     }
@@ -56,23 +56,27 @@ public struct JSONLogHandler: LogHandler {
             line.string(redactor.scrub(convertible.description))
         case .array(let values):
             line.openArray()
-            for element in values { line.element(); append(element, named: key, to: &line) }
+            for element in values {
+                line.element()
+                append(element, named: key, to: &line)
+            }
             line.closeArray()
         case .dictionary(let members):
             line.openObject()
-            for name in members.keys.sorted() {
+            for (name, value) in members.sorted(by: { $0.key < $1.key }) {
                 line.key(name)
-                append(members[name]!, named: name, to: &line)
+                append(value, named: name, to: &line)
             }
             line.closeObject()
         }
     }
 
     /// The handler for a function's logger, with the level from `LOG_LEVEL`.
-    public static func logger(
+    package static func logger(
         function: String, level: Logger.Level, redactor: Redactor, sink: any LogSink = StandardErrorSink()
     ) -> Logger {
-        Logger(label: function) { _ in JSONLogHandler(function: function, level: level, redactor: redactor, sink: sink) }
+        Logger(label: function) { _ in JSONLogHandler(function: function, level: level, redactor: redactor, sink: sink)
+        }
     }
 }
 
@@ -94,10 +98,22 @@ struct JSONLine {
 
     mutating func element() { separate() }
 
-    mutating func openArray() { bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-    mutating func closeArray() { bytes.append(UInt8(ascii: "]")); needsComma.removeLast() }
-    mutating func openObject() { bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    mutating func closeObject() { bytes.append(UInt8(ascii: "}")); needsComma.removeLast() }
+    mutating func openArray() {
+        bytes.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
+    mutating func closeArray() {
+        bytes.append(UInt8(ascii: "]"))
+        needsComma.removeLast()
+    }
+    mutating func openObject() {
+        bytes.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
+    mutating func closeObject() {
+        bytes.append(UInt8(ascii: "}"))
+        needsComma.removeLast()
+    }
 
     private mutating func separate() {
         if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }

@@ -2,28 +2,28 @@ import Glibc
 import Synchronization
 
 /// Where finished log lines go.
-public protocol LogSink: Sendable {
+package protocol LogSink: Sendable {
     func write(line: [UInt8])
 }
 
 /// Standard error, one `write(2)` a line, so lines from concurrent processes never interleave.
-public struct StandardErrorSink: LogSink {
-    public init() {}
+package struct StandardErrorSink: LogSink {
+    package init() {}
 
-    public func write(line: [UInt8]) { _ = writeAll(line, to: 2) }
+    package func write(line: [UInt8]) { _ = writeAll(line, to: 2) }
 }
 
 /// Keeps lines in memory: for tests and for commands that read their own log.
-public final class MemorySink: LogSink {
+package final class MemorySink: LogSink {
     private let storage = Mutex<[String]>([])
 
-    public init() {}
+    package init() {}
 
-    public func write(line: [UInt8]) {
+    package func write(line: [UInt8]) {
         let text = String(decoding: line.last == 0x0a ? line.dropLast() : line[...], as: UTF8.self)
         storage.withLock { $0.append(text) }
     }
 
     /// Every line written so far, without its newline.
-    public var lines: [String] { storage.withLock { $0 } }
+    package var lines: [String] { storage.withLock { $0 } }
 }

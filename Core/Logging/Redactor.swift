@@ -8,14 +8,14 @@ import FoundationEssentials
 /// `Basic` header); and text is scanned for the shapes secrets take anyway (Stripe keys and
 /// webhook secrets, Telegram bot tokens, `Basic`/`Bearer` credentials, and card numbers that pass
 /// the Luhn check, grouped by spaces, dashes, dots or slashes, or inside a longer run of digits).
-public struct Redactor: Sendable {
+package struct Redactor: Sendable {
     /// What stands in place of a removed value.
-    public static let mask = "[REDACTED]"
+    package static let mask = "[REDACTED]"
 
     private let secrets: [[UInt8]]
 
     /// A redactor that also removes each of `secrets` and its encoded forms.
-    public init(secrets: [String] = []) {
+    package init(secrets: [String] = []) {
         var forms: Set<[UInt8]> = []
         for secret in secrets where !secret.isEmpty {
             let bytes = Array(secret.utf8)
@@ -38,14 +38,17 @@ public struct Redactor: Sendable {
             guard end - start >= 8 else { continue }
             let run = Array(encoded[start..<end])
             forms.append(run)
-            forms.append(run.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0 })
+            forms.append(
+                run.map {
+                    $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0
+                })
         }
         return forms
     }
 
     /// True for a metadata key whose value is always hidden, e.g. `stripe-signature` or `card`.
     /// Runs for every metadata key of every log line, so it compares ASCII bytes directly.
-    public static func isSensitiveKey(_ key: String) -> Bool {
+    package static func isSensitiveKey(_ key: String) -> Bool {
         let lowered = key.utf8.map(ASCII.lowercased)
         if lowered.elementsEqual("pan".utf8) || lowered.elementsEqual("number".utf8) { return true }
         return sensitiveKeyParts.contains { part in
@@ -62,7 +65,7 @@ public struct Redactor: Sendable {
     ].map { Array($0.utf8) }
 
     /// `text` with every secret and secret-shaped run replaced by the mask.
-    public func scrub(_ text: String) -> String {
+    package func scrub(_ text: String) -> String {
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -72,7 +75,8 @@ public struct Redactor: Sendable {
             if let end = Self.uuidEnd(bytes, at: index) {
                 out += bytes[index..<end]
                 index = end
-            } else if let end = secretEnd(bytes, at: index) ?? Self.tokenEnd(bytes, at: index) ?? Self.botTokenEnd(bytes, at: index)
+            } else if let end = secretEnd(bytes, at: index) ?? Self.tokenEnd(bytes, at: index) ?? Self.botTokenEnd(
+                bytes, at: index)
                 ?? Self.cardNumberEnd(bytes, at: index)
             {
                 out += Self.maskBytes
@@ -89,7 +93,8 @@ public struct Redactor: Sendable {
     /// A configured secret, in any letter case, starting at `index` (the longest first).
     private func secretEnd(_ bytes: [UInt8], at index: Int) -> Int? {
         let first = ASCII.lowercased(bytes[index])
-        for secret in secrets where first == secret[0] && bytes.count - index >= secret.count
+        for secret in secrets
+        where first == secret[0] && bytes.count - index >= secret.count
             && bytes[index..<(index + secret.count)].lazy.map(ASCII.lowercased).elementsEqual(secret)
         {
             return index + secret.count
@@ -100,10 +105,14 @@ public struct Redactor: Sendable {
     /// A UUID (8-4-4-4-12 hex digits) starting at `index`: an id, passed through whole so its
     /// digit groups are never taken for a card number.
     private static func uuidEnd(_ bytes: [UInt8], at index: Int) -> Int? {
-        guard bytes.count - index >= 36, startsWord(bytes, index), index + 36 == bytes.count || !isTokenByte(bytes[index + 36]) else { return nil }
+        guard bytes.count - index >= 36, startsWord(bytes, index),
+            index + 36 == bytes.count || !isTokenByte(bytes[index + 36])
+        else { return nil }
         for offset in 0..<36 {
             let byte = bytes[index + offset]
-            let fits = [8, 13, 18, 23].contains(offset) ? byte == UInt8(ascii: "-") : ASCII.isDigit(byte) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x66)
+            let fits =
+                [8, 13, 18, 23].contains(offset)
+                ? byte == UInt8(ascii: "-") : ASCII.isDigit(byte) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x66)
             if !fits { return nil }
         }
         return index + 36
@@ -116,17 +125,22 @@ public struct Redactor: Sendable {
     private static let isTokenByte = ASCII.isToken
     private static let isDigit = ASCII.isDigit
 
-    private static func startsWord(_ bytes: [UInt8], _ index: Int) -> Bool { index == 0 || !isTokenByte(bytes[index - 1]) }
+    private static func startsWord(_ bytes: [UInt8], _ index: Int) -> Bool {
+        index == 0 || !isTokenByte(bytes[index - 1])
+    }
 
     /// `whsec_…`, `sk_live_…`, `Bearer …` and the like: the prefix and the token after it.
     private static func tokenEnd(_ bytes: [UInt8], at index: Int) -> Int? {
         guard startsWord(bytes, index) else { return nil }
-        for prefix in tokenPrefixes where bytes.count - index > prefix.count
+        for prefix in tokenPrefixes
+        where bytes.count - index > prefix.count
             && bytes[index..<(index + prefix.count)].elementsEqual(prefix)
         {
             var end = index + prefix.count
-            while end < bytes.count, isTokenByte(bytes[end]) || bytes[end] == UInt8(ascii: "=")
-                || bytes[end] == UInt8(ascii: "+") || bytes[end] == UInt8(ascii: "/") || bytes[end] == UInt8(ascii: ".")
+            while end < bytes.count,
+                isTokenByte(bytes[end]) || bytes[end] == UInt8(ascii: "=")
+                    || bytes[end] == UInt8(ascii: "+") || bytes[end] == UInt8(ascii: "/")
+                    || bytes[end] == UInt8(ascii: ".")
             { end += 1 }
             if end - index - prefix.count >= 4 { return end }
         }

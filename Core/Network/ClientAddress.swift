@@ -1,12 +1,12 @@
 /// Works out who is really calling: the gateway's peer address, or, when that peer is one of
 /// the configured trusted proxies, the nearest untrusted address in `X-Forwarded-For`.
-public struct ClientAddress: Sendable {
+package struct ClientAddress: Sendable {
     private let trustedProxies: [IPNetwork]
 
-    public init(trustedProxies: [IPNetwork]) { self.trustedProxies = trustedProxies }
+    package init(trustedProxies: [IPNetwork]) { self.trustedProxies = trustedProxies }
 
     /// The caller's address, or nil when it cannot be told (no peer, or a malformed entry).
-    public func resolve(_ request: HTTPRequest) -> IPAddress? {
+    package func resolve(_ request: HTTPRequest) -> IPAddress? {
         guard let peerText = request.clientIP, var current = IPAddress(peerText) else { return nil }
         guard trustedProxies.contains(current) else { return current }
         let hops = request.headers.values("X-Forwarded-For")

@@ -2,12 +2,12 @@ import Glibc
 
 /// An IPv4 or IPv6 address. An IPv4-mapped IPv6 address (`::ffff:185.71.76.5`) is read as the
 /// IPv4 address it carries, so allowlists match however the gateway wrote it.
-public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
+package struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// 4 bytes for IPv4, 16 for IPv6.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     /// Parses dotted IPv4 or any IPv6 text form; nil for anything else (never throws).
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         var text = text.trimmingSpaces
         if text.hasPrefix("[") && text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
         if let zone = text.firstIndex(of: "%") { text = String(text[..<zone]) }
@@ -22,9 +22,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         bytes = all[0..<10].allSatisfy { $0 == 0 } && all[10] == 0xff && all[11] == 0xff ? Array(all[12..<16]) : all
     }
 
-    public var isIPv4: Bool { bytes.count == 4 }
+    package var isIPv4: Bool { bytes.count == 4 }
 
-    public var description: String {
+    package var description: String {
         if isIPv4 { return bytes.map(String.init).joined(separator: ".") }
         return stride(from: 0, to: 16, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
             .joined(separator: ":")
@@ -32,12 +32,12 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// An address range in CIDR notation (`185.71.76.0/27`, `2a02:5180::/32`) or one address.
-public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
-    public let address: IPAddress
-    public let prefixLength: Int
+package struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
+    package let address: IPAddress
+    package let prefixLength: Int
 
     /// Parses `address/prefix` or a lone address; nil when either part is malformed.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.trimmingSpaces.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = IPAddress(String(parts[0])) else { return nil }
         let maximum = address.bytes.count * 8
@@ -53,7 +53,7 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// True when `candidate` lies inside this range.
-    public func contains(_ candidate: IPAddress) -> Bool {
+    package func contains(_ candidate: IPAddress) -> Bool {
         guard candidate.bytes.count == address.bytes.count else { return false }
         var remaining = prefixLength
         for index in address.bytes.indices where remaining > 0 {
@@ -65,10 +65,10 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
-    public var description: String { "\(address)/\(prefixLength)" }
+    package var description: String { "\(address)/\(prefixLength)" }
 
     /// Parses a comma- or space-separated list; nil when any entry is malformed.
-    public static func list(_ text: String) -> [IPNetwork]? {
+    package static func list(_ text: String) -> [IPNetwork]? {
         var networks: [IPNetwork] = []
         for entry in text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }) where !entry.isEmpty {
             guard let network = IPNetwork(String(entry)) else { return nil }
@@ -80,5 +80,5 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
 
 extension Array where Element == IPNetwork {
     /// True when any range holds `address`.
-    public func contains(_ address: IPAddress) -> Bool { contains { $0.contains(address) } }
+    package func contains(_ address: IPAddress) -> Bool { contains { $0.contains(address) } }
 }

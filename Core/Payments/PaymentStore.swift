@@ -1,10 +1,10 @@
 import FoundationEssentials
 
 /// Every statement on `payments`, in one place.
-public struct PaymentStore {
+package struct PaymentStore {
     private let connection: PGConnection
 
-    public init(connection: PGConnection) { self.connection = connection }
+    package init(connection: PGConnection) { self.connection = connection }
 
     private enum SQL {
         static let columns = """
@@ -50,8 +50,10 @@ public struct PaymentStore {
     /// Inserts a new pending payment; nil when an open payment for the same booking or
     /// subscription already exists (the caller then reads that one).
     /// A new pending booking or subscription payment at `provider`; nil when an open one exists.
-    public func insert(id: UUID, provider: Provider, amount: Money, purpose: PaymentRecord.Purpose, description: String,
-                       returnURL: String) throws -> PaymentRecord? {
+    package func insert(
+        id: UUID, provider: Provider, amount: Money, purpose: PaymentRecord.Purpose, description: String,
+        returnURL: String
+    ) throws -> PaymentRecord? {
         var fields: [(any SQLParameter)?] = [id, amount.minorUnits, amount.currency.code]
         switch purpose {
         case .booking(let appointmentID, let serviceSlug, let kind):
@@ -66,7 +68,7 @@ public struct PaymentStore {
     }
 
     /// The open (pending or waiting for capture) payment for this booking or subscription.
-    public func open(for purpose: PaymentRecord.Purpose) throws -> PaymentRecord? {
+    package func open(for purpose: PaymentRecord.Purpose) throws -> PaymentRecord? {
         switch purpose {
         case .booking(let appointmentID, _, let kind):
             return try connection.query(SQL.openBooking, [appointmentID, kind.rawValue]).first.map(Self.record)
@@ -79,30 +81,37 @@ public struct PaymentStore {
 
     /// Records a Stripe payment seen for the first time, in `status`; nil when it exists already.
     /// A deal's payment as `provider` first reports it; nil when another transaction recorded it first.
-    public func insertDeal(provider: Provider, providerPaymentID: String, status: PaymentStatus, amount: Money, dealID: String?,
-                           description: String) throws -> PaymentRecord? {
-        try connection.query(SQL.insertDeal, [
-            UUID(), providerPaymentID, status.rawValue, amount.minorUnits, amount.currency.code, dealID, Self.clip(description),
-            provider.rawValue,
-        ]).first.map(Self.record)
+    package func insertDeal(
+        provider: Provider, providerPaymentID: String, status: PaymentStatus, amount: Money, dealID: String?,
+        description: String
+    ) throws -> PaymentRecord? {
+        try connection.query(
+            SQL.insertDeal,
+            [
+                UUID(), providerPaymentID, status.rawValue, amount.minorUnits, amount.currency.code, dealID,
+                Self.clip(description),
+                provider.rawValue,
+            ]
+        ).first.map(Self.record)
     }
 
-    public func find(id: UUID) throws -> PaymentRecord? {
+    package func find(id: UUID) throws -> PaymentRecord? {
         try connection.query(SQL.byID, [id]).first.map(Self.record)
     }
 
     /// The payment `provider` knows as `providerPaymentID`, locked until the transaction ends.
-    public func lock(provider: Provider, providerPaymentID: String) throws -> PaymentRecord? {
+    package func lock(provider: Provider, providerPaymentID: String) throws -> PaymentRecord? {
         try connection.query(SQL.lockByProviderID, [provider.rawValue, providerPaymentID]).first.map(Self.record)
     }
 
     /// Records the provider's payment id and confirmation URL once; nil if already recorded.
-    public func attachProvider(id: UUID, providerPaymentID: String, confirmationURL: String?) throws -> PaymentRecord? {
+    package func attachProvider(id: UUID, providerPaymentID: String, confirmationURL: String?) throws -> PaymentRecord?
+    {
         try connection.query(SQL.attachProvider, [id, providerPaymentID, confirmationURL]).first.map(Self.record)
     }
 
     /// Sets the status (the caller has checked the transition).
-    public func setStatus(id: UUID, to status: PaymentStatus, failureCategory: String? = nil) throws {
+    package func setStatus(id: UUID, to status: PaymentStatus, failureCategory: String? = nil) throws {
         try connection.query(SQL.setStatus, [id, status.rawValue, failureCategory])
     }
 
@@ -111,8 +120,8 @@ public struct PaymentStore {
 
     private static func record(_ row: PGRow) throws -> PaymentRecord {
         guard let id = UUID(uuidString: try row.requiredString("id")),
-              let status = PaymentStatus(rawValue: try row.requiredString("status")),
-              let currency = Currency(try row.requiredString("currency"))
+            let status = PaymentStatus(rawValue: try row.requiredString("status")),
+            let currency = Currency(try row.requiredString("currency"))
         else { throw StoreError(.unexpectedResult, detail: "payments row has an unreadable id, status or currency") }
         let purpose: PaymentRecord.Purpose
         switch try row.requiredString("purpose") {
@@ -120,9 +129,12 @@ public struct PaymentStore {
             guard let kind = BookingKind(rawValue: try row.requiredString("kind")) else {
                 throw StoreError(.unexpectedResult, detail: "payments row has an unreadable kind")
             }
-            purpose = .booking(appointmentID: try row.requiredString("appointment_id"), serviceSlug: try row.requiredString("service_slug"), kind: kind)
+            purpose = .booking(
+                appointmentID: try row.requiredString("appointment_id"),
+                serviceSlug: try row.requiredString("service_slug"), kind: kind)
         case "subscription":
-            purpose = .subscription(planID: try row.requiredString("plan_id"), userID: try row.requiredString("user_id"))
+            purpose = .subscription(
+                planID: try row.requiredString("plan_id"), userID: try row.requiredString("user_id"))
         default:
             purpose = .deal(dealID: try row.string("deal_id"))
         }

@@ -1,17 +1,17 @@
 /// One row of `purchases`: a digital item bought with Telegram Stars.
-public struct PurchaseRecord: Sendable, Equatable {
+package struct PurchaseRecord: Sendable, Equatable {
     /// `pending → succeeded`, `pending → failed`; a real payment still succeeds a failed one.
-    public enum Status: String, Sendable {
+    package enum Status: String, Sendable {
         case pending
         case succeeded
         case failed
     }
 
-    public let id: String
-    public let userID: String
-    public let itemID: String
-    public let price: Money
-    public let status: Status
-    public let payURL: String?
-    public let telegramPaymentChargeID: String?
+    package let id: String
+    package let userID: String
+    package let itemID: String
+    package let price: Money
+    package let status: Status
+    package let payURL: String?
+    package let telegramPaymentChargeID: String?
 }

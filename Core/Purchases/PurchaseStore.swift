@@ -1,8 +1,8 @@
 /// Every statement on `purchases` and `purchase_charges`, in one place.
-public struct PurchaseStore {
+package struct PurchaseStore {
     private let connection: PGConnection
 
-    public init(connection: PGConnection) { self.connection = connection }
+    package init(connection: PGConnection) { self.connection = connection }
 
     private enum SQL {
         static let columns = "id, user_id, item_id, amount_minor, currency, status, pay_url, telegram_payment_charge_id"
@@ -14,8 +14,10 @@ public struct PurchaseStore {
             """
         static let lock = "SELECT \(columns) FROM purchases WHERE id = $1 FOR UPDATE"
         static let find = "SELECT \(columns) FROM purchases WHERE id = $1"
-        static let pendingFor = "SELECT \(columns) FROM purchases WHERE user_id = $1 AND item_id = $2 AND status = 'pending'"
-        static let setPayURL = "UPDATE purchases SET pay_url = $2, updated_at = now() WHERE id = $1 RETURNING \(columns)"
+        static let pendingFor =
+            "SELECT \(columns) FROM purchases WHERE user_id = $1 AND item_id = $2 AND status = 'pending'"
+        static let setPayURL =
+            "UPDATE purchases SET pay_url = $2, updated_at = now() WHERE id = $1 RETURNING \(columns)"
         /// Moves to succeeded and tells how long after the invoice it happened.
         static let succeed = """
             UPDATE purchases
@@ -25,7 +27,8 @@ public struct PurchaseStore {
             RETURNING \(columns),
                 (extract(epoch FROM (now() - invoice_created_at)) * 1000)::bigint AS ms_from_invoice
             """
-        static let fail = "UPDATE purchases SET status = 'failed', updated_at = now() WHERE id = $1 RETURNING \(columns)"
+        static let fail =
+            "UPDATE purchases SET status = 'failed', updated_at = now() WHERE id = $1 RETURNING \(columns)"
         static let recordCharge = """
             INSERT INTO purchase_charges (telegram_payment_charge_id, provider_payment_charge_id, purchase_id, user_id,
                                           amount_minor, currency, refund_due, reason)
@@ -37,47 +40,63 @@ public struct PurchaseStore {
 
     /// Inserts a purchase as `pending` (an invoice) or `succeeded` (a direct mock purchase);
     /// nil when the id is taken or the user already has a pending purchase of the item.
-    public func insert(id: String, userID: String, item: Catalog.Item, status: PurchaseRecord.Status) throws -> PurchaseRecord? {
-        try connection.query(SQL.insert, [id, userID, item.id, item.price.minorUnits, status.rawValue]).first.map(Self.record)
+    package func insert(
+        id: String, userID: String, item: Catalog.Item, status: PurchaseRecord.Status
+    ) throws -> PurchaseRecord? {
+        try connection.query(SQL.insert, [id, userID, item.id, item.price.minorUnits, status.rawValue]).first.map(
+            Self.record)
     }
 
     /// The purchase, locked until the transaction ends.
-    public func lock(_ id: String) throws -> PurchaseRecord? { try connection.query(SQL.lock, [id]).first.map(Self.record) }
+    package func lock(_ id: String) throws -> PurchaseRecord? {
+        try connection.query(SQL.lock, [id]).first.map(Self.record)
+    }
 
-    public func find(_ id: String) throws -> PurchaseRecord? { try connection.query(SQL.find, [id]).first.map(Self.record) }
+    package func find(_ id: String) throws -> PurchaseRecord? {
+        try connection.query(SQL.find, [id]).first.map(Self.record)
+    }
 
     /// The user's pending purchase of the item, if any.
-    public func pending(userID: String, itemID: String) throws -> PurchaseRecord? {
+    package func pending(userID: String, itemID: String) throws -> PurchaseRecord? {
         try connection.query(SQL.pendingFor, [userID, itemID]).first.map(Self.record)
     }
 
-    public func setPayURL(_ id: String, _ url: String) throws -> PurchaseRecord? {
+    package func setPayURL(_ id: String, _ url: String) throws -> PurchaseRecord? {
         try connection.query(SQL.setPayURL, [id, url]).first.map(Self.record)
     }
 
     /// Marks the purchase succeeded unless it already is; returns it with the milliseconds
     /// since its invoice (nil without an invoice), or nil when it had already succeeded.
-    public func succeed(_ id: String, chargeID: String?) throws -> (PurchaseRecord, Int64?)? {
+    package func succeed(_ id: String, chargeID: String?) throws -> (PurchaseRecord, Int64?)? {
         guard let row = try connection.query(SQL.succeed, [id, chargeID]).first else { return nil }
         return (try Self.record(row), try row.int("ms_from_invoice"))
     }
 
-    public func fail(_ id: String) throws -> PurchaseRecord? { try connection.query(SQL.fail, [id]).first.map(Self.record) }
+    package func fail(_ id: String) throws -> PurchaseRecord? {
+        try connection.query(SQL.fail, [id]).first.map(Self.record)
+    }
 
     /// Keeps a Telegram charge; false when this charge id was recorded before.
-    public func recordCharge(_ chargeID: String, providerChargeID: String?, purchaseID: String, userID: String, amount: Money,
-                             refundDue: Bool, reason: String?) throws -> Bool {
-        try connection.query(SQL.recordCharge, [
-            chargeID, providerChargeID, purchaseID, userID, amount.minorUnits, amount.currency.code, refundDue, reason,
-        ]).count == 1
+    package func recordCharge(
+        _ chargeID: String, providerChargeID: String?, purchaseID: String, userID: String, amount: Money,
+        refundDue: Bool, reason: String?
+    ) throws -> Bool {
+        try connection.query(
+            SQL.recordCharge,
+            [
+                chargeID, providerChargeID, purchaseID, userID, amount.minorUnits, amount.currency.code, refundDue,
+                reason,
+            ]
+        ).count == 1
     }
 
     private static func record(_ row: PGRow) throws -> PurchaseRecord {
         guard let status = PurchaseRecord.Status(rawValue: try row.requiredString("status")),
-              let currency = Currency(try row.requiredString("currency"))
+            let currency = Currency(try row.requiredString("currency"))
         else { throw StoreError(.unexpectedResult, detail: "purchases row has an unreadable status or currency") }
         return PurchaseRecord(
-            id: try row.requiredString("id"), userID: try row.requiredString("user_id"), itemID: try row.requiredString("item_id"),
+            id: try row.requiredString("id"), userID: try row.requiredString("user_id"),
+            itemID: try row.requiredString("item_id"),
             price: Money(minorUnits: try row.requiredInt("amount_minor"), currency: currency), status: status,
             payURL: try row.string("pay_url"), telegramPaymentChargeID: try row.string("telegram_payment_charge_id"))
     }

@@ -4,42 +4,52 @@ import Logging
 /// `stars-invoice` (`POST /api/v1/purchase/invoice`): creates or reuses a pending purchase and
 /// its pay link: a mock link with `MOCK_PAYMENTS=true`, or Telegram's `createInvoiceLink`
 /// with `TELEGRAM_STARS_ENABLED=true`. The price in Stars comes from the catalog.
-public struct StarsInvoiceHandler: Handler {
+package struct StarsInvoiceHandler: Handler {
     private let setup: StarsSetup
 
-    public init(setup: StarsSetup) { self.setup = setup }
+    package init(setup: StarsSetup) { self.setup = setup }
 
-    public static func make(_ context: FunctionContext) throws -> any Handler {
+    package static func make(_ context: FunctionContext) throws -> any Handler {
         try IdempotentHandler(wrapping: StarsInvoiceHandler(setup: try StarsSetup(context)), context: context)
     }
 
-    public func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
-        let input = try StarsRequest.parse(request.body, requirePurchaseID: false)
+    package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
+        let input = try StarsRequest.parse(request.body)
         if case .disabled = setup.mode { throw StarsMode.disabledError }
         let item = try input.item(in: setup.catalog)
         let connection = try setup.database.connection()
         let purchases = PurchaseStore(connection: connection)
         var log = logger
-        let (found, created) = try connection.transaction { try openOrCreate(input, item: item, purchases: purchases, connection: connection, logger: logger) }
+        let (found, created) = try connection.transaction {
+            try openOrCreate(input, item: item, purchases: purchases, connection: connection, logger: logger)
+        }
         var purchase = found
         log[metadataKey: "purchase_id"] = .string(purchase.id)
         if purchase.status == .pending, purchase.payURL == nil {
             let url = try payURL(for: purchase, item: item, logger: log)
             purchase = try purchases.setPayURL(purchase.id, url) ?? purchase
         }
-        log.info(created ? "purchase_invoice_created" : "purchase_invoice_reused", metadata: ["status": .string(purchase.status.rawValue)])
+        let event = created ? DomainEventType.purchaseInvoiceCreated : .purchaseInvoiceReused
+        log.info(
+            "\(event.rawValue)",
+            metadata: ["status": .string(purchase.status.rawValue)])
         return .json(created ? 201 : 200, PurchaseAnswer(purchase))
     }
 
     /// The purchase to invoice, with its event; true when new. Runs inside the transaction.
-    private func openOrCreate(_ input: StarsRequest, item: Catalog.Item, purchases: PurchaseStore, connection: PGConnection,
-                              logger: Logger) throws -> (PurchaseRecord, Bool) {
+    private func openOrCreate(
+        _ input: StarsRequest, item: Catalog.Item, purchases: PurchaseStore, connection: PGConnection,
+        logger: Logger
+    ) throws -> (PurchaseRecord, Bool) {
         let events = EventStore(connection: connection)
         for _ in 0..<3 {
-            let existing = try input.purchaseID.map { try purchases.lock($0) } ?? purchases.pending(userID: input.userID, itemID: item.id)
+            let existing =
+                try input.purchaseID.map { try purchases.lock($0) }
+                ?? purchases.pending(userID: input.userID, itemID: item.id)
             if let existing {
                 guard existing.userID == input.userID, existing.itemID == item.id else {
-                    throw existing.refuseOtherUser(input.userID, logName: "purchase_invoice_user_mismatch", logger: logger)
+                    throw existing.refuseOtherUser(
+                        input.userID, logName: "purchase_invoice_user_mismatch", logger: logger)
                 }
                 guard existing.status != .failed else {
                     throw APIError.conflict("purchase_not_pending", "This purchase has failed; start a new one.")
@@ -67,10 +77,13 @@ public struct StarsInvoiceHandler: Handler {
             return "mock://telegram-stars/pay/\(purchase.id)"
         case .live(let telegram):
             do {
-                return try telegram.createInvoiceLink(title: item.title, description: item.description, payload: purchase.id,
-                                                      stars: purchase.price.minorUnits, logger: logger)
+                return try telegram.createInvoiceLink(
+                    title: item.title, description: item.description, payload: purchase.id,
+                    stars: purchase.price.minorUnits, logger: logger)
             } catch {
-                logger.warning("invoice link not made; the purchase stays pending for a retry", metadata: ["failure": .string("\(error)")])
+                logger.warning(
+                    "invoice link not made; the purchase stays pending for a retry",
+                    metadata: ["failure": .string("\(error)")])
                 throw error.apiError
             }
         case .disabled:

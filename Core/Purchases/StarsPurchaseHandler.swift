@@ -2,21 +2,25 @@ import Logging
 
 /// `stars-purchase` (`POST /api/v1/purchase`), mock mode only: completes a purchase as if the
 /// buyer had paid. Idempotent; another user's purchase is refused.
-public struct StarsPurchaseHandler: Handler {
+package struct StarsPurchaseHandler: Handler {
     private let setup: StarsSetup
 
-    public init(setup: StarsSetup) { self.setup = setup }
+    package init(setup: StarsSetup) { self.setup = setup }
 
-    public static func make(_ context: FunctionContext) throws -> any Handler {
+    package static func make(_ context: FunctionContext) throws -> any Handler {
         StarsPurchaseHandler(setup: try StarsSetup(context))
     }
 
-    public func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
+    package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
         guard setup.mode.isMock else {
-            throw APIError(403, "mock_payments_disabled", "Purchases are completed by Telegram here; this endpoint works with MOCK_PAYMENTS=true only.")
+            throw APIError(
+                403, "mock_payments_disabled",
+                "Purchases are completed by Telegram here; this endpoint works with MOCK_PAYMENTS=true only.")
         }
-        let input = try StarsRequest.parse(request.body, requirePurchaseID: true)
-        let purchaseID = input.purchaseID!
+        let input = try StarsRequest.parse(request.body)
+        guard let purchaseID = input.purchaseID else {
+            throw APIError.badRequest("missing_field", "purchase_id is required.")
+        }
         var log = logger
         log[metadataKey: "purchase_id"] = .string(purchaseID)
         let connection = try setup.database.connection()
@@ -33,22 +37,30 @@ public struct StarsPurchaseHandler: Handler {
                     case .failed:
                         throw APIError.conflict("purchase_not_pending", "This purchase has failed; start a new one.")
                     case .pending:
-                        guard let (done, elapsed) = try purchases.succeed(purchaseID, chargeID: nil) else { return (existing, true) }
-                        try EventStore(connection: connection).append(PurchaseEvents.succeeded(
-                            done, previousStatus: .pending, source: "mock", chargeID: nil, millisecondsFromInvoice: elapsed))
+                        guard let (done, elapsed) = try purchases.succeed(purchaseID, chargeID: nil) else {
+                            return (existing, true)
+                        }
+                        try EventStore(connection: connection).append(
+                            PurchaseEvents.succeeded(
+                                done, previousStatus: .pending, source: "mock", chargeID: nil,
+                                millisecondsFromInvoice: elapsed))
                         return (done, false)
                     }
                 }
                 let item = try input.item(in: setup.catalog)
-                if let inserted = try purchases.insert(id: purchaseID, userID: input.userID, item: item, status: .succeeded) {
-                    try EventStore(connection: connection).append(PurchaseEvents.succeeded(
-                        inserted, previousStatus: nil, source: "mock", chargeID: nil, millisecondsFromInvoice: nil))
+                if let inserted = try purchases.insert(
+                    id: purchaseID, userID: input.userID, item: item, status: .succeeded)
+                {
+                    try EventStore(connection: connection).append(
+                        PurchaseEvents.succeeded(
+                            inserted, previousStatus: nil, source: "mock", chargeID: nil, millisecondsFromInvoice: nil))
                     return (inserted, false)
                 }
             }
             throw StoreError(.unexpectedResult, detail: "purchase neither found nor inserted")
         }
-        log.info(repeated ? "purchase_succeeded_idempotent" : "purchase_succeeded")
+        let succeeded = DomainEventType.purchaseSucceeded.rawValue
+        log.info("\(succeeded)\(repeated ? "_idempotent" : "")")
         return .json(200, PurchaseAnswer(purchase))
     }
 }

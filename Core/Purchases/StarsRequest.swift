@@ -26,18 +26,19 @@ struct StarsRequest {
         }
     }
 
-    static func parse(_ bytes: [UInt8], requirePurchaseID: Bool) throws -> StarsRequest {
+    static func parse(_ bytes: [UInt8]) throws -> StarsRequest {
         guard let body = try? JSONCoding.decode(Body.self, from: bytes) else {
-            throw APIError.badRequest("invalid_json", "The body must be a JSON object with user_id, item_id and purchase_id.")
+            throw APIError.badRequest(
+                "invalid_json", "The body must be a JSON object with user_id, item_id and purchase_id.")
         }
-        guard let userID = body.user_id?.text else { throw APIError.badRequest("missing_field", "user_id is required.") }
+        guard let userID = body.user_id?.text else {
+            throw APIError.badRequest("missing_field", "user_id is required.")
+        }
         _ = try BoundedText.id(userID, field: "user_id")
         if let purchaseID = body.purchase_id {
             guard try BoundedText.id(purchaseID, field: "purchase_id").utf8.allSatisfy(ASCII.isToken) else {
                 throw APIError.badRequest("invalid_field", "purchase_id must be 1 to 64 letters, digits, '-' or '_'.")
             }
-        } else if requirePurchaseID {
-            throw APIError.badRequest("missing_field", "purchase_id is required.")
         }
         return StarsRequest(userID: userID, itemID: body.item_id, purchaseID: body.purchase_id)
     }
@@ -46,7 +47,9 @@ struct StarsRequest {
     func item(in catalog: Catalog) throws -> Catalog.Item {
         guard let itemID else { throw APIError.badRequest("missing_field", "item_id is required.") }
         _ = try BoundedText.id(itemID, field: "item_id")
-        guard let item = catalog.items[itemID] else { throw APIError.unprocessable("unknown_item", "No item \"\(itemID)\" is on sale.") }
+        guard let item = catalog.items[itemID] else {
+            throw APIError.unprocessable("unknown_item", "No item \"\(itemID)\" is on sale.")
+        }
         return item
     }
 }

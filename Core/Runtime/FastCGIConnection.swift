@@ -58,7 +58,8 @@ struct FastCGIConnection {
             let left = ContinuousClock.now.duration(to: deadline).components
             guard left.seconds > 0 || left.attoseconds > 0 else { return false }
             var descriptor = pollfd(fd: fd, events: events, revents: 0)
-            let ready = poll(&descriptor, 1, Int32(clamping: left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000 + 1))
+            let ready = poll(
+                &descriptor, 1, Int32(clamping: left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000 + 1))
             if ready > 0 { return true }
             if ready < 0, errno != EINTR { return false }
         }

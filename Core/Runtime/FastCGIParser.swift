@@ -2,23 +2,23 @@
 /// in pieces of any size. It holds at most one record, the params (up to `paramsLimit`) and the
 /// body (up to `bodyLimit`) of the one request in progress: whatever a peer sends, that is all
 /// the memory a connection takes.
-public struct FastCGIParser {
+package struct FastCGIParser {
     /// One request as FastCGI delivers it.
-    public struct Request: Equatable, Sendable {
+    package struct Request: Equatable, Sendable {
         /// The request id the peer chose.
-        public let id: UInt16
+        package let id: UInt16
         /// FCGI_KEEP_CONN: the peer sends more requests on this connection.
-        public let keepConnection: Bool
+        package let keepConnection: Bool
         /// The CGI/1.1 variables.
-        public var params: [String: String] = [:]
+        package var params: [String: String] = [:]
         /// The body; empty when it was too large.
-        public var stdin: [UInt8] = []
+        package var stdin: [UInt8] = []
         /// The body ran past the limit; what came of it was thrown away.
-        public var bodyTooLarge = false
+        package var bodyTooLarge = false
     }
 
     /// What the connection must do next, in order.
-    public enum Event: Equatable, Sendable {
+    package enum Event: Equatable, Sendable {
         /// A whole request to answer.
         case request(Request)
         /// Records to send back now (refusals, management answers).
@@ -28,7 +28,7 @@ public struct FastCGIParser {
     }
 
     /// The most bytes of params one request may send.
-    public static let defaultParamsLimit = 65_536
+    package static let defaultParamsLimit = 65_536
 
     private let paramsLimit: Int
     private let bodyLimit: Int
@@ -40,14 +40,14 @@ public struct FastCGIParser {
 
     /// A parser for one connection: bodies over `bodyLimit` bytes are dropped and flagged,
     /// params over `paramsLimit` bytes fail the connection.
-    public init(bodyLimit: Int, paramsLimit: Int = defaultParamsLimit) {
+    package init(bodyLimit: Int, paramsLimit: Int = defaultParamsLimit) {
         self.bodyLimit = bodyLimit
         self.paramsLimit = paramsLimit
     }
 
     /// Takes the next bytes from the peer; returns what they complete. After a failure it takes
     /// nothing more.
-    public mutating func feed(_ bytes: some Collection<UInt8>) -> [Event] {
+    package mutating func feed(_ bytes: some Collection<UInt8>) -> [Event] {
         guard !failed else { return [] }
         pending += bytes
         var events: [Event] = []
@@ -84,7 +84,8 @@ public struct FastCGIParser {
         case .beginRequest:
             guard content.count >= 3 else { return .failure("protocol_error") }
             if let request {
-                return request.id == id ? .failure("protocol_error") : .reply(FastCGIRecord.endRequest(id: id, .cantMultiplexConnection))
+                return request.id == id
+                    ? .failure("protocol_error") : .reply(FastCGIRecord.endRequest(id: id, .cantMultiplexConnection))
             }
             let role = UInt16(content[content.startIndex]) << 8 | UInt16(content[content.startIndex + 1])
             guard role == 1 else { return .reply(FastCGIRecord.endRequest(id: id, .unknownRole)) }
@@ -101,22 +102,25 @@ public struct FastCGIParser {
                 paramBytes += content
             }
         case .stdin where request?.id == id:
-            if content.isEmpty {
-                defer { request = nil }
-                return .request(request!)
+            guard var current = request else { break }
+            request = nil
+            if content.isEmpty { return .request(current) }
+            if current.stdin.count + content.count > bodyLimit {
+                current.bodyTooLarge = true
+                current.stdin = []
             }
-            if request!.stdin.count + content.count > bodyLimit {
-                request!.bodyTooLarge = true
-                request!.stdin = []
-            }
-            if !request!.bodyTooLarge { request!.stdin += content }
+            if !current.bodyTooLarge { current.stdin += content }
+            request = current
         case .abortRequest where request?.id == id:
             request = nil
             return .reply(FastCGIRecord.endRequest(id: id, .requestComplete))
         case .getValues:
-            return .reply(FastCGIRecord.encode(.getValuesResult, id: 0, content: FastCGIRecord.encodeParams([
-                "FCGI_MPXS_CONNS": "0", "FCGI_MAX_CONNS": "1", "FCGI_MAX_REQS": "1",
-            ])))
+            return .reply(
+                FastCGIRecord.encode(
+                    .getValuesResult, id: 0,
+                    content: FastCGIRecord.encodeParams([
+                        "FCGI_MPXS_CONNS": "0", "FCGI_MAX_CONNS": "1", "FCGI_MAX_REQS": "1",
+                    ])))
         default:
             break
         }

@@ -1,7 +1,8 @@
 /// The bytes of FastCGI 1.0: record headers, END_REQUEST bodies and name–value pairs.
 enum FastCGIRecord {
     enum Kind: UInt8 {
-        case beginRequest = 1, abortRequest = 2, endRequest = 3, params = 4, stdin = 5, stdout = 6, getValues = 9, getValuesResult = 10, unknownType = 11
+        case beginRequest = 1, abortRequest = 2, endRequest = 3, params = 4, stdin = 5, stdout = 6, getValues = 9,
+            getValuesResult = 10, unknownType = 11
     }
 
     /// END_REQUEST's protocolStatus.
@@ -18,7 +19,10 @@ enum FastCGIRecord {
     /// One record; `content` must fit in one (`maximumContent` bytes).
     static func encode(_ kind: Kind, id: UInt16, content: some Collection<UInt8>) -> [UInt8] {
         let padding = (8 - content.count % 8) % 8
-        return [1, kind.rawValue, UInt8(id >> 8), UInt8(id & 0xff), UInt8(content.count >> 8), UInt8(content.count & 0xff), UInt8(padding), 0]
+        return [
+            1, kind.rawValue, UInt8(id >> 8), UInt8(id & 0xff), UInt8(content.count >> 8), UInt8(content.count & 0xff),
+            UInt8(padding), 0,
+        ]
             + content + [UInt8](repeating: 0, count: padding)
     }
 
@@ -47,13 +51,16 @@ enum FastCGIRecord {
                 return Int(bytes[index - 1])
             }
             guard index + 4 <= bytes.count else { return nil }
-            let value = Int(bytes[index] & 0x7f) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
+            let value =
+                Int(bytes[index] & 0x7f) << 24 | Int(bytes[index + 1]) << 16 | Int(bytes[index + 2]) << 8
+                | Int(bytes[index + 3])
             index += 4
             return value
         }
         while let nameLength = length(), let valueLength = length(), nameLength + valueLength <= bytes.count - index {
             let name = String(decoding: bytes[index..<(index + nameLength)], as: UTF8.self)
-            params[name] = String(decoding: bytes[(index + nameLength)..<(index + nameLength + valueLength)], as: UTF8.self)
+            params[name] = String(
+                decoding: bytes[(index + nameLength)..<(index + nameLength + valueLength)], as: UTF8.self)
             index += nameLength + valueLength
         }
         return params
@@ -63,7 +70,13 @@ enum FastCGIRecord {
         var bytes: [UInt8] = []
         for (name, value) in params.sorted(by: { $0.key < $1.key }) {
             for length in [name.utf8.count, value.utf8.count] {
-                bytes += length < 128 ? [UInt8(length)] : [UInt8(length >> 24 | 0x80), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
+                bytes +=
+                    length < 128
+                    ? [UInt8(length)]
+                    : [
+                        UInt8(length >> 24 | 0x80), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff),
+                        UInt8(length & 0xff),
+                    ]
             }
             bytes += Array(name.utf8) + Array(value.utf8)
         }

@@ -11,15 +11,15 @@ import Logging
 /// directory must not be reachable by every user. Every read and write on a connection has a
 /// deadline of `FASTCGI_TIMEOUT_MS` (default 5000): a connection that takes longer to deliver a
 /// request or to take its answer is closed and logged, and the next one is served.
-public struct FastCGIServer {
+package struct FastCGIServer {
     private let path: String
 
     /// `path` is the Unix socket to create (an existing file there is replaced).
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
     /// Serves until the process is stopped; exits non-zero if the socket cannot be made as
     /// configured.
-    public func serve(_ runtime: FunctionRuntime) -> Never {
+    package func serve(_ runtime: FunctionRuntime) -> Never {
         let logger = runtime.context.logger
         let milliseconds: Int
         let listener: Int32
@@ -36,15 +36,21 @@ public struct FastCGIServer {
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 { continue }
-            if let reason = Self.serve(FastCGIConnection(fd: client), runtime: runtime, bodyLimit: bodyLimit, timeout: timeout) {
-                logger.warning("FastCGI connection closed", metadata: ["reason": .string(reason), "timeout_ms": .stringConvertible(milliseconds)])
+            if let reason = Self.serve(
+                FastCGIConnection(fd: client), runtime: runtime, bodyLimit: bodyLimit, timeout: timeout)
+            {
+                logger.warning(
+                    "FastCGI connection closed",
+                    metadata: ["reason": .string(reason), "timeout_ms": .stringConvertible(milliseconds)])
             }
             close(client)
         }
     }
 
     /// Answers the requests of one connection until it ends; returns why it was cut short, if it was.
-    private static func serve(_ connection: FastCGIConnection, runtime: FunctionRuntime, bodyLimit: Int, timeout: Duration) -> String? {
+    private static func serve(
+        _ connection: FastCGIConnection, runtime: FunctionRuntime, bodyLimit: Int, timeout: Duration
+    ) -> String? {
         var connection = connection
         var parser = FastCGIParser(bodyLimit: bodyLimit)
         var deadline = ContinuousClock.now + timeout
@@ -61,7 +67,9 @@ public struct FastCGIServer {
                         guard connection.send(records, before: .now + timeout) else { return "write_failed" }
                     case .request(let request):
                         let output = runtime.answer(reading(request, bodyLimit: bodyLimit))
-                        let records = FastCGIRecord.stream(.stdout, id: request.id, output) + FastCGIRecord.endRequest(id: request.id, .requestComplete)
+                        let records =
+                            FastCGIRecord.stream(.stdout, id: request.id, output)
+                            + FastCGIRecord.endRequest(id: request.id, .requestComplete)
                         guard connection.send(records, before: .now + timeout) else { return "write_failed" }
                         guard request.keepConnection else { return nil }
                         deadline = .now + timeout
@@ -73,7 +81,9 @@ public struct FastCGIServer {
 
     /// The request as CGI/1.1; a body the parser refused for its size is the envelope's 413.
     private static func reading(_ request: FastCGIParser.Request, bodyLimit: Int) -> Envelope.Reading {
-        guard !request.bodyTooLarge else { return Envelope.Reading(envelope: .cgi, result: .failure(.payloadTooLarge(limit: bodyLimit))) }
+        guard !request.bodyTooLarge else {
+            return Envelope.Reading(envelope: .cgi, result: .failure(.payloadTooLarge(limit: bodyLimit)))
+        }
         var body = BytesSource(request.stdin)
         return Envelope.readCGI(environment: request.params, input: &body, bodyLimit: bodyLimit)
     }
@@ -81,18 +91,26 @@ public struct FastCGIServer {
     private static func listen(on path: String, group: String?) throws -> Int32 {
         let directory = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         var status = stat()
-        guard stat(directory, &status) == 0 else { throw ConfigError(variable: "FASTCGI_LISTEN", problem: "is in a directory that does not exist") }
+        guard stat(directory, &status) == 0 else {
+            throw ConfigError(variable: "FASTCGI_LISTEN", problem: "is in a directory that does not exist")
+        }
         guard status.st_mode & 0o007 == 0 else {
-            throw ConfigError(variable: "FASTCGI_LISTEN", problem: "is in a directory every user can reach; give the directory mode 0750 or tighter")
+            throw ConfigError(
+                variable: "FASTCGI_LISTEN",
+                problem: "is in a directory every user can reach; give the directory mode 0750 or tighter")
         }
         let groupID = try group.map { name in
-            guard let entry = getgrnam(name) else { throw ConfigError(variable: "FASTCGI_GROUP", problem: "names no group") }
+            guard let entry = getgrnam(name) else {
+                throw ConfigError(variable: "FASTCGI_GROUP", problem: "names no group")
+            }
             return entry.pointee.gr_gid
         }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw ConfigError(variable: "FASTCGI_LISTEN", problem: "is too long for a socket path") }
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw ConfigError(variable: "FASTCGI_LISTEN", problem: "is too long for a socket path")
+        }
         withUnsafeMutableBytes(of: &address.sun_path) { buffer in
             for (index, byte) in bytes.enumerated() { buffer[index] = byte }
         }
@@ -101,7 +119,9 @@ public struct FastCGIServer {
         // The socket is born 0600, so no other user can connect before its mode is set.
         let mask = umask(0o177)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         umask(mask)
         guard fd >= 0, bound == 0, Glibc.listen(fd, 128) == 0 else {

@@ -2,21 +2,21 @@ import Logging
 
 /// What a function's handler is built from: its configuration, its logger and, on demand,
 /// the database.
-public final class FunctionContext {
+package final class FunctionContext {
     /// The function's name, e.g. `create-intent`.
-    public let name: String
-    public let config: Config
-    public let logger: Logger
+    package let name: String
+    package let config: Config
+    package let logger: Logger
     private var database: Database?
 
-    public init(name: String, config: Config, logger: Logger) {
+    package init(name: String, config: Config, logger: Logger) {
         self.name = name
         self.config = config
         self.logger = logger
     }
 
     /// The store, from `DATABASE_URL`; it connects on first use.
-    public func store() throws -> Database {
+    package func store() throws -> Database {
         if let database { return database }
         let made = Database(url: try config.required("DATABASE_URL"), applicationName: name)
         database = made
@@ -24,7 +24,7 @@ public final class FunctionContext {
     }
 
     /// The price list from `CATALOG_PATH` (default `catalog.json` in the working directory).
-    public func catalog() throws -> Catalog {
+    package func catalog() throws -> Catalog {
         do {
             return try Catalog.load(path: config.optional("CATALOG_PATH") ?? "catalog.json")
         } catch let error as Catalog.LoadError {
@@ -33,7 +33,7 @@ public final class FunctionContext {
     }
 
     /// The request-body limit in bytes, from `MAX_BODY_BYTES` (default 1 MiB).
-    public func bodyLimit() throws -> Int {
+    package func bodyLimit() throws -> Int {
         try config.integer("MAX_BODY_BYTES", default: 1_048_576, in: 1_024...16_777_216)
     }
 }

@@ -6,14 +6,14 @@ import Logging
 ///
 /// The stdin/stdout entry point uses it once per process; a long-lived host can use it for many
 /// requests.
-public final class FunctionRuntime {
-    public let context: FunctionContext
+package final class FunctionRuntime {
+    package let context: FunctionContext
     private let handler: Result<any Handler, Error>
     private let setupError: ConfigError?
 
     /// Builds the runtime from the environment; configuration errors are kept and answered
     /// on each request rather than crashing the process.
-    public init(
+    package init(
         name: String, environment: [String: String], sink: any LogSink = StandardErrorSink(),
         makeHandler: (FunctionContext) throws -> any Handler
     ) {
@@ -28,7 +28,8 @@ public final class FunctionRuntime {
         } catch {
             level = .info
         }
-        let logger = JSONLogHandler.logger(function: name, level: level, redactor: Redactor(secrets: config.secretValues), sink: sink)
+        let logger = JSONLogHandler.logger(
+            function: name, level: level, redactor: Redactor(secrets: config.secretValues), sink: sink)
         context = FunctionContext(name: name, config: config, logger: logger)
         do {
             _ = try context.bodyLimit()
@@ -41,10 +42,10 @@ public final class FunctionRuntime {
     }
 
     /// The request-body limit in force.
-    public var bodyLimit: Int { (try? context.bodyLimit()) ?? 1_048_576 }
+    package var bodyLimit: Int { (try? context.bodyLimit()) ?? 1_048_576 }
 
     /// Answers one request, never throwing.
-    public func respond(to request: HTTPRequest) -> HTTPResponse {
+    package func respond(to request: HTTPRequest) -> HTTPResponse {
         var logger = context.logger
         logger[metadataKey: "request_id"] = .string(request.requestID)
         let started = Self.milliseconds()
@@ -58,16 +59,19 @@ public final class FunctionRuntime {
             response = .error(ErrorAnswer.apiError(for: error, logger: logger), requestID: request.requestID)
         }
         response.headers.set("X-Request-Id", request.requestID)
-        logger.log(level: response.status >= 500 ? .error : .info, "request completed", metadata: [
-            "method": .string(request.method), "path": .string(request.path), "status": .stringConvertible(response.status),
-            "duration_ms": .stringConvertible(Self.milliseconds() - started),
-        ])
+        logger.log(
+            level: response.status >= 500 ? .error : .info, "request completed",
+            metadata: [
+                "method": .string(request.method), "path": .string(request.path),
+                "status": .stringConvertible(response.status),
+                "duration_ms": .stringConvertible(Self.milliseconds() - started),
+            ])
         return response
     }
 
     /// The bytes that answer an envelope reading, written back in the envelope it came in: the
     /// request's response, or the refusal of one that could not be read.
-    public func answer(_ reading: Envelope.Reading) -> [UInt8] {
+    package func answer(_ reading: Envelope.Reading) -> [UInt8] {
         switch reading.result {
         case .success(let request): reading.envelope.write(respond(to: request))
         case .failure(let error): reading.envelope.write(refuse(error))
@@ -75,11 +79,14 @@ public final class FunctionRuntime {
     }
 
     /// Answers a request the envelope could not read, in the same error shape.
-    public func refuse(_ error: APIError) -> HTTPResponse {
+    package func refuse(_ error: APIError) -> HTTPResponse {
         let requestID = Envelope.makeRequestID()
-        context.logger.warning("request refused", metadata: [
-            "request_id": .string(requestID), "status": .stringConvertible(error.status), "code": .string(error.code),
-        ])
+        context.logger.warning(
+            "request refused",
+            metadata: [
+                "request_id": .string(requestID), "status": .stringConvertible(error.status),
+                "code": .string(error.code),
+            ])
         var response = HTTPResponse.error(error, requestID: requestID)
         response.headers.set("X-Request-Id", requestID)
         return response

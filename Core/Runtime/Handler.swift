@@ -3,7 +3,7 @@ import Logging
 /// One endpoint's logic: a plain value built once per process with its dependencies, then
 /// asked to answer each request. Throwing an `APIError`, `ConfigError` or `StoreError` gives the
 /// matching error answer; anything else becomes a logged 500.
-public protocol Handler {
+package protocol Handler {
     /// The HTTP method the endpoint accepts; others get 405.
     var method: String { get }
 
@@ -12,5 +12,5 @@ public protocol Handler {
 }
 
 extension Handler {
-    public var method: String { "POST" }
+    package var method: String { "POST" }
 }

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Writes every byte to `fd`, retrying short writes and EINTR; false when the descriptor fails.
-public func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+package func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
     bytes.withUnsafeBytes { buffer in
         var offset = 0
         while offset < buffer.count {

@@ -2,11 +2,11 @@
 ///
 /// The version row is inserted first with `ON CONFLICT DO NOTHING`, so two migrators racing
 /// each other apply every step once: the second waits on the first's row and then skips it.
-public struct Migrator {
+package struct Migrator {
     private let connection: PGConnection
     private let migrations: [Migration]
 
-    public init(connection: PGConnection, migrations: [Migration] = Migration.all) {
+    package init(connection: PGConnection, migrations: [Migration] = Migration.all) {
         self.connection = connection
         self.migrations = migrations
     }
@@ -27,12 +27,14 @@ public struct Migrator {
 
     /// Applies every step not yet applied and returns the versions it applied now.
     @discardableResult
-    public func migrate() throws -> [Int] {
+    package func migrate() throws -> [Int] {
         try createVersionTable()
         var applied: [Int] = []
         for migration in migrations {
             let ran = try connection.transaction {
-                guard try connection.query(SQL.claim, [migration.version, migration.name]).count == 1 else { return false }
+                guard try connection.query(SQL.claim, [migration.version, migration.name]).count == 1 else {
+                    return false
+                }
                 try connection.runScript(migration.sql)
                 return true
             }
@@ -47,11 +49,12 @@ public struct Migrator {
         do {
             try connection.query(SQL.createTable)
         } catch let error as StoreError
-            where [.duplicateTable, .duplicateObject, .uniqueViolation].contains(error.sqlState) {}
+            where [.duplicateTable, .duplicateObject, .uniqueViolation].contains(error.sqlState)
+        {}
     }
 
     /// The highest applied version, 0 for an empty database.
-    public func currentVersion() throws -> Int {
+    package func currentVersion() throws -> Int {
         do {
             return Int(try connection.query(SQL.current).first?.requiredInt("version") ?? 0)
         } catch let error as StoreError where error.kind == .schemaOutdated {

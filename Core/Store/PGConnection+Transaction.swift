@@ -6,7 +6,7 @@ extension PGConnection {
     /// A serialization failure (40001) or deadlock (40P01) runs the whole body again, up to
     /// `attempts` times, after a short randomised pause, so `body` must do nothing outside the
     /// database that cannot be repeated.
-    public func transaction<T>(attempts: Int = 5, _ body: () throws -> T) throws -> T {
+    package func transaction<T>(attempts: Int = 5, _ body: () throws -> T) throws -> T {
         var attempt = 1
         while true {
             do {

@@ -5,13 +5,13 @@ import Glibc
 /// so no value is ever spliced into SQL text.
 ///
 /// Not thread-safe: each thread or process owns its own connection.
-public final class PGConnection {
+package final class PGConnection {
     private let handle: OpaquePointer
 
     /// Connects with `url` (a libpq URI or `key=value` conninfo).
     ///
     /// `connect_timeout`, `application_name` and `gssencmode=disable` are defaults the URL may override.
-    public init(url: String, applicationName: String = "payment-functions", connectTimeoutSeconds: Int = 5) throws {
+    package init(url: String, applicationName: String = "payment-functions", connectTimeoutSeconds: Int = 5) throws {
         let keywords = ["connect_timeout", "application_name", "gssencmode", "dbname"]
         let values = [String(connectTimeoutSeconds), applicationName, "disable", url]
         let cKeywords = keywords.map { strdup($0) }
@@ -36,17 +36,17 @@ public final class PGConnection {
     deinit { PQfinish(handle) }
 
     /// True while the connection is usable.
-    public var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
+    package var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
 
     /// True inside an open transaction block.
-    public var inTransaction: Bool {
+    package var inTransaction: Bool {
         let status = PQtransactionStatus(handle)
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
     }
 
     /// Runs one statement with its parameters bound to `$1`, `$2`, …; nil binds SQL NULL.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [(any SQLParameter)?] = []) throws -> PGResult {
+    package func query(_ sql: String, _ parameters: [(any SQLParameter)?] = []) throws -> PGResult {
         let texts = parameters.map { $0.map { strdup($0.sqlText) } ?? nil }
         defer { texts.forEach { free($0) } }
         let values: [UnsafePointer<CChar>?] = texts.map { $0.map { UnsafePointer($0) } }
@@ -69,7 +69,8 @@ public final class PGConnection {
             return result
         default:
             let state = PQresultErrorField(raw, Self.diagSQLState).map { SQLState(String(cString: $0)) }
-            let message = PQresultErrorField(raw, Self.diagMessagePrimary).map { String(cString: $0) }
+            let message =
+                PQresultErrorField(raw, Self.diagMessagePrimary).map { String(cString: $0) }
                 ?? Self.trimmed(PQerrorMessage(handle))
             throw Self.error(state: state, message: message, connectionOpen: isOpen)
         }

@@ -1,7 +1,7 @@
 import CLibPQ
 
 /// The rows of one statement's result; freed when the last reference goes.
-public final class PGResult {
+package final class PGResult {
     private let handle: OpaquePointer
 
     init(_ handle: OpaquePointer) { self.handle = handle }
@@ -9,16 +9,16 @@ public final class PGResult {
     deinit { PQclear(handle) }
 
     /// How many rows came back.
-    public var count: Int { Int(PQntuples(handle)) }
+    package var count: Int { Int(PQntuples(handle)) }
 
     /// Rows changed by an INSERT, UPDATE or DELETE.
-    public var affectedRows: Int { Int(String(cString: PQcmdTuples(handle))) ?? 0 }
+    package var affectedRows: Int { Int(String(cString: PQcmdTuples(handle))) ?? 0 }
 
     /// The rows, for iteration.
-    public var rows: [PGRow] { (0..<count).map { PGRow(result: self, index: $0) } }
+    package var rows: [PGRow] { (0..<count).map { PGRow(result: self, index: $0) } }
 
     /// The first row, if any.
-    public var first: PGRow? { count > 0 ? PGRow(result: self, index: 0) : nil }
+    package var first: PGRow? { count > 0 ? PGRow(result: self, index: 0) : nil }
 
     func text(row: Int, column: String) throws -> String? {
         let index = PQfnumber(handle, column)
@@ -31,17 +31,17 @@ public final class PGResult {
 }
 
 /// One row of a result, read by column name.
-public struct PGRow {
+package struct PGRow {
     let result: PGResult
     let index: Int
 
     /// The column's text, or nil for SQL NULL.
-    public func string(_ column: String) throws -> String? {
+    package func string(_ column: String) throws -> String? {
         try result.text(row: index, column: column)
     }
 
     /// The column's text; a NULL is an error.
-    public func requiredString(_ column: String) throws -> String {
+    package func requiredString(_ column: String) throws -> String {
         guard let value = try string(column) else {
             throw StoreError(.unexpectedResult, detail: "column \(column) is NULL")
         }
@@ -49,7 +49,7 @@ public struct PGRow {
     }
 
     /// The column as an integer, or nil for SQL NULL.
-    public func int(_ column: String) throws -> Int64? {
+    package func int(_ column: String) throws -> Int64? {
         guard let text = try string(column) else { return nil }
         guard let value = Int64(text) else {
             throw StoreError(.unexpectedResult, detail: "column \(column) is not an integer")
@@ -58,7 +58,7 @@ public struct PGRow {
     }
 
     /// The column as an integer; a NULL is an error.
-    public func requiredInt(_ column: String) throws -> Int64 {
+    package func requiredInt(_ column: String) throws -> Int64 {
         guard let value = try int(column) else {
             throw StoreError(.unexpectedResult, detail: "column \(column) is NULL")
         }
@@ -66,7 +66,7 @@ public struct PGRow {
     }
 
     /// The column as a boolean (`t`/`f`), or nil for SQL NULL.
-    public func bool(_ column: String) throws -> Bool? {
+    package func bool(_ column: String) throws -> Bool? {
         guard let text = try string(column) else { return nil }
         return text == "t" || text == "true"
     }

@@ -2,8 +2,8 @@
 ///
 /// `description` is deliberately generic; `detail` holds the server's primary message, which
 /// never contains query parameters, and goes to logs only.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+package struct StoreError: Error, Sendable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable {
         /// No connection could be made, or it was lost.
         case unavailable
         /// The server refused a statement.
@@ -16,17 +16,17 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case unexpectedResult
     }
 
-    public let kind: Kind
-    public let sqlState: SQLState?
-    public let detail: String
+    package let kind: Kind
+    package let sqlState: SQLState?
+    package let detail: String
 
-    public init(_ kind: Kind, sqlState: SQLState? = nil, detail: String) {
+    package init(_ kind: Kind, sqlState: SQLState? = nil, detail: String) {
         self.kind = kind
         self.sqlState = sqlState
         self.detail = detail
     }
 
-    public var description: String {
+    package var description: String {
         switch kind {
         case .unavailable: "database unavailable"
         case .statementFailed: "database statement failed (SQLSTATE \(sqlState?.code ?? "none"))"

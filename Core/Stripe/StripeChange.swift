@@ -23,7 +23,9 @@ struct StripeChange {
     init(_ event: Stripe.Event) {
         let object = event.data.object
         let currency = object.currency.flatMap { Currency($0.uppercased()) }
-        func money(_ minor: Int64?) -> Money? { minor.flatMap { value in currency.map { Money(minorUnits: value, currency: $0) } } }
+        func money(_ minor: Int64?) -> Money? {
+            minor.flatMap { value in currency.map { Money(minorUnits: value, currency: $0) } }
+        }
         var sessionID: String?
         var paymentIntentID = object.payment_intent?.id
         var invoiceID: String?
@@ -33,11 +35,14 @@ struct StripeChange {
         var effect: Effect?
         var metadata = object.metadata ?? [:]
         switch event.type {
-        case "checkout.session.completed", "checkout.session.async_payment_succeeded", "checkout.session.async_payment_failed":
+        case "checkout.session.completed", "checkout.session.async_payment_succeeded",
+            "checkout.session.async_payment_failed":
             sessionID = object.id
             amount = money(object.amount_total)
             if event.type == "checkout.session.async_payment_failed" {
-                effect = Effect(status: .canceled, eventType: .dealPaymentFailed, eventKey: event.id, failureCategory: "async_payment_failed")
+                effect = Effect(
+                    status: .canceled, eventType: .dealPaymentFailed, eventKey: event.id,
+                    failureCategory: "async_payment_failed")
             } else if object.payment_status == "paid" || object.payment_status == "no_payment_required" {
                 effect = Effect(status: .succeeded, eventType: .dealPaid, eventKey: nil)
             } else {
@@ -56,14 +61,17 @@ struct StripeChange {
         case "charge.refunded":
             chargeID = object.id
             amount = money(object.amount)
-            effect = Effect(status: object.refunded == true ? .refunded : nil, eventType: .dealRefunded,
-                            eventKey: "\(object.id):\(object.amount_refunded ?? 0)")
+            effect = Effect(
+                status: object.refunded == true ? .refunded : nil, eventType: .dealRefunded,
+                eventKey: "\(object.id):\(object.amount_refunded ?? 0)")
         case "invoice.payment_succeeded":
             invoiceID = object.id
             amount = money(object.amount_paid)
             let details = object.parent?.subscription_details ?? object.subscription_details
             subscriptionID = object.subscription?.id ?? details?.subscription?.id
-            if metadata["deal_id"] == nil, let inherited = details?.metadata?["deal_id"] { metadata["deal_id"] = inherited }
+            if metadata["deal_id"] == nil, let inherited = details?.metadata?["deal_id"] {
+                metadata["deal_id"] = inherited
+            }
             effect = Effect(status: .succeeded, eventType: .invoicePaid, eventKey: object.id)
         default:
             break
@@ -85,11 +93,15 @@ struct StripeChange {
     /// The automation event's payload beyond the payment's own fields.
     func eventPayload(_ event: Stripe.Event) -> [String: JSONValue] {
         var payload: [String: JSONValue] = ["stripe_event_id": .string(event.id), "livemode": .bool(event.livemode)]
-        for (key, value) in [("session_id", sessionID), ("payment_intent_id", paymentIntentID), ("invoice_id", invoiceID),
-                             ("subscription_id", subscriptionID), ("charge_id", chargeID), ("failure_category", effect?.failureCategory)] {
+        for (key, value) in [
+            ("session_id", sessionID), ("payment_intent_id", paymentIntentID), ("invoice_id", invoiceID),
+            ("subscription_id", subscriptionID), ("charge_id", chargeID), ("failure_category", effect?.failureCategory),
+        ] {
             if let value { payload[key] = .string(value) }
         }
-        if event.type == "charge.refunded", let refunded = event.data.object.amount_refunded { payload["amount_refunded_minor"] = .int(refunded) }
+        if event.type == "charge.refunded", let refunded = event.data.object.amount_refunded {
+            payload["amount_refunded_minor"] = .int(refunded)
+        }
         return payload
     }
 }

@@ -2,46 +2,42 @@ import FoundationEssentials
 
 /// Read-only access to the Stripe API for operators: `GET /v1/events`, paginated. A restricted
 /// key with Events: Read is enough.
-public struct StripeClient {
+package struct StripeClient {
     /// The real API; `STRIPE_API_URL` overrides it.
-    public static let defaultBaseURL = "https://api.stripe.com"
+    package static let defaultBaseURL = "https://api.stripe.com"
 
     /// One listed event: what an operator compares with the deliveries the functions saw.
-    public struct EventSummary: Decodable, Sendable, Encodable {
-        public struct Request: Codable, Sendable { public let id: String? }
-        public let id: String
-        public let type: String
-        public let created: Int64
-        public let livemode: Bool
-        public let pending_webhooks: Int?
-        public let request: Request?
-    }
-
-    /// Why listing failed.
-    public enum Failure: Error, Sendable, Equatable {
-        case rejected(status: Int, message: String)
-        case unavailable(String)
-        case badResponse
+    package struct EventSummary: Decodable, Sendable, Encodable {
+        package struct Request: Codable, Sendable { package let id: String? }
+        package let id: String
+        package let type: String
+        package let created: Int64
+        package let livemode: Bool
+        package let pending_webhooks: Int?
+        package let request: Request?
     }
 
     private let baseURL: String
     private let apiKey: String
     private let http: any HTTPClient
 
-    public init(baseURL: String, apiKey: String, http: any HTTPClient) {
+    package init(baseURL: String, apiKey: String, http: any HTTPClient) {
         self.baseURL = baseURL
         self.apiKey = apiKey
         self.http = http
     }
 
     /// From `STRIPE_API_URL` and `STRIPE_API_KEY`.
-    public init(config: Config) throws {
-        self.init(baseURL: try config.baseURL("STRIPE_API_URL", default: Self.defaultBaseURL),
-                  apiKey: try config.secret("STRIPE_API_KEY", .stripeAPIKey), http: CurlHTTPClient())
+    package init(config: Config) throws {
+        self.init(
+            baseURL: try config.baseURL("STRIPE_API_URL", default: Self.defaultBaseURL),
+            apiKey: try config.secret("STRIPE_API_KEY", .stripeAPIKey), http: CurlHTTPClient())
     }
 
     /// Up to `limit` events, newest first, following `has_more` across pages of at most 100.
-    public func events(types: [String] = [], limit: Int, createdSince: Int64? = nil, failedOnly: Bool = false) throws(Failure) -> [EventSummary] {
+    package func events(
+        types: [String] = [], limit: Int, createdSince: Int64? = nil, failedOnly: Bool = false
+    ) throws(StripeError) -> [EventSummary] {
         var collected: [EventSummary] = []
         var cursor: String?
         while collected.count < limit {
@@ -50,9 +46,10 @@ public struct StripeClient {
             if let createdSince { query.append("created[gte]=\(createdSince)") }
             if failedOnly { query.append("delivery_success=false") }
             if let cursor { query.append("starting_after=\(PercentEncoding.component(cursor))") }
-            let request = OutboundRequest(method: "GET", url: "\(baseURL)/v1/events?" + query.joined(separator: "&"),
-                                          headers: HTTPHeaders([("Authorization", "Bearer \(apiKey)"), ("Stripe-Version", "2025-03-31.basil")]),
-                                          timeoutMilliseconds: 10_000)
+            let request = OutboundRequest(
+                method: "GET", url: "\(baseURL)/v1/events?" + query.joined(separator: "&"),
+                headers: HTTPHeaders([("Authorization", "Bearer \(apiKey)"), ("Stripe-Version", "2025-03-31.basil")]),
+                timeoutMilliseconds: 10_000)
             let response: OutboundResponse
             do {
                 response = try http.send(request)
@@ -60,11 +57,19 @@ public struct StripeClient {
                 throw .unavailable("\(error)")
             }
             guard response.status == 200 else {
-                struct ErrorBody: Decodable { struct Detail: Decodable { let message: String? }; let error: Detail? }
-                let message = (try? JSONCoding.decode(ErrorBody.self, from: response.body))?.error?.message ?? "HTTP \(response.status)"
+                struct ErrorBody: Decodable {
+                    struct Detail: Decodable { let message: String? }
+                    let error: Detail?
+                }
+                let message =
+                    (try? JSONCoding.decode(ErrorBody.self, from: response.body))?.error?.message
+                    ?? "HTTP \(response.status)"
                 throw .rejected(status: response.status, message: message)
             }
-            struct Page: Decodable { let data: [EventSummary]; let has_more: Bool }
+            struct Page: Decodable {
+                let data: [EventSummary]
+                let has_more: Bool
+            }
             guard let page = try? JSONCoding.decode(Page.self, from: response.body) else { throw .badResponse }
             collected += page.data
             guard page.has_more, let last = page.data.last else { break }

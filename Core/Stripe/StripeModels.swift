@@ -1,61 +1,61 @@
 /// Stripe API objects, as far as this project reads them. Card details and everything not
 /// named here are never decoded.
-public enum Stripe {
+package enum Stripe {
     /// An event (`evt_…`), as delivered to webhooks and listed by `GET /v1/events`.
-    public struct Event: Decodable, Sendable {
-        public struct Request: Decodable, Sendable {
-            public let id: String?
-            public let idempotency_key: String?
+    package struct Event: Decodable, Sendable {
+        package struct Request: Decodable, Sendable {
+            package let id: String?
+            package let idempotency_key: String?
         }
-        public struct Payload: Decodable, Sendable { public let object: EventObject }
+        package struct Payload: Decodable, Sendable { package let object: EventObject }
 
-        public let id: String
-        public let type: String
-        public let created: Int64
-        public let livemode: Bool
-        public let account: String?
-        public let api_version: String?
-        public let request: Request?
-        public let data: Payload
+        package let id: String
+        package let type: String
+        package let created: Int64
+        package let livemode: Bool
+        package let account: String?
+        package let api_version: String?
+        package let request: Request?
+        package let data: Payload
     }
 
     /// The `data.object` of the event types handled: a Checkout Session, PaymentIntent, Charge
     /// or Invoice. Fields that do not apply to a type are nil.
-    public struct EventObject: Decodable, Sendable {
-        public struct PaymentError: Decodable, Sendable {
-            public let code: String?
-            public let decline_code: String?
+    package struct EventObject: Decodable, Sendable {
+        package struct PaymentError: Decodable, Sendable {
+            package let code: String?
+            package let decline_code: String?
         }
-        public struct SubscriptionDetails: Decodable, Sendable {
-            public let subscription: ObjectID?
-            public let metadata: [String: String]?
+        package struct SubscriptionDetails: Decodable, Sendable {
+            package let subscription: ObjectID?
+            package let metadata: [String: String]?
         }
-        public struct Parent: Decodable, Sendable { public let subscription_details: SubscriptionDetails? }
+        package struct Parent: Decodable, Sendable { package let subscription_details: SubscriptionDetails? }
 
-        public let id: String
-        public let object: String?
-        public let status: String?
-        public let payment_status: String?
-        public let amount: Int64?
-        public let amount_total: Int64?
-        public let amount_received: Int64?
-        public let amount_refunded: Int64?
-        public let amount_paid: Int64?
-        public let currency: String?
-        public let refunded: Bool?
-        public let payment_intent: ObjectID?
-        public let subscription: ObjectID?
-        public let metadata: [String: String]?
-        public let parent: Parent?
-        public let subscription_details: SubscriptionDetails?
-        public let last_payment_error: PaymentError?
+        package let id: String
+        package let object: String?
+        package let status: String?
+        package let payment_status: String?
+        package let amount: Int64?
+        package let amount_total: Int64?
+        package let amount_received: Int64?
+        package let amount_refunded: Int64?
+        package let amount_paid: Int64?
+        package let currency: String?
+        package let refunded: Bool?
+        package let payment_intent: ObjectID?
+        package let subscription: ObjectID?
+        package let metadata: [String: String]?
+        package let parent: Parent?
+        package let subscription_details: SubscriptionDetails?
+        package let last_payment_error: PaymentError?
     }
 
     /// An expandable reference: the id string, or the expanded object's `id`.
-    public struct ObjectID: Decodable, Sendable, Equatable {
-        public let id: String
+    package struct ObjectID: Decodable, Sendable, Equatable {
+        package let id: String
 
-        public init(from decoder: Decoder) throws {
+        package init(from decoder: Decoder) throws {
             if let id = try? decoder.singleValueContainer().decode(String.self) {
                 self.id = id
             } else {
@@ -66,8 +66,8 @@ public enum Stripe {
     }
 
     /// A page of `GET /v1/events`.
-    public struct EventList: Decodable, Sendable {
-        public let data: [Event]
-        public let has_more: Bool
+    package struct EventList: Decodable, Sendable {
+        package let data: [Event]
+        package let has_more: Bool
     }
 }

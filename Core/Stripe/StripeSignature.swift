@@ -3,9 +3,9 @@ import Glibc
 /// Verifies `Stripe-Signature` exactly as Stripe's own libraries do: the signed payload is
 /// `"{t}.{raw body}"`, HMAC-SHA256 keyed with the whole `whsec_…` secret, lower-case hex; any
 /// `v1` signature may match any configured secret; `v0` is ignored; comparison is constant-time.
-public struct StripeSignature: Sendable {
+package struct StripeSignature: Sendable {
     /// Why a delivery was refused, with the wording Stripe's libraries use.
-    public enum Failure: Error, Sendable, Equatable {
+    package enum Failure: Error, Sendable, Equatable {
         case missingHeader
         case malformedHeader
         case noV1Signature
@@ -13,7 +13,7 @@ public struct StripeSignature: Sendable {
         case timestampTooOld(ageSeconds: Int)
         case timestampInFuture(aheadSeconds: Int)
 
-        public var reason: String {
+        package var reason: String {
             switch self {
             case .missingHeader: "No Stripe-Signature header"
             case .malformedHeader: "Unable to extract timestamp and signatures from header"
@@ -24,7 +24,7 @@ public struct StripeSignature: Sendable {
         }
 
         /// What an operator should check.
-        public var hint: String {
+        package var hint: String {
             switch self {
             case .missingHeader, .malformedHeader, .noV1Signature:
                 "the request did not come from Stripe, or a proxy changed its headers"
@@ -37,7 +37,7 @@ public struct StripeSignature: Sendable {
         }
 
         /// A short machine name, stored with the event.
-        public var code: String {
+        package var code: String {
             switch self {
             case .missingHeader: "missing_header"
             case .malformedHeader: "malformed_header"
@@ -55,17 +55,17 @@ public struct StripeSignature: Sendable {
     /// - Parameters:
     ///   - secrets: every signing secret in force (more than one while a secret is rolled).
     ///   - toleranceSeconds: how far the signed time may be from now; 0 turns the check off.
-    public init(secrets: [String], toleranceSeconds: Int) {
+    package init(secrets: [String], toleranceSeconds: Int) {
         self.secrets = secrets.map { Array($0.utf8) }
         self.tolerance = toleranceSeconds
     }
 
     /// How many secrets are tried, for log hints.
-    public var secretCount: Int { secrets.count }
+    package var secretCount: Int { secrets.count }
 
     /// Checks `header` against `body` at time `now` (Unix seconds); returns the signed timestamp.
     @discardableResult
-    public func verify(header: String?, body: [UInt8], now: Int = Int(time(nil))) throws(Failure) -> Int {
+    package func verify(header: String?, body: [UInt8], now: Int = Int(time(nil))) throws(Failure) -> Int {
         guard let header, !header.isEmpty else { throw .missingHeader }
         var timestamp: Int?
         var signatures: [[UInt8]] = []
@@ -96,7 +96,7 @@ public struct StripeSignature: Sendable {
     }
 
     /// The `Stripe-Signature` header Stripe would send for `body` at `timestamp`.
-    public static func header(secret: String, timestamp: Int, body: [UInt8]) -> String {
+    package static func header(secret: String, timestamp: Int, body: [UInt8]) -> String {
         let mac = Crypto.hmacSHA256(key: Array(secret.utf8), data: Array("\(timestamp).".utf8) + body)
         return "t=\(timestamp),v1=\(mac.hexString)"
     }

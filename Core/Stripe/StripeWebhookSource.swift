@@ -16,15 +16,22 @@ package struct StripeWebhookSource: WebhookSource {
     /// `STRIPE_WEBHOOK_TOLERANCE`, `STRIPE_EXPECTED_LIVEMODE` and `STRIPE_EXPECTED_ACCOUNT`.
     package static func make(_ context: FunctionContext) throws -> any Handler {
         let config = context.config
-        let secrets = try config.required("STRIPE_WEBHOOK_SECRET").split(separator: ",").map { String($0).trimmingSpaces }
-            .filter { !$0.isEmpty }
+        let secrets = try config.required("STRIPE_WEBHOOK_SECRET").split(separator: ",").map {
+            String($0).trimmingSpaces
+        }
+        .filter { !$0.isEmpty }
         guard !secrets.isEmpty, secrets.allSatisfy(SecretShape.stripeWebhookSecret.matches) else {
-            throw ConfigError(variable: "STRIPE_WEBHOOK_SECRET", problem: "must be one or more comma-separated secrets; each "
-                + SecretShape.stripeWebhookSecret.requirement)
+            throw ConfigError(
+                variable: "STRIPE_WEBHOOK_SECRET",
+                problem: "must be one or more comma-separated secrets; each "
+                    + SecretShape.stripeWebhookSecret.requirement)
         }
         let source = StripeWebhookSource(
-            signature: StripeSignature(secrets: secrets, toleranceSeconds: try config.integer("STRIPE_WEBHOOK_TOLERANCE", default: 300, in: 0...86_400)),
-            expectedLivemode: config.optional("STRIPE_EXPECTED_LIVEMODE") == nil ? nil : try config.flag("STRIPE_EXPECTED_LIVEMODE", default: false),
+            signature: StripeSignature(
+                secrets: secrets,
+                toleranceSeconds: try config.integer("STRIPE_WEBHOOK_TOLERANCE", default: 300, in: 0...86_400)),
+            expectedLivemode: config.optional("STRIPE_EXPECTED_LIVEMODE") == nil
+                ? nil : try config.flag("STRIPE_EXPECTED_LIVEMODE", default: false),
             expectedAccount: config.optional("STRIPE_EXPECTED_ACCOUNT"))
         return WebhookPipeline(source: source, database: try context.store())
     }
@@ -47,11 +54,14 @@ package struct StripeWebhookSource: WebhookSource {
         } catch {
             throw WebhookRefusal(
                 reason: .signatureFailed,
-                claim: WebhookRejectionStore.Claim(detail: error.reason, eventType: claimed?.type, eventID: claimed?.id),
-                error: APIError.badRequest("signature_verification_failed", "The Stripe-Signature header does not verify: \(error.reason)."),
+                claim: WebhookRejectionStore.Claim(
+                    detail: error.reason, eventType: claimed?.type, eventID: claimed?.id),
+                error: APIError.badRequest(
+                    "signature_verification_failed", "The Stripe-Signature header does not verify: \(error.reason)."),
                 message: WebhookStep.signatureFailed.rawValue,
                 metadata: [
-                    LogKey.stepResult: .string(error.code), LogKey.detail: .string(error.reason), LogKey.hint: .string(error.hint),
+                    LogKey.stepResult: .string(error.code), LogKey.detail: .string(error.reason),
+                    LogKey.hint: .string(error.hint),
                     "keys_tried": .stringConvertible(signature.secretCount), "endpoint": .string(request.path),
                     "expected_livemode": .string(expectedLivemode.map { $0 ? "live" : "test" } ?? "any"),
                 ])
@@ -60,7 +70,9 @@ package struct StripeWebhookSource: WebhookSource {
 
     func decode(_ request: HTTPRequest, verification: Verification, trail: inout WebhookTrail) throws -> Delivery {
         guard let event = try? JSONCoding.decode(Stripe.Event.self, from: request.body) else {
-            trail.step(.signatureVerified, result: .invalidEvent, detail: "the signed body is not a Stripe event", level: .warning)
+            trail.step(
+                .signatureVerified, result: .invalidEvent, detail: "the signed body is not a Stripe event",
+                level: .warning)
             throw APIError.badRequest("invalid_event", "The body is not a Stripe event.")
         }
         let change = StripeChange(event)
@@ -73,15 +85,18 @@ package struct StripeWebhookSource: WebhookSource {
 
     func arrival(_ delivery: Delivery, verification: Verification) -> WebhookEventStore.Arrival {
         let change = delivery.change
-        var arrival = WebhookEventStore.Arrival(provider: .stripe, eventKey: delivery.event.id, eventType: delivery.event.type,
-                                                objectID: delivery.event.data.object.id, verification: verification)
+        var arrival = WebhookEventStore.Arrival(
+            provider: .stripe, eventKey: delivery.event.id, eventType: delivery.event.type,
+            objectID: delivery.event.data.object.id, verification: verification)
         arrival.dealID = change.dealID
         arrival.sessionID = change.sessionID
         arrival.paymentIntentID = change.paymentIntentID
         return arrival
     }
 
-    func answer(_ result: WebhookResult) -> HTTPResponse { .json(200, ["received": "true", "outcome": result.outcome.rawValue]) }
+    func answer(_ result: WebhookResult) -> HTTPResponse {
+        .json(200, ["received": "true", "outcome": result.outcome.rawValue])
+    }
 
     func apply(_ delivery: Delivery, connection: PGConnection, trail: inout WebhookTrail) throws -> WebhookResult {
         let (event, change) = (delivery.event, delivery.change)
@@ -110,8 +125,10 @@ package struct StripeWebhookSource: WebhookSource {
         if let existing = try payments.lock(provider: .stripe, providerPaymentID: key) {
             payment = existing
             moved = effect.status.map { existing.status.transition(to: $0) } ?? .unchanged
-        } else if let inserted = try payments.insertDeal(provider: .stripe, providerPaymentID: key, status: effect.status ?? .pending, amount: amount,
-                                                         dealID: change.dealID, description: "Stripe \(event.type) \(key)") {
+        } else if let inserted = try payments.insertDeal(
+            provider: .stripe, providerPaymentID: key, status: effect.status ?? .pending, amount: amount,
+            dealID: change.dealID, description: "Stripe \(event.type) \(key)")
+        {
             payment = inserted
             moved = effect.status == nil ? .unchanged : .advance
         } else {
@@ -126,7 +143,8 @@ package struct StripeWebhookSource: WebhookSource {
         trail.step(.persisted, detail: "payment \(payment.status.rawValue)")
 
         if moved == .outOfOrder {
-            trail.step(.statusNotMovedBack, result: .decided(.outOfOrderIgnored), detail: "\(payment.status.rawValue) stays")
+            trail.step(
+                .statusNotMovedBack, result: .decided(.outOfOrderIgnored), detail: "\(payment.status.rawValue) stays")
             return done(.outOfOrderIgnored, nil)
         }
         if moved == .advance, let target = effect.status, payment.status != target {
@@ -138,7 +156,8 @@ package struct StripeWebhookSource: WebhookSource {
         }
         guard change.dealID != nil else { return done(.dealIDMissing, "deal_id missing from metadata") }
         if moved == .advance || effect.status == nil {
-            let domain = PaymentEvents.other(effect.eventType, payment, key: effect.eventKey, extra: change.eventPayload(event))
+            let domain = PaymentEvents.other(
+                effect.eventType, payment, key: effect.eventKey, extra: change.eventPayload(event))
             if try EventStore(connection: connection).append(domain) {
                 trail.step(.automationEventEmitted, detail: effect.eventType.rawValue)
             }
@@ -149,7 +168,8 @@ package struct StripeWebhookSource: WebhookSource {
     /// Why an event belongs to another Stripe account or mode, or nil when it is ours.
     private func cabinetMismatch(_ event: Stripe.Event) -> String? {
         if let expectedLivemode, event.livemode != expectedLivemode {
-            return "event is \(event.livemode ? "live" : "test") mode, this endpoint expects \(expectedLivemode ? "live" : "test")"
+            return
+                "event is \(event.livemode ? "live" : "test") mode, this endpoint expects \(expectedLivemode ? "live" : "test")"
         }
         if let expectedAccount, event.account != expectedAccount {
             return "event is from account \(event.account ?? "the platform"), this endpoint expects \(expectedAccount)"

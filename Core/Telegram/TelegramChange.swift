@@ -42,7 +42,8 @@ enum TelegramChange {
     }
 
     /// Yes only for a pending purchase of the query's user, amount and currency.
-    static func answer(_ query: Telegram.Update.PreCheckoutQuery, purchases: PurchaseStore) throws -> PreCheckoutAnswer {
+    static func answer(_ query: Telegram.Update.PreCheckoutQuery, purchases: PurchaseStore) throws -> PreCheckoutAnswer
+    {
         let refusal: String?
         if let purchase = try purchases.find(query.invoice_payload) {
             switch purchase.status {
@@ -65,30 +66,38 @@ enum TelegramChange {
 
     /// Records the charge and succeeds its purchase, keeping every charge and flagging extra
     /// ones for refund; returns the outcome. Inside the transaction.
-    static func settle(_ payment: Telegram.Update.SuccessfulPayment, buyer: Int64?, connection: PGConnection,
-                       trail: inout WebhookTrail) throws -> WebhookOutcome {
+    static func settle(
+        _ payment: Telegram.Update.SuccessfulPayment, buyer: Int64?, connection: PGConnection,
+        trail: inout WebhookTrail
+    ) throws -> WebhookOutcome {
         let purchases = PurchaseStore(connection: connection)
         let events = EventStore(connection: connection)
         let amount = Money(minorUnits: payment.total_amount, currency: Currency(payment.currency) ?? .xtr)
         let charge = payment.telegram_payment_charge_id
         let record = { (purchase: PurchaseRecord?, refundDue: Bool, reason: String?) in
-            try purchases.recordCharge(charge, providerChargeID: payment.provider_payment_charge_id,
-                                       purchaseID: payment.invoice_payload, userID: buyer.map(String.init) ?? purchase?.userID ?? "unknown",
-                                       amount: amount, refundDue: refundDue, reason: reason)
+            try purchases.recordCharge(
+                charge, providerChargeID: payment.provider_payment_charge_id,
+                purchaseID: payment.invoice_payload, userID: buyer.map(String.init) ?? purchase?.userID ?? "unknown",
+                amount: amount, refundDue: refundDue, reason: reason)
         }
         guard let purchase = try purchases.lock(payment.invoice_payload) else {
             guard try record(nil, true, "no such purchase") else { return .duplicateCharge }
-            trail.step(.purchaseLookup, result: .decided(.unknownPurchase), detail: "charge kept and flagged for refund", level: .error)
+            trail.step(
+                .purchaseLookup, result: .decided(.unknownPurchase), detail: "charge kept and flagged for refund",
+                level: .error)
             return .unknownPurchase
         }
         guard amount == purchase.price else {
             guard try record(purchase, true, "amount differs from the purchase") else { return .duplicateCharge }
-            try events.append(PurchaseEvents.refundDue(purchase, chargeID: charge, reason: "amount_mismatch"))
-            trail.step(.amountChecked, result: .decided(.amountMismatch), detail: "expected \(purchase.price)", level: .error)
+            try events.append(
+                PurchaseEvents.refundDue(purchase, chargeID: charge, reason: WebhookOutcome.amountMismatch.rawValue))
+            trail.step(
+                .amountChecked, result: .decided(.amountMismatch), detail: "expected \(purchase.price)", level: .error)
             return .amountMismatch
         }
         if purchase.status == .succeeded {
-            guard try record(purchase, purchase.telegramPaymentChargeID != charge, "second payment of one invoice") else {
+            guard try record(purchase, purchase.telegramPaymentChargeID != charge, "second payment of one invoice")
+            else {
                 trail.step(.chargeRecorded, result: .decided(.duplicateCharge))
                 return .duplicateCharge
             }
@@ -97,9 +106,13 @@ enum TelegramChange {
             return .refundDue
         }
         guard try record(purchase, false, nil) else { return .duplicateCharge }
-        guard let (done, elapsed) = try purchases.succeed(purchase.id, chargeID: charge) else { return .duplicateCharge }
-        try events.append(PurchaseEvents.succeeded(done, previousStatus: purchase.status, source: "telegram", chargeID: charge,
-                                                   millisecondsFromInvoice: elapsed))
+        guard let (done, elapsed) = try purchases.succeed(purchase.id, chargeID: charge) else {
+            return .duplicateCharge
+        }
+        try events.append(
+            PurchaseEvents.succeeded(
+                done, previousStatus: purchase.status, source: Provider.telegram.rawValue, chargeID: charge,
+                millisecondsFromInvoice: elapsed))
         trail.step(.purchaseSucceeded, detail: "\(purchase.status.rawValue) → succeeded")
         return .processed
     }

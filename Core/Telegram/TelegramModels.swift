@@ -1,5 +1,5 @@
 /// Telegram Bot API objects, as far as this project reads them.
-public enum Telegram {
+package enum Telegram {
     /// `{"ok":true,"result":…}` or `{"ok":false,"error_code":…,"description":…,"parameters":{"retry_after":…}}`.
     struct Reply<Result: Decodable>: Decodable {
         struct Parameters: Decodable { let retry_after: Int? }
@@ -25,28 +25,28 @@ public enum Telegram {
     }
 
     /// An update delivered to the webhook; only the parts about payments are read.
-    public struct Update: Decodable, Sendable {
-        public struct User: Decodable, Sendable { public let id: Int64 }
-        public struct PreCheckoutQuery: Decodable, Sendable {
-            public let id: String
-            public let from: User
-            public let currency: String
-            public let total_amount: Int64
-            public let invoice_payload: String
+    package struct Update: Decodable, Sendable {
+        package struct User: Decodable, Sendable { package let id: Int64 }
+        package struct PreCheckoutQuery: Decodable, Sendable {
+            package let id: String
+            package let from: User
+            package let currency: String
+            package let total_amount: Int64
+            package let invoice_payload: String
         }
-        public struct SuccessfulPayment: Decodable, Sendable {
-            public let currency: String
-            public let total_amount: Int64
-            public let invoice_payload: String
-            public let telegram_payment_charge_id: String
-            public let provider_payment_charge_id: String?
+        package struct SuccessfulPayment: Decodable, Sendable {
+            package let currency: String
+            package let total_amount: Int64
+            package let invoice_payload: String
+            package let telegram_payment_charge_id: String
+            package let provider_payment_charge_id: String?
         }
-        public struct Message: Decodable, Sendable {
-            public let from: User?
-            public let successful_payment: SuccessfulPayment?
+        package struct Message: Decodable, Sendable {
+            package let from: User?
+            package let successful_payment: SuccessfulPayment?
         }
-        public let update_id: Int64
-        public let pre_checkout_query: PreCheckoutQuery?
-        public let message: Message?
+        package let update_id: Int64
+        package let pre_checkout_query: PreCheckoutQuery?
+        package let message: Message?
     }
 }

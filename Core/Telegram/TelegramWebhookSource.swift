@@ -13,7 +13,8 @@ package struct TelegramWebhookSource: WebhookSource {
     /// `stars-webhook` as deployed, from `TELEGRAM_WEBHOOK_SECRET` (16–256 of `A-Z a-z 0-9 _ -`).
     package static func make(_ context: FunctionContext) throws -> any Handler {
         let secret = try context.config.secret("TELEGRAM_WEBHOOK_SECRET", .telegramWebhookSecret)
-        return WebhookPipeline(source: TelegramWebhookSource(secretToken: Array(secret.utf8)), database: try context.store())
+        return WebhookPipeline(
+            source: TelegramWebhookSource(secretToken: Array(secret.utf8)), database: try context.store())
     }
 
     /// An update and what it means.
@@ -28,7 +29,8 @@ package struct TelegramWebhookSource: WebhookSource {
             throw WebhookRefusal(
                 reason: .invalidSecretToken,
                 claim: WebhookRejectionStore.Claim(detail: token == nil ? "no secret token" : "wrong secret token"),
-                error: APIError(403, "invalid_secret_token", "The X-Telegram-Bot-Api-Secret-Token header is missing or wrong."),
+                error: APIError(
+                    403, "invalid_secret_token", "The X-Telegram-Bot-Api-Secret-Token header is missing or wrong."),
                 message: "Telegram webhook with a missing or wrong secret token",
                 metadata: [LogKey.hint: "check TELEGRAM_WEBHOOK_SECRET is the secret_token given to setWebhook"])
         }
@@ -47,8 +49,9 @@ package struct TelegramWebhookSource: WebhookSource {
     }
 
     func arrival(_ delivery: Delivery, verification: Verification) -> WebhookEventStore.Arrival {
-        WebhookEventStore.Arrival(provider: .telegram, eventKey: "update:\(delivery.update.update_id)", eventType: delivery.change.eventType,
-                                  objectID: delivery.change.purchaseID, verification: verification)
+        WebhookEventStore.Arrival(
+            provider: .telegram, eventKey: "update:\(delivery.update.update_id)", eventType: delivery.change.eventType,
+            objectID: delivery.change.purchaseID, verification: verification)
     }
 
     /// A repeated pre-checkout query is answered again (answering has no effect of its own).
@@ -62,11 +65,15 @@ package struct TelegramWebhookSource: WebhookSource {
         case .preCheckout(let query):
             let answer = try TelegramChange.answer(query, purchases: PurchaseStore(connection: connection))
             trail.step(.preCheckoutAnswered, result: answer.ok ? .ok : .declined, detail: answer.error_message)
-            return WebhookResult(outcome: answer.ok ? .answeredOK : .answeredDeclined, amount: Money(minorUnits: query.total_amount, currency: .xtr),
-                                 answer: .json(200, answer))
+            return WebhookResult(
+                outcome: answer.ok ? .answeredOK : .answeredDeclined,
+                amount: Money(minorUnits: query.total_amount, currency: .xtr),
+                answer: .json(200, answer))
         case .payment(let payment, let buyer):
             let outcome = try TelegramChange.settle(payment, buyer: buyer, connection: connection, trail: &trail)
-            return WebhookResult(outcome: outcome, amount: Money(minorUnits: payment.total_amount, currency: Currency(payment.currency) ?? .xtr))
+            return WebhookResult(
+                outcome: outcome,
+                amount: Money(minorUnits: payment.total_amount, currency: Currency(payment.currency) ?? .xtr))
         case .other:
             trail.step(.notHandled, result: .decided(.ignored))
             return WebhookResult(outcome: .ignored)

@@ -1,23 +1,25 @@
 /// Byte classes of ASCII text, the one set every parser and check in the project uses.
-public enum ASCII {
+package enum ASCII {
     /// `0`–`9`.
-    public static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    package static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
     /// `A`–`Z`, `a`–`z`.
-    public static func isLetter(_ byte: UInt8) -> Bool { byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7a }
+    package static func isLetter(_ byte: UInt8) -> Bool { byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7a }
 
     /// Letters and digits.
-    public static func isAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || isLetter(byte) }
+    package static func isAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || isLetter(byte) }
 
     /// Letters, digits, `_` and `-`: ids, tokens and Telegram's secret alphabet.
-    public static func isToken(_ byte: UInt8) -> Bool { isAlphanumeric(byte) || byte == 0x5f || byte == 0x2d }
+    package static func isToken(_ byte: UInt8) -> Bool { isAlphanumeric(byte) || byte == 0x5f || byte == 0x2d }
 
     /// The base64 alphabets (standard and URL-safe) with padding.
-    public static func isBase64(_ byte: UInt8) -> Bool { isToken(byte) || byte == 0x2b || byte == 0x2f || byte == 0x3d }
+    package static func isBase64(_ byte: UInt8) -> Bool {
+        isToken(byte) || byte == 0x2b || byte == 0x2f || byte == 0x3d
+    }
 
     /// RFC 3986 unreserved: letters, digits, `-`, `.`, `_`, `~`.
-    public static func isUnreserved(_ byte: UInt8) -> Bool { isToken(byte) || byte == 0x2e || byte == 0x7e }
+    package static func isUnreserved(_ byte: UInt8) -> Bool { isToken(byte) || byte == 0x2e || byte == 0x7e }
 
     /// `byte` lower-cased when it is an upper-case letter.
-    public static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte }
+    package static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte }
 }

@@ -1,12 +1,12 @@
 /// The payment providers whose webhooks this project receives, as stored in `provider` columns
 /// and logged under `provider`.
-public enum Provider: String, Sendable, CaseIterable, Codable {
+package enum Provider: String, Sendable, CaseIterable, Codable {
     case yookassa
     case stripe
     case telegram
 
     /// The name people know the provider by, as in "Stripe webhook received".
-    public var displayName: String {
+    package var displayName: String {
         switch self {
         case .yookassa: "YooKassa"
         case .stripe: "Stripe"

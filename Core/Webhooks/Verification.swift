@@ -1,5 +1,5 @@
 /// How a delivery's authenticity was established, as stored in `webhook_events.verification`.
-public enum Verification: String, Sendable, CaseIterable, Codable {
+package enum Verification: String, Sendable, CaseIterable, Codable {
     /// Stripe: the `Stripe-Signature` HMAC verified.
     case signature
     /// Telegram: the `X-Telegram-Bot-Api-Secret-Token` header matched.

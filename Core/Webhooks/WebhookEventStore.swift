@@ -2,23 +2,25 @@ import FoundationEssentials
 
 /// `webhook_events`: one row per distinct provider event, claimed inside the transaction that
 /// applies its effect, so an event's effect and its record commit together.
-public struct WebhookEventStore {
+package struct WebhookEventStore {
     private let connection: PGConnection
 
-    public init(connection: PGConnection) { self.connection = connection }
+    package init(connection: PGConnection) { self.connection = connection }
 
     /// What is known of an event when it arrives.
-    public struct Arrival: Sendable {
-        public let provider: Provider
-        public let eventKey: String
-        public let eventType: String
-        public let objectID: String?
-        public let verification: Verification
-        public var dealID: String? = nil
-        public var sessionID: String? = nil
-        public var paymentIntentID: String? = nil
+    package struct Arrival: Sendable {
+        package let provider: Provider
+        package let eventKey: String
+        package let eventType: String
+        package let objectID: String?
+        package let verification: Verification
+        package var dealID: String? = nil
+        package var sessionID: String? = nil
+        package var paymentIntentID: String? = nil
 
-        public init(provider: Provider, eventKey: String, eventType: String, objectID: String?, verification: Verification) {
+        package init(
+            provider: Provider, eventKey: String, eventType: String, objectID: String?, verification: Verification
+        ) {
             self.provider = provider
             self.eventKey = eventKey
             self.eventType = eventType
@@ -28,11 +30,11 @@ public struct WebhookEventStore {
     }
 
     /// The claimed row: whether this is the first delivery, and what an earlier one decided.
-    public struct Claim: Sendable {
-        public let id: UUID
-        public let deliveries: Int
+    package struct Claim: Sendable {
+        package let id: UUID
+        package let deliveries: Int
         /// The outcome recorded by an earlier delivery; nil for the first.
-        public let previousOutcome: WebhookOutcome?
+        package let previousOutcome: WebhookOutcome?
     }
 
     private enum SQL {
@@ -76,44 +78,60 @@ public struct WebhookEventStore {
 
     /// Inserts the event, or counts one more delivery of it and locks its row until the
     /// transaction ends, so concurrent deliveries of one event are applied one at a time.
-    public func claim(_ arrival: Arrival) throws -> Claim {
+    package func claim(_ arrival: Arrival) throws -> Claim {
         guard connection.inTransaction else {
-            throw StoreError(.notInTransaction, detail: "webhook events are claimed inside the transaction that applies them")
+            throw StoreError(
+                .notInTransaction, detail: "webhook events are claimed inside the transaction that applies them")
         }
-        let row = try connection.query(SQL.claim, [
-            arrival.provider.rawValue, arrival.eventKey, arrival.eventType, arrival.objectID, arrival.verification.rawValue,
-            arrival.dealID, arrival.sessionID, arrival.paymentIntentID,
-        ]).first
+        let row = try connection.query(
+            SQL.claim,
+            [
+                arrival.provider.rawValue, arrival.eventKey, arrival.eventType, arrival.objectID,
+                arrival.verification.rawValue,
+                arrival.dealID, arrival.sessionID, arrival.paymentIntentID,
+            ]
+        ).first
         guard let row, let id = UUID(uuidString: try row.requiredString("id")) else {
             throw StoreError(.unexpectedResult, detail: "webhook event claim returned no row")
         }
         CrashPoint.reach("after_claim")
         let deliveries = Int(try row.requiredInt("deliveries"))
-        return Claim(id: id, deliveries: deliveries, previousOutcome: deliveries == 1 ? nil : try row.string("outcome").map(WebhookOutcome.init))
+        return Claim(
+            id: id, deliveries: deliveries,
+            previousOutcome: deliveries == 1 ? nil : try row.string("outcome").map(WebhookOutcome.init))
     }
 
     /// Events changed within the last `windowSeconds` and after `cursor` (an `updated_at`
     /// epoch from an earlier row), oldest first, narrowed by `filter`.
-    public func recent(windowSeconds: Int, after cursor: String = "0", filter: Filter = Filter(), limit: Int = 1_000) throws -> [Record] {
-        try connection.query(SQL.recent, [
-            cursor, windowSeconds, filter.provider, filter.type, filter.dealID, filter.sessionID, filter.eventID, limit,
-        ]).rows.map(Record.init)
+    package func recent(
+        windowSeconds: Int, after cursor: String = "0", filter: Filter = Filter(), limit: Int = 1_000
+    ) throws -> [Record] {
+        try connection.query(
+            SQL.recent,
+            [
+                cursor, windowSeconds, filter.provider, filter.type, filter.dealID, filter.sessionID, filter.eventID,
+                limit,
+            ]
+        ).rows.map(Record.init)
     }
 
     /// The event with this provider event id (or row id), if any.
-    public func find(_ eventID: String) throws -> Record? {
+    package func find(_ eventID: String) throws -> Record? {
         try connection.query(SQL.byKey, [eventID]).first.map(Record.init)
     }
 
     /// What `recent` may be narrowed to.
-    public struct Filter: Sendable {
-        public var provider: String?
-        public var type: String?
-        public var dealID: String?
-        public var sessionID: String?
-        public var eventID: String?
+    package struct Filter: Sendable {
+        package var provider: String?
+        package var type: String?
+        package var dealID: String?
+        package var sessionID: String?
+        package var eventID: String?
 
-        public init(provider: String? = nil, type: String? = nil, dealID: String? = nil, sessionID: String? = nil, eventID: String? = nil) {
+        package init(
+            provider: String? = nil, type: String? = nil, dealID: String? = nil, sessionID: String? = nil,
+            eventID: String? = nil
+        ) {
             self.provider = provider
             self.type = type
             self.dealID = dealID
@@ -123,27 +141,27 @@ public struct WebhookEventStore {
     }
 
     /// One `webhook_events` row as operators read it.
-    public struct Record: Sendable, Encodable {
-        public let id: String
-        public let provider: String
-        public let eventKey: String
-        public let eventType: String
-        public let objectID: String?
-        public let objectStatus: String?
-        public let amountMinor: Int64?
-        public let currency: String?
-        public let verification: String
-        public let outcome: String
-        public let steps: JSONValue
-        public let error: String?
-        public let dealID: String?
-        public let sessionID: String?
-        public let paymentIntentID: String?
-        public let deliveries: Int
-        public let receivedAt: String
-        public let updatedAt: String
+    package struct Record: Sendable, Encodable {
+        package let id: String
+        package let provider: String
+        package let eventKey: String
+        package let eventType: String
+        package let objectID: String?
+        package let objectStatus: String?
+        package let amountMinor: Int64?
+        package let currency: String?
+        package let verification: String
+        package let outcome: String
+        package let steps: JSONValue
+        package let error: String?
+        package let dealID: String?
+        package let sessionID: String?
+        package let paymentIntentID: String?
+        package let deliveries: Int
+        package let receivedAt: String
+        package let updatedAt: String
         /// Where a follower resumes after this row.
-        public let cursor: String
+        package let cursor: String
 
         init(_ row: PGRow) throws {
             id = try row.requiredString("id")
@@ -156,7 +174,9 @@ public struct WebhookEventStore {
             currency = try row.string("currency")
             verification = try row.requiredString("verification")
             outcome = try row.requiredString("outcome")
-            steps = (try? JSONCoding.decode(JSONValue.self, from: Array(try row.requiredString("steps").utf8))) ?? .array([])
+            steps =
+                (try? JSONCoding.decode(JSONValue.self, from: Array(try row.requiredString("steps").utf8)))
+                ?? .array([])
             error = try row.string("error")
             dealID = try row.string("deal_id")
             sessionID = try row.string("session_id")
@@ -170,9 +190,12 @@ public struct WebhookEventStore {
 
     /// Records how the event ended, with its steps and the object's status and amount.
     func finish(_ claim: Claim, result: WebhookResult, trail: WebhookTrail, verification: Verification) throws {
-        try connection.query(SQL.finish, [
-            claim.id, result.outcome.rawValue, trail.stepsJSON, result.error, result.objectStatus, result.amount?.minorUnits,
-            result.amount?.currency.code, verification.rawValue,
-        ])
+        try connection.query(
+            SQL.finish,
+            [
+                claim.id, result.outcome.rawValue, trail.stepsJSON, result.error, result.objectStatus,
+                result.amount?.minorUnits,
+                result.amount?.currency.code, verification.rawValue,
+            ])
     }
 }

@@ -32,10 +32,14 @@ struct WebhookPipeline<Source: WebhookSource>: Handler {
             if let previous = claim.previousOutcome {
                 switch source.repeated(delivery, previous: previous) {
                 case .duplicate:
-                    attempt.step(.deduplicated, result: .decided(.duplicate), detail: "delivery \(claim.deliveries), first outcome \(previous)")
+                    attempt.step(
+                        .deduplicated, result: .decided(.duplicate),
+                        detail: "delivery \(claim.deliveries), first outcome \(previous)")
                     return (WebhookResult(outcome: .duplicate), attempt)
                 case .apply:
-                    attempt.step(.deduplicated, result: .redelivered, detail: "delivery \(claim.deliveries), earlier outcome \(previous)")
+                    attempt.step(
+                        .deduplicated, result: .redelivered,
+                        detail: "delivery \(claim.deliveries), earlier outcome \(previous)")
                 case .answerOnly:
                     record = false
                 }
@@ -57,7 +61,8 @@ struct WebhookPipeline<Source: WebhookSource>: Handler {
         var metadata = refusal.metadata
         metadata[LogKey.rejection] = .string(refusal.reason.rawValue)
         trail.log.warning("\(refusal.message)", metadata: metadata)
-        WebhookRejectionStore.count(source.provider, refusal.reason, claim: refusal.claim, database: database, logger: trail.log)
+        WebhookRejectionStore.count(
+            source.provider, refusal.reason, claim: refusal.claim, database: database, logger: trail.log)
         return refusal.error
     }
 }

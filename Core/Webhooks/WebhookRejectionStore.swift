@@ -4,13 +4,13 @@ import Logging
 /// reason and hour. A sender without the secret can raise a counter but never add a row per
 /// request, so what a flood of forged deliveries costs the database is bounded; the last refused
 /// claim is kept (shortened) so an operator can still see what was sent.
-public struct WebhookRejectionStore {
+package struct WebhookRejectionStore {
     private let connection: PGConnection
 
-    public init(connection: PGConnection) { self.connection = connection }
+    package init(connection: PGConnection) { self.connection = connection }
 
     /// Why a delivery was refused before verification.
-    public enum Reason: String, Sendable, CaseIterable, Codable {
+    package enum Reason: String, Sendable, CaseIterable, Codable {
         /// Stripe: the `Stripe-Signature` header does not verify.
         case signatureFailed = "signature_failed"
         /// Telegram: the `X-Telegram-Bot-Api-Secret-Token` header is missing or wrong.
@@ -20,12 +20,12 @@ public struct WebhookRejectionStore {
     }
 
     /// What the refused delivery claimed to be, unverified: kept only to show an operator.
-    public struct Claim: Sendable {
-        public var detail: String?
-        public var eventType: String?
-        public var eventID: String?
+    package struct Claim: Sendable {
+        package var detail: String?
+        package var eventType: String?
+        package var eventID: String?
 
-        public init(detail: String? = nil, eventType: String? = nil, eventID: String? = nil) {
+        package init(detail: String? = nil, eventType: String? = nil, eventID: String? = nil) {
             self.detail = detail
             self.eventType = eventType
             self.eventID = eventID
@@ -50,42 +50,45 @@ public struct WebhookRejectionStore {
             ORDER BY last_seen_at, provider, reason
             """
         static let purge = "DELETE FROM webhook_rejections WHERE last_seen_at < now() - $1::int * interval '1 second'"
-        static let purgeable = "SELECT count(*) AS count FROM webhook_rejections WHERE last_seen_at < now() - $1::int * interval '1 second'"
+        static let purgeable =
+            "SELECT count(*) AS count FROM webhook_rejections WHERE last_seen_at < now() - $1::int * interval '1 second'"
     }
 
     /// Counts one refused delivery.
-    public func record(_ provider: Provider, _ reason: Reason, claim: Claim) throws {
-        try connection.query(SQL.record, [
-            provider.rawValue, reason.rawValue, claim.detail.map { BoundedText.prefix($0, 200) },
-            claim.eventType.map { BoundedText.prefix($0, 64) }, claim.eventID.map { BoundedText.prefix($0, 64) },
-        ])
+    package func record(_ provider: Provider, _ reason: Reason, claim: Claim) throws {
+        try connection.query(
+            SQL.record,
+            [
+                provider.rawValue, reason.rawValue, claim.detail.map { BoundedText.prefix($0, 200) },
+                claim.eventType.map { BoundedText.prefix($0, 64) }, claim.eventID.map { BoundedText.prefix($0, 64) },
+            ])
     }
 
     /// The counters touched within the last `windowSeconds`, oldest first.
-    public func recent(windowSeconds: Int, provider: Provider? = nil) throws -> [Record] {
+    package func recent(windowSeconds: Int, provider: Provider? = nil) throws -> [Record] {
         try connection.query(SQL.recent, [windowSeconds, provider?.rawValue]).rows.map(Record.init)
     }
 
     /// How many counters were last touched more than `seconds` ago.
-    public func purgeableCount(olderThan seconds: Int) throws -> Int {
+    package func purgeableCount(olderThan seconds: Int) throws -> Int {
         Int(try connection.query(SQL.purgeable, [seconds]).first?.requiredInt("count") ?? 0)
     }
 
     /// Deletes the counters last touched more than `seconds` ago; returns how many.
-    public func purge(olderThan seconds: Int) throws -> Int {
+    package func purge(olderThan seconds: Int) throws -> Int {
         try connection.query(SQL.purge, [seconds]).affectedRows
     }
 
     /// One counter as operators read it.
-    public struct Record: Sendable, Encodable {
-        public let provider: String
-        public let reason: String
-        public let hour: String
-        public let count: Int
-        public let lastSeenAt: String
-        public let lastDetail: String?
-        public let lastEventType: String?
-        public let lastEventID: String?
+    package struct Record: Sendable, Encodable {
+        package let provider: String
+        package let reason: String
+        package let hour: String
+        package let count: Int
+        package let lastSeenAt: String
+        package let lastDetail: String?
+        package let lastEventType: String?
+        package let lastEventID: String?
 
         init(_ row: PGRow) throws {
             provider = try row.requiredString("provider")
@@ -103,11 +106,13 @@ public struct WebhookRejectionStore {
 extension WebhookRejectionStore {
     /// Counts one refused delivery on `database`. The refusal stands whatever happens here: a
     /// database that cannot count it is logged, never turned into another answer.
-    public static func count(_ provider: Provider, _ reason: Reason, claim: Claim, database: Database, logger: Logger) {
+    package static func count(_ provider: Provider, _ reason: Reason, claim: Claim, database: Database, logger: Logger)
+    {
         do {
             try WebhookRejectionStore(connection: try database.connection()).record(provider, reason, claim: claim)
         } catch {
-            logger.error("refused delivery not counted", metadata: ["reason": .string(reason.rawValue), "error": "\(error)"])
+            logger.error(
+                "refused delivery not counted", metadata: ["reason": .string(reason.rawValue), "error": "\(error)"])
         }
     }
 }

@@ -33,7 +33,9 @@ protocol WebhookSource {
 
 extension WebhookSource {
     /// By default a repeat is a duplicate, unless the first delivery applied and settled nothing.
-    func repeated(_ delivery: Delivery, previous: WebhookOutcome) -> WebhookRepeat { previous.reappliable ? .apply : .duplicate }
+    func repeated(_ delivery: Delivery, previous: WebhookOutcome) -> WebhookRepeat {
+        previous.reappliable ? .apply : .duplicate
+    }
 
     /// By default `{"outcome": …}`: 200, or 202 for an outcome a redelivery may still change, so a
     /// provider that counts only 200 as delivered sends it again.

@@ -4,13 +4,13 @@ import Logging
 /// `create-intent` (`POST /api/public/payments`): prices a booking or subscription from the
 /// catalog, writes the local payment first, then creates the YooKassa payment with an
 /// `Idempotence-Key` derived from the local id, so a retry resumes the same provider payment.
-public struct CreateIntentHandler: Handler {
+package struct CreateIntentHandler: Handler {
     private let catalog: Catalog
     private let database: Database
     private let yookassa: YooKassaClient
     private let defaultReturnURL: String
 
-    public init(catalog: Catalog, database: Database, yookassa: YooKassaClient, defaultReturnURL: String) {
+    package init(catalog: Catalog, database: Database, yookassa: YooKassaClient, defaultReturnURL: String) {
         self.catalog = catalog
         self.database = database
         self.yookassa = yookassa
@@ -18,31 +18,36 @@ public struct CreateIntentHandler: Handler {
     }
 
     /// The function as deployed: this handler behind client idempotency keys.
-    public static func make(_ context: FunctionContext) throws -> any Handler {
+    package static func make(_ context: FunctionContext) throws -> any Handler {
         let handler = CreateIntentHandler(
-            catalog: try context.catalog(), database: try context.store(), yookassa: try YooKassaClient(config: context.config),
+            catalog: try context.catalog(), database: try context.store(),
+            yookassa: try YooKassaClient(config: context.config),
             defaultReturnURL: try context.config.baseURL("YOOKASSA_RETURN_URL", default: ""))
         return try IdempotentHandler(wrapping: handler, context: context)
     }
 
-    public func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
+    package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
         let input = try CreateIntentRequest.parse(request.body)
         let (amount, description) = try price(input.purpose)
         let returnURL = try allowedReturnURL(input.returnURL)
         let payments = PaymentStore(connection: try database.connection())
 
-        var (payment, created) = try openOrCreate(input.purpose, amount: amount, description: description, returnURL: returnURL, payments: payments)
+        var (payment, created) = try openOrCreate(
+            input.purpose, amount: amount, description: description, returnURL: returnURL, payments: payments)
         var log = logger
         log[metadataKey: "payment_id"] = .string(payment.id.uuidString.lowercased())
-        if case .booking(_, let slug, _) = payment.purpose, case .booking(_, let wanted, _) = input.purpose, slug != wanted {
-            throw APIError.conflict("appointment_has_open_payment", "This appointment already has an open payment for another service.")
+        if case .booking(_, let slug, _) = payment.purpose, case .booking(_, let wanted, _) = input.purpose,
+            slug != wanted
+        {
+            throw APIError.conflict(
+                "appointment_has_open_payment", "This appointment already has an open payment for another service.")
         }
-        if payment.providerPaymentID == nil {
+        if let providerPaymentID = payment.providerPaymentID {
+            log.info("open payment returned", metadata: ["provider_payment_id": .string(providerPaymentID)])
+        } else {
             CrashPoint.reach("after_local_row")
             payment = try start(payment, payments: payments, logger: log)
             created = true
-        } else {
-            log.info("open payment returned", metadata: ["provider_payment_id": .string(payment.providerPaymentID!)])
         }
         // 201 when this call created or started the payment, 200 for one already started.
         return .json(created ? 201 : 200, IntentAnswer(payment))
@@ -56,7 +61,10 @@ public struct CreateIntentHandler: Handler {
                 throw APIError.unprocessable("unknown_service", "No service \"\(slug)\" is on sale.")
             }
             let what = kind == .deposit ? "Deposit" : "Payment"
-            return (kind == .deposit ? service.deposit : service.full, PaymentStore.clip("\(what) for \(service.title), appointment \(appointmentID)"))
+            return (
+                kind == .deposit ? service.deposit : service.full,
+                PaymentStore.clip("\(what) for \(service.title), appointment \(appointmentID)")
+            )
         case .subscription(let planID, _):
             guard let plan = catalog.plans[planID] else {
                 throw APIError.unprocessable("unknown_plan", "No plan \"\(planID)\" is on sale.")
@@ -69,20 +77,30 @@ public struct CreateIntentHandler: Handler {
 
     /// The client's `return_url` if it is on the configured return URL's origin, else the default.
     private func allowedReturnURL(_ requested: String?) throws -> String {
-        guard !defaultReturnURL.isEmpty else { throw ConfigError(variable: "YOOKASSA_RETURN_URL", problem: "is not set") }
+        guard !defaultReturnURL.isEmpty else {
+            throw ConfigError(variable: "YOOKASSA_RETURN_URL", problem: "is not set")
+        }
         guard let requested else { return defaultReturnURL }
         guard BoundedText.length(requested) <= 2_048, Self.origin(requested) == Self.origin(defaultReturnURL) else {
-            throw APIError.unprocessable("return_url_not_allowed", "return_url must be on \(Self.origin(defaultReturnURL) ?? "the shop's site") and at most 2048 characters.")
+            throw APIError.unprocessable(
+                "return_url_not_allowed",
+                "return_url must be on \(Self.origin(defaultReturnURL) ?? "the shop's site") and at most 2048 characters."
+            )
         }
         return requested
     }
 
     /// The open payment for this booking or subscription, or a new one; true when new.
-    private func openOrCreate(_ purpose: PaymentRecord.Purpose, amount: Money, description: String, returnURL: String,
-                              payments: PaymentStore) throws -> (PaymentRecord, Bool) {
+    private func openOrCreate(
+        _ purpose: PaymentRecord.Purpose, amount: Money, description: String, returnURL: String,
+        payments: PaymentStore
+    ) throws -> (PaymentRecord, Bool) {
         for _ in 0..<3 {
             if let open = try payments.open(for: purpose) { return (open, false) }
-            if let inserted = try payments.insert(id: UUID(), provider: .yookassa, amount: amount, purpose: purpose, description: description, returnURL: returnURL) {
+            if let inserted = try payments.insert(
+                id: UUID(), provider: .yookassa, amount: amount, purpose: purpose, description: description,
+                returnURL: returnURL)
+            {
                 return (inserted, true)
             }
         }
@@ -92,14 +110,18 @@ public struct CreateIntentHandler: Handler {
     /// Creates the provider payment for a local one and records it with `payment_started`.
     private func start(_ payment: PaymentRecord, payments: PaymentStore, logger: Logger) throws -> PaymentRecord {
         let body = YooKassa.CreatePayment(
-            amount: payment.amount, returnURL: payment.returnURL, description: payment.description, metadata: Self.metadata(payment))
+            amount: payment.amount, returnURL: payment.returnURL, description: payment.description,
+            metadata: Self.metadata(payment))
         let created: YooKassa.Payment
         do {
-            created = try yookassa.createPayment(body, idempotenceKey: payment.id.uuidString.lowercased(), logger: logger)
+            created = try yookassa.createPayment(
+                body, idempotenceKey: payment.id.uuidString.lowercased(), logger: logger)
         } catch {
             if case .rejected(let status, let code, _) = error {
                 try payments.setStatus(id: payment.id, to: .canceled, failureCategory: "provider_rejected")
-                logger.error("YooKassa rejected the payment", metadata: ["status": .stringConvertible(status), "code": .string(code)])
+                logger.error(
+                    "YooKassa rejected the payment",
+                    metadata: ["status": .stringConvertible(status), "code": .string(code)])
             } else {
                 logger.warning("payment left pending for a retry", metadata: ["failure": .string("\(error)")])
             }
@@ -112,13 +134,17 @@ public struct CreateIntentHandler: Handler {
         }
         let connection = try database.connection()
         return try connection.transaction {
-            guard let attached = try payments.attachProvider(
-                id: payment.id, providerPaymentID: created.id, confirmationURL: created.confirmation?.confirmation_url)
+            guard
+                let attached = try payments.attachProvider(
+                    id: payment.id, providerPaymentID: created.id,
+                    confirmationURL: created.confirmation?.confirmation_url)
             else {
                 return try payments.find(id: payment.id) ?? payment
             }
             try EventStore(connection: connection).append(PaymentEvents.started(attached))
-            logger.info("payment started", metadata: ["provider_payment_id": .string(created.id), "amount": .string(attached.amount.description)])
+            logger.info(
+                "payment started",
+                metadata: ["provider_payment_id": .string(created.id), "amount": .string(attached.amount.description)])
             return attached
         }
     }

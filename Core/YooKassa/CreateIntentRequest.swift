@@ -26,9 +26,13 @@ struct CreateIntentRequest {
         let subscription = body.plan_id != nil || body.user_id != nil
         switch (booking, subscription) {
         case (true, true):
-            throw APIError.badRequest("ambiguous_request", "Send either appointment_id, service_slug and kind, or plan_id and user_id, not both.")
+            throw APIError.badRequest(
+                "ambiguous_request",
+                "Send either appointment_id, service_slug and kind, or plan_id and user_id, not both.")
         case (false, false):
-            throw APIError.badRequest("missing_field", "Send appointment_id, service_slug and kind for a booking, or plan_id and user_id for a subscription.")
+            throw APIError.badRequest(
+                "missing_field",
+                "Send appointment_id, service_slug and kind for a booking, or plan_id and user_id for a subscription.")
         case (true, false):
             let appointmentID = try identifier(body.appointment_id, "appointment_id")
             let serviceSlug = try identifier(body.service_slug, "service_slug")
@@ -37,13 +41,15 @@ struct CreateIntentRequest {
                 throw APIError.badRequest("invalid_kind", "kind must be \"deposit\" or \"full\".")
             }
             return CreateIntentRequest(
-                purpose: .booking(appointmentID: appointmentID, serviceSlug: serviceSlug, kind: kind), returnURL: body.return_url)
+                purpose: .booking(appointmentID: appointmentID, serviceSlug: serviceSlug, kind: kind),
+                returnURL: body.return_url)
         case (false, true):
             guard body.return_url == nil else {
                 throw APIError.badRequest("invalid_field", "return_url is accepted for bookings only.")
             }
             return CreateIntentRequest(
-                purpose: .subscription(planID: try identifier(body.plan_id, "plan_id"), userID: try identifier(body.user_id, "user_id")),
+                purpose: .subscription(
+                    planID: try identifier(body.plan_id, "plan_id"), userID: try identifier(body.user_id, "user_id")),
                 returnURL: nil)
         }
     }

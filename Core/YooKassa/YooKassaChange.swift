@@ -24,7 +24,8 @@ enum YooKassaChange {
         case (.payment, .succeeded): PaymentEvents.paid(payment)
         case (.payment(let object, _), .canceled):
             PaymentEvents.failed(payment, category: category ?? "unknown", party: object.cancellation_details?.party)
-        case (.refund(let refund), .refunded): refund.amount.money.map { PaymentEvents.refunded(payment, refundID: refund.id, amount: $0) }
+        case (.refund(let refund), .refunded):
+            refund.amount.money.map { PaymentEvents.refunded(payment, refundID: refund.id, amount: $0) }
         default: nil
         }
     }

@@ -4,16 +4,16 @@ import Logging
 /// The YooKassa API v3 adapter: Basic auth with shop id and secret key, JSON in and out, and
 /// retries (5xx, 429, timeouts, broken connections, 202 "processing") with back-off inside a
 /// time budget, always repeating the same `Idempotence-Key`, never retrying another 4xx.
-public struct YooKassaClient {
+package struct YooKassaClient {
     /// The real API; `YOOKASSA_API_URL` overrides it.
-    public static let defaultBaseURL = "https://api.yookassa.ru"
+    package static let defaultBaseURL = "https://api.yookassa.ru"
 
     private let baseURL: String
     private let authorization: String
     private let http: any HTTPClient
     private let policy: RetryPolicy
 
-    public init(baseURL: String, shopID: String, secretKey: String, http: any HTTPClient, policy: RetryPolicy) {
+    package init(baseURL: String, shopID: String, secretKey: String, http: any HTTPClient, policy: RetryPolicy) {
         self.baseURL = baseURL
         self.authorization = "Basic " + Data("\(shopID):\(secretKey)".utf8).base64EncodedString()
         self.http = http
@@ -22,77 +22,68 @@ public struct YooKassaClient {
 
     /// Reads the adapter's settings: `YOOKASSA_API_URL`, `YOOKASSA_SHOP_ID`, `YOOKASSA_SECRET_KEY`
     /// and `YOOKASSA_TIMEOUT_MS` (the whole budget of one call with its retries).
-    public init(config: Config) throws {
+    package init(config: Config) throws {
         self.init(
             baseURL: try config.baseURL("YOOKASSA_API_URL", default: Self.defaultBaseURL),
             shopID: try config.required("YOOKASSA_SHOP_ID"),
             secretKey: try config.secret("YOOKASSA_SECRET_KEY", .yookassaSecretKey),
             http: CurlHTTPClient(),
-            policy: RetryPolicy(budgetMilliseconds: try config.integer("YOOKASSA_TIMEOUT_MS", default: 10_000, in: 100...60_000)))
+            policy: RetryPolicy(
+                budgetMilliseconds: try config.integer("YOOKASSA_TIMEOUT_MS", default: 10_000, in: 100...60_000)))
     }
 
     /// `POST /v3/payments` with `Idempotence-Key: idempotenceKey` (at most 64 characters).
-    public func createPayment(_ body: YooKassa.CreatePayment, idempotenceKey: String, logger: Logger) throws(YooKassaError) -> YooKassa.Payment {
-        precondition((1...64).contains(idempotenceKey.utf8.count), "YooKassa takes Idempotence-Key of 1 to 64 characters")
+    package func createPayment(
+        _ body: YooKassa.CreatePayment, idempotenceKey: String, logger: Logger
+    ) throws(YooKassaError) -> YooKassa.Payment {
+        precondition(
+            (1...64).contains(idempotenceKey.utf8.count), "YooKassa takes Idempotence-Key of 1 to 64 characters")
         guard let bytes = try? JSONCoding.encode(body) else { throw .badResponse }
-        return try decode(YooKassa.Payment.self, send("POST", "/v3/payments", body: bytes, idempotenceKey: idempotenceKey, logger: logger))
+        return try decode(
+            YooKassa.Payment.self,
+            send("POST", "/v3/payments", body: bytes, idempotenceKey: idempotenceKey, logger: logger))
     }
 
     /// `GET /v3/payments/{id}`: the payment as YooKassa holds it now.
-    public func payment(id: String, logger: Logger) throws(YooKassaError) -> YooKassa.Payment {
+    package func payment(id: String, logger: Logger) throws(YooKassaError) -> YooKassa.Payment {
         try decode(YooKassa.Payment.self, send("GET", "/v3/payments/\(PercentEncoding.component(id))", logger: logger))
     }
 
     /// `GET /v3/refunds/{id}`.
-    public func refund(id: String, logger: Logger) throws(YooKassaError) -> YooKassa.Refund {
+    package func refund(id: String, logger: Logger) throws(YooKassaError) -> YooKassa.Refund {
         try decode(YooKassa.Refund.self, send("GET", "/v3/refunds/\(PercentEncoding.component(id))", logger: logger))
     }
 
-    private func send(_ method: String, _ path: String, body: [UInt8] = [], idempotenceKey: String? = nil, logger: Logger) throws(YooKassaError) -> [UInt8] {
+    private func send(
+        _ method: String, _ path: String, body: [UInt8] = [], idempotenceKey: String? = nil, logger: Logger
+    ) throws(YooKassaError) -> [UInt8] {
         var headers = HTTPHeaders([("Authorization", authorization), ("Accept", "application/json")])
         if !body.isEmpty { headers.add("Content-Type", "application/json") }
         if let idempotenceKey { headers.add("Idempotence-Key", idempotenceKey) }
-        let deadline = policy.start()
-        var attempt = 0
-        var failure = YooKassaError.timedOut
-        while deadline.remaining > 0 {
-            attempt += 1
-            let request = OutboundRequest(
-                method: method, url: baseURL + path, headers: headers, body: body,
-                timeoutMilliseconds: min(policy.attemptTimeoutMilliseconds, deadline.remaining))
-            var pause = policy.delay(after: attempt)
-            do {
-                let response = try http.send(request)
+        let call = RetryingCall<YooKassaError>(
+            provider: "YooKassa", call: "\(method) \(path)", policy: policy, http: http)
+        return try call.run(
+            { timeout in
+                OutboundRequest(
+                    method: method, url: baseURL + path, headers: headers, body: body, timeoutMilliseconds: timeout)
+            }, logger: logger,
+            classify: { response in
                 switch response.status {
                 case 200, 201:
-                    return response.body
+                    return .done(response.body)
                 case 202:
-                    failure = .processing
                     let retryAfter = (try? JSONCoding.decode(YooKassa.ErrorBody.self, from: response.body))?.retry_after
-                    pause = max(pause, min(retryAfter ?? 0, policy.maxDelayMilliseconds))
+                    return .retry(.processing, after: min(retryAfter ?? 0, policy.maxDelayMilliseconds))
                 case 429, 500...599:
-                    failure = .unavailable(lastStatus: response.status)
+                    return .retry(.unavailable(lastStatus: response.status))
                 default:
                     let error = try? JSONCoding.decode(YooKassa.ErrorBody.self, from: response.body)
-                    throw YooKassaError.rejected(status: response.status, code: error?.code ?? "http_\(response.status)", parameter: error?.parameter)
+                    return .fail(
+                        .rejected(
+                            status: response.status, code: error?.code ?? "http_\(response.status)",
+                            parameter: error?.parameter))
                 }
-                logger.warning("YooKassa call will be retried", metadata: [
-                    "path": .string(path), "attempt": .stringConvertible(attempt), "status": .stringConvertible(response.status),
-                ])
-            } catch let error as YooKassaError {
-                throw error
-            } catch let error as TransportError {
-                failure = error == .timedOut ? .timedOut : .unavailable(lastStatus: nil)
-                logger.warning("YooKassa call will be retried", metadata: [
-                    "path": .string(path), "attempt": .stringConvertible(attempt), "transport": .string("\(error)"),
-                ])
-            } catch {
-                failure = .unavailable(lastStatus: nil)
-            }
-            guard deadline.pause(pause) else { break }
-        }
-        logger.error("YooKassa call gave up", metadata: ["path": .string(path), "attempts": .stringConvertible(attempt), "failure": .string("\(failure)")])
-        throw failure
+            }, transport: { $0 == .timedOut ? .timedOut : .unavailable(lastStatus: nil) })
     }
 
     private func decode<Value: Decodable>(_ type: Value.Type, _ bytes: [UInt8]) throws(YooKassaError) -> Value {

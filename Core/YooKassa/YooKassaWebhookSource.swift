@@ -59,9 +59,13 @@ package struct YooKassaWebhookSource: WebhookSource {
                 let source = address?.description ?? request.clientIP ?? "unknown"
                 throw WebhookRefusal(
                     reason: .untrustedSource, claim: WebhookRejectionStore.Claim(detail: "from \(source)"),
-                    error: APIError(403, "untrusted_source", "Notifications are accepted from YooKassa's networks only."),
+                    error: APIError(
+                        403, "untrusted_source", "Notifications are accepted from YooKassa's networks only."),
                     message: "YooKassa webhook from an untrusted source",
-                    metadata: ["client_ip": .string(source), LogKey.hint: "behind a proxy, set TRUSTED_PROXIES; check YOOKASSA_TRUSTED_NETWORKS"])
+                    metadata: [
+                        "client_ip": .string(source),
+                        LogKey.hint: "behind a proxy, set TRUSTED_PROXIES; check YOOKASSA_TRUSTED_NETWORKS",
+                    ])
             }
         }
         return mode.verification
@@ -69,7 +73,7 @@ package struct YooKassaWebhookSource: WebhookSource {
 
     func decode(_ request: HTTPRequest, verification: Verification, trail: inout WebhookTrail) throws -> Delivery {
         guard let notification = try? JSONCoding.decode(YooKassa.Notification.self, from: request.body),
-              notification.type == "notification"
+            notification.type == "notification"
         else {
             trail.log.warning("YooKassa webhook body is not a notification")
             throw APIError.badRequest("invalid_notification", "The body is not a YooKassa notification.")
@@ -77,41 +81,57 @@ package struct YooKassaWebhookSource: WebhookSource {
         trail.identify(LogKey.eventType, notification.event)
         trail.identify(LogKey.objectID, notification.object.id)
         trail.step(.received(.yookassa))
-        return Delivery(notification: notification, change: try confirmedChange(notification, body: request.body, trail: &trail))
+        return Delivery(
+            notification: notification, change: try confirmedChange(notification, body: request.body, trail: &trail))
     }
 
     func arrival(_ delivery: Delivery, verification: Verification) -> WebhookEventStore.Arrival {
         let notification = delivery.notification
-        return WebhookEventStore.Arrival(provider: .yookassa, eventKey: "\(notification.event):\(notification.object.id)",
-                                         eventType: notification.event, objectID: notification.object.id, verification: verification)
+        return WebhookEventStore.Arrival(
+            provider: .yookassa, eventKey: "\(notification.event):\(notification.object.id)",
+            eventType: notification.event, objectID: notification.object.id, verification: verification)
     }
 
     /// What the notification says happened, confirmed by the API when so configured.
-    private func confirmedChange(_ notification: YooKassa.Notification, body: [UInt8], trail: inout WebhookTrail) throws -> YooKassaChange {
+    private func confirmedChange(
+        _ notification: YooKassa.Notification, body: [UInt8], trail: inout WebhookTrail
+    ) throws -> YooKassaChange {
         let id = notification.object.id
         let log = trail.log
         switch notification.event {
         case "payment.waiting_for_capture", "payment.succeeded", "payment.canceled":
             let claimed = try? JSONCoding.decode(Envelope<YooKassa.Payment>.self, from: body).object
-            let payment = try confirm(claimed, trail: &trail) { (client) throws(YooKassaError) in try client.payment(id: id, logger: log) }
-            if let claimed, claimed.status != payment.status {
-                trail.step(.statusConfirmed, result: .differs, detail: "notification said \(claimed.status), YooKassa says \(payment.status)",
-                           level: .warning)
+            let payment = try confirm(claimed, trail: &trail) { (client) throws(YooKassaError) in
+                try client.payment(id: id, logger: log)
             }
-            return .payment(payment, reported: PaymentStatus(rawValue: String(notification.event.dropFirst("payment.".count))))
+            if let claimed, claimed.status != payment.status {
+                trail.step(
+                    .statusConfirmed, result: .differs,
+                    detail: "notification said \(claimed.status), YooKassa says \(payment.status)",
+                    level: .warning)
+            }
+            return .payment(
+                payment, reported: PaymentStatus(rawValue: String(notification.event.dropFirst("payment.".count))))
         case "refund.succeeded":
             let claimed = try? JSONCoding.decode(Envelope<YooKassa.Refund>.self, from: body).object
-            return .refund(try confirm(claimed, trail: &trail) { (client) throws(YooKassaError) in try client.refund(id: id, logger: log) })
+            return .refund(
+                try confirm(claimed, trail: &trail) { (client) throws(YooKassaError) in
+                    try client.refund(id: id, logger: log)
+                })
         default:
             return .ignored
         }
     }
 
     /// The API's object when verification asks the API; otherwise the notification's own.
-    private func confirm<Object>(_ claimed: Object?, trail: inout WebhookTrail,
-                                 fetch: (YooKassaClient) throws(YooKassaError) -> Object) throws -> Object {
+    private func confirm<Object>(
+        _ claimed: Object?, trail: inout WebhookTrail,
+        fetch: (YooKassaClient) throws(YooKassaError) -> Object
+    ) throws -> Object {
         guard let yookassa else {
-            guard let claimed else { throw APIError.badRequest("invalid_notification", "The notification's object is incomplete.") }
+            guard let claimed else {
+                throw APIError.badRequest("invalid_notification", "The notification's object is incomplete.")
+            }
             return claimed
         }
         do {
@@ -120,11 +140,14 @@ package struct YooKassaWebhookSource: WebhookSource {
             return object
         } catch .rejected(404, _, _) {
             trail.step(.confirmedWithAPI, result: .notFound, level: .warning)
-            throw APIError(403, "notification_not_confirmed", "YooKassa does not know the object this notification names.")
+            throw APIError(
+                403, "notification_not_confirmed", "YooKassa does not know the object this notification names.")
         } catch {
             trail.step(.confirmedWithAPI, result: .unavailable, detail: "\(error)", level: .error)
-            throw APIError(503, "verification_unavailable", "The notification could not be confirmed with YooKassa; it will be redelivered.",
-                           headers: HTTPHeaders([("Retry-After", "10")]))
+            throw APIError(
+                503, "verification_unavailable",
+                "The notification could not be confirmed with YooKassa; it will be redelivered.",
+                headers: HTTPHeaders([("Retry-After", "10")]))
         }
     }
 
@@ -138,7 +161,9 @@ package struct YooKassaWebhookSource: WebhookSource {
         // settled for good; otherwise the API's truth is applied and the key stays open.
         var confirmed = true
         let done = { (outcome: WebhookOutcome) in
-            WebhookResult(outcome: confirmed || outcome.severity == .problem ? outcome : .notConfirmed, objectStatus: objectStatus, amount: amount)
+            WebhookResult(
+                outcome: confirmed || outcome.severity == .problem ? outcome : .notConfirmed,
+                objectStatus: objectStatus, amount: amount)
         }
         let target: PaymentStatus
         switch change {
@@ -148,15 +173,19 @@ package struct YooKassaWebhookSource: WebhookSource {
                 return done(.unknownStatus)
             }
             if let reported, !status.hasReached(reported) {
-                trail.step(.eventConfirmed, result: .decided(.notConfirmed),
-                           detail: "the event reports \(reported.rawValue), the payment is \(status.rawValue)", level: .warning)
+                trail.step(
+                    .eventConfirmed, result: .decided(.notConfirmed),
+                    detail: "the event reports \(reported.rawValue), the payment is \(status.rawValue)", level: .warning
+                )
                 confirmed = false
             }
             target = status
         case .refund:
             guard objectStatus == "succeeded" else {
-                trail.step(.eventConfirmed, result: .decided(.notConfirmed), detail: "the event reports succeeded, the refund is \(objectStatus)",
-                           level: .warning)
+                trail.step(
+                    .eventConfirmed, result: .decided(.notConfirmed),
+                    detail: "the event reports succeeded, the refund is \(objectStatus)",
+                    level: .warning)
                 return WebhookResult(outcome: .notConfirmed, objectStatus: objectStatus, amount: amount)
             }
             target = .refunded
@@ -171,12 +200,14 @@ package struct YooKassaWebhookSource: WebhookSource {
         }
         trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
         if case .refund = change {
-            guard let amount, amount.currency == payment.amount.currency, amount.minorUnits <= payment.amount.minorUnits else {
+            guard let amount, amount.currency == payment.amount.currency, amount.minorUnits <= payment.amount.minorUnits
+            else {
                 trail.step(.amountChecked, result: .decided(.amountMismatch), level: .error)
                 return done(.amountMismatch)
             }
         } else if amount != payment.amount {
-            trail.step(.amountChecked, result: .decided(.amountMismatch), detail: "expected \(payment.amount)", level: .error)
+            trail.step(
+                .amountChecked, result: .decided(.amountMismatch), detail: "expected \(payment.amount)", level: .error)
             return done(.amountMismatch)
         }
 
@@ -185,8 +216,9 @@ package struct YooKassaWebhookSource: WebhookSource {
             trail.step(.statusUnchanged, result: .decided(.noChange), detail: target.rawValue)
             return done(.noChange)
         case .outOfOrder:
-            trail.step(.statusNotMovedBack, result: .decided(.outOfOrderIgnored),
-                       detail: "\(payment.status.rawValue) stays, \(target.rawValue) ignored")
+            trail.step(
+                .statusNotMovedBack, result: .decided(.outOfOrderIgnored),
+                detail: "\(payment.status.rawValue) stays, \(target.rawValue) ignored")
             return done(.outOfOrderIgnored)
         case .advance:
             let category = target == .canceled ? change.cancellationCategory : nil

@@ -4,17 +4,17 @@ import Foundation
 /// A loopback stand-in for the AWS Lambda Runtime API: hands out queued events on
 /// `GET /2018-06-01/runtime/invocation/next` (holding the request until one is queued, as Lambda
 /// does) and records what comes back on `…/{id}/response` and `…/{id}/error`.
-public final class LambdaRuntimeStandIn: @unchecked Sendable {
+package final class LambdaRuntimeStandIn: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [(id: String, body: [UInt8])] = []
     private var responseBodies: [String: [UInt8]] = [:]
     private var errorReports: [String: (type: String?, body: [UInt8])] = [:]
 
-    public init() {}
+    package init() {}
 
     /// Queues an event; returns its request id.
     @discardableResult
-    public func enqueue(_ event: [UInt8]) -> String {
+    package func enqueue(_ event: [UInt8]) -> String {
         let id = UUID().uuidString.lowercased()
         condition.withLock {
             queue.append((id, event))
@@ -24,12 +24,12 @@ public final class LambdaRuntimeStandIn: @unchecked Sendable {
     }
 
     /// What the function answered, by request id.
-    public var responses: [String: [UInt8]] { condition.withLock { responseBodies } }
+    package var responses: [String: [UInt8]] { condition.withLock { responseBodies } }
     /// What the function reported as errors, by request id: the error type header and the body.
-    public var errors: [String: (type: String?, body: [UInt8])] { condition.withLock { errorReports } }
+    package var errors: [String: (type: String?, body: [UInt8])] { condition.withLock { errorReports } }
 
     /// Waits until `count` invocations were answered either way, or `seconds` pass.
-    public func waitForResults(_ count: Int, seconds: Double) -> Bool {
+    package func waitForResults(_ count: Int, seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         return condition.withLock {
             while responseBodies.count + errorReports.count < count {
@@ -39,7 +39,7 @@ public final class LambdaRuntimeStandIn: @unchecked Sendable {
         }
     }
 
-    public func handle(_ request: ServerRequest) -> ServerAction {
+    package func handle(_ request: ServerRequest) -> ServerAction {
         let prefix = "/2018-06-01/runtime/invocation/"
         guard request.path.hasPrefix(prefix) else { return .respond(HTTPResponse(status: 404)) }
         let rest = request.path.dropFirst(prefix.count).split(separator: "/").map(String.init)
@@ -50,18 +50,30 @@ public final class LambdaRuntimeStandIn: @unchecked Sendable {
                 return queue.removeFirst()
             }
             guard let next else { return .drop }
-            return .respond(HTTPResponse(status: 200, headers: HTTPHeaders([
-                ("Lambda-Runtime-Aws-Request-Id", next.id), ("Lambda-Runtime-Deadline-Ms", String(Int(Date().timeIntervalSince1970 * 1000) + 30_000)),
-                ("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-central-1:123456789012:function:stand-in"),
-                ("Content-Type", "application/json"),
-            ]), body: next.body))
+            return .respond(
+                HTTPResponse(
+                    status: 200,
+                    headers: HTTPHeaders([
+                        ("Lambda-Runtime-Aws-Request-Id", next.id),
+                        ("Lambda-Runtime-Deadline-Ms", String(Int(Date().timeIntervalSince1970 * 1000) + 30_000)),
+                        (
+                            "Lambda-Runtime-Invoked-Function-Arn",
+                            "arn:aws:lambda:eu-central-1:123456789012:function:stand-in"
+                        ),
+                        ("Content-Type", "application/json"),
+                    ]), body: next.body))
         }
         guard request.method == "POST", rest.count == 2 else { return .respond(HTTPResponse(status: 404)) }
         condition.withLock {
             if rest[1] == "response" { responseBodies[rest[0]] = request.body }
-            if rest[1] == "error" { errorReports[rest[0]] = (request.headers["Lambda-Runtime-Function-Error-Type"], request.body) }
+            if rest[1] == "error" {
+                errorReports[rest[0]] = (request.headers["Lambda-Runtime-Function-Error-Type"], request.body)
+            }
             condition.broadcast()
         }
-        return .respond(HTTPResponse(status: 202, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array(#"{"status":"OK"}"#.utf8)))
+        return .respond(
+            HTTPResponse(
+                status: 202, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                body: Array(#"{"status":"OK"}"#.utf8)))
     }
 }

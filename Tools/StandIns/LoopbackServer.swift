@@ -3,20 +3,20 @@ import Foundation
 import Glibc
 
 /// A request as the stand-in server read it.
-public struct ServerRequest: Sendable {
-    public let method: String
-    public let path: String
+package struct ServerRequest: Sendable {
+    package let method: String
+    package let path: String
     /// Every value of each query parameter, in order (`types[]` repeats).
-    public let query: [String: [String]]
-    public let headers: HTTPHeaders
-    public let body: [UInt8]
+    package let query: [String: [String]]
+    package let headers: HTTPHeaders
+    package let body: [UInt8]
 
     /// The first value of a query parameter.
-    public func parameter(_ name: String) -> String? { query[name]?.first }
+    package func parameter(_ name: String) -> String? { query[name]?.first }
 }
 
 /// What the server does with a request.
-public enum ServerAction: Sendable {
+package enum ServerAction: Sendable {
     /// Answer now.
     case respond(HTTPResponse)
     /// Answer after a pause: a slow provider.
@@ -27,18 +27,18 @@ public enum ServerAction: Sendable {
 
 /// A small HTTP/1.1 server on 127.0.0.1, one thread a connection, one request a connection.
 /// It is what the provider stand-ins speak through; it never listens beyond loopback.
-public final class LoopbackServer: @unchecked Sendable {
+package final class LoopbackServer: @unchecked Sendable {
     /// The port it listens on (chosen by the system when 0 was asked for).
-    public let port: Int
+    package let port: Int
     private let listener: Int32
     private let handler: @Sendable (ServerRequest) -> ServerAction
     private let stopped = NSLock()
     private var isStopped = false
 
     /// The base URL, e.g. `http://127.0.0.1:40123`.
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    package var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    public init(port: Int = 0, handler: @escaping @Sendable (ServerRequest) -> ServerAction) throws {
+    package init(port: Int = 0, handler: @escaping @Sendable (ServerRequest) -> ServerAction) throws {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ServerError("socket() failed") }
@@ -49,7 +49,9 @@ public final class LoopbackServer: @unchecked Sendable {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 256) == 0 else {
             close(fd)
@@ -66,7 +68,7 @@ public final class LoopbackServer: @unchecked Sendable {
     }
 
     /// Stops accepting connections.
-    public func stop() {
+    package func stop() {
         stopped.withLock { isStopped = true }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
@@ -100,14 +102,17 @@ public final class LoopbackServer: @unchecked Sendable {
     private static func readRequest(_ client: Int32) -> ServerRequest? {
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16_384)
-        var headerEnd: Int?
-        while headerEnd == nil {
+        var headerEnd = 0
+        while true {
             let got = read(client, &chunk, chunk.count)
             guard got > 0, buffer.count < 65_536 else { return nil }
             buffer += chunk[0..<got]
-            headerEnd = buffer.firstRange(of: [13, 10, 13, 10])?.upperBound
+            if let end = buffer.firstRange(of: [13, 10, 13, 10])?.upperBound {
+                headerEnd = end
+                break
+            }
         }
-        let head = String(decoding: buffer[..<headerEnd!], as: UTF8.self)
+        let head = String(decoding: buffer[..<headerEnd], as: UTF8.self)
         var lines = head.components(separatedBy: "\r\n")
         let requestLine = lines.removeFirst().split(separator: " ")
         guard requestLine.count >= 2 else { return nil }
@@ -117,7 +122,7 @@ public final class LoopbackServer: @unchecked Sendable {
             headers.add(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
         let length = Int(headers["Content-Length"] ?? "0") ?? 0
-        var body = Array(buffer[headerEnd!...])
+        var body = Array(buffer[headerEnd...])
         while body.count < length {
             let got = read(client, &chunk, min(chunk.count, length - body.count))
             guard got > 0 else { return nil }
@@ -129,7 +134,9 @@ public final class LoopbackServer: @unchecked Sendable {
         if parts.count > 1, let items = URLComponents(string: "/?\(parts[1])")?.queryItems {
             for item in items { query[item.name, default: []].append(item.value ?? "") }
         }
-        return ServerRequest(method: String(requestLine[0]), path: String(parts.first ?? "/"), query: query, headers: headers, body: body)
+        return ServerRequest(
+            method: String(requestLine[0]), path: String(parts.first ?? "/"), query: query, headers: headers, body: body
+        )
     }
 
     private static func write(_ response: HTTPResponse, to client: Int32) {
@@ -141,7 +148,7 @@ public final class LoopbackServer: @unchecked Sendable {
 }
 
 /// The stand-in server could not start.
-public struct ServerError: Error, CustomStringConvertible {
-    public let description: String
+package struct ServerError: Error, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }

@@ -8,9 +8,9 @@ import Foundation
 /// Control endpoints, for scripts: `POST /_control/buy?purchase_id=…&user_id=…&amount=…&deliver_to=URL`
 /// plays the whole purchase; `POST /_control/updates/{pre_checkout_query|successful_payment}?…&as=event`
 /// answers with the API Gateway event a gateway would hand the webhook.
-public final class TelegramStandIn: @unchecked Sendable {
-    public let botToken: String
-    public let webhookSecret: String
+package final class TelegramStandIn: @unchecked Sendable {
+    package let botToken: String
+    package let webhookSecret: String
 
     private let lock = NSLock()
     private var nextUpdateID: Int64 = 700_000_000
@@ -18,26 +18,31 @@ public final class TelegramStandIn: @unchecked Sendable {
     private var links = 0
     private var answers: [[String: Any]] = []
 
-    public init(botToken: String = "7000000001:AAStandInBotTokenForLoopbackTests0000", webhookSecret: String = "standin-webhook-secret") {
+    package init(
+        botToken: String = "7000000001:AAStandInBotTokenForLoopbackTests0000",
+        webhookSecret: String = "standin-webhook-secret"
+    ) {
         self.botToken = botToken
         self.webhookSecret = webhookSecret
     }
 
     /// Fails the next Bot API calls with these statuses (429 carries `retry_after` seconds).
-    public func failNext(_ status: Int, retryAfter: Int? = nil, times: Int = 1) {
+    package func failNext(_ status: Int, retryAfter: Int? = nil, times: Int = 1) {
         lock.withLock { failures += Array(repeating: (status, retryAfter), count: times) }
     }
 
     /// How many invoice links were made.
-    public var linksCreated: Int { lock.withLock { links } }
+    package var linksCreated: Int { lock.withLock { links } }
 
     /// `answerPreCheckoutQuery` calls received.
-    public var preCheckoutAnswers: [[String: Any]] { lock.withLock { answers } }
+    package var preCheckoutAnswers: [[String: Any]] { lock.withLock { answers } }
 
     // MARK: The buyer
 
     /// A `pre_checkout_query` update for `purchaseID`.
-    public func preCheckoutUpdate(purchaseID: String, userID: Int64, amount: Int64, currency: String = "XTR") -> [UInt8] {
+    package func preCheckoutUpdate(
+        purchaseID: String, userID: Int64, amount: Int64, currency: String = "XTR"
+    ) -> [UInt8] {
         JSONAnswer.encode([
             "update_id": takeUpdateID(),
             "pre_checkout_query": [
@@ -49,31 +54,43 @@ public final class TelegramStandIn: @unchecked Sendable {
     }
 
     /// A `message.successful_payment` update for `purchaseID`.
-    public func successfulPaymentUpdate(purchaseID: String, userID: Int64, amount: Int64, chargeID: String? = nil) -> [UInt8] {
+    package func successfulPaymentUpdate(
+        purchaseID: String, userID: Int64, amount: Int64, chargeID: String? = nil
+    ) -> [UInt8] {
         JSONAnswer.encode([
             "update_id": takeUpdateID(),
             "message": [
                 "message_id": Int.random(in: 1...999_999), "date": Int(Date().timeIntervalSince1970),
-                "from": ["id": userID, "is_bot": false, "first_name": "Test"], "chat": ["id": userID, "type": "private"],
+                "from": ["id": userID, "is_bot": false, "first_name": "Test"],
+                "chat": ["id": userID, "type": "private"],
                 "successful_payment": [
                     "currency": "XTR", "total_amount": amount, "invoice_payload": purchaseID,
-                    "telegram_payment_charge_id": chargeID ?? "stxCharge" + UUID().uuidString.replacingOccurrences(of: "-", with: ""),
+                    "telegram_payment_charge_id": chargeID ?? "stxCharge"
+                        + UUID().uuidString.replacingOccurrences(of: "-", with: ""),
                     "provider_payment_charge_id": "",
                 ],
             ] as [String: Any],
         ])
     }
 
-    private func takeUpdateID() -> Int64 { lock.withLock { nextUpdateID += 1; return nextUpdateID } }
+    private func takeUpdateID() -> Int64 {
+        lock.withLock {
+            nextUpdateID += 1
+            return nextUpdateID
+        }
+    }
 
     // MARK: Serving
 
-    public func handle(_ request: ServerRequest) -> ServerAction {
+    package func handle(_ request: ServerRequest) -> ServerAction {
         if request.path.hasPrefix("/_control/") { return control(request) }
         let parts = request.path.split(separator: "/").map(String.init)
         guard parts.count == 2, parts[0] == "bot\(botToken)" else { return reply(401, "Unauthorized") }
         if let failure = lock.withLock({ failures.isEmpty ? nil : failures.removeFirst() }) {
-            var body: [String: Any] = ["ok": false, "error_code": failure.status, "description": failure.status == 429 ? "Too Many Requests: retry later" : "Internal Server Error"]
+            var body: [String: Any] = [
+                "ok": false, "error_code": failure.status,
+                "description": failure.status == 429 ? "Too Many Requests: retry later" : "Internal Server Error",
+            ]
             if let retryAfter = failure.retryAfter { body["parameters"] = ["retry_after": retryAfter] }
             return JSONAnswer.ok(body, status: failure.status)
         }
@@ -82,7 +99,10 @@ public final class TelegramStandIn: @unchecked Sendable {
         case "createInvoiceLink":
             if let problem = Self.invoiceProblem(body) { return reply(400, "Bad Request: \(problem)") }
             lock.withLock { links += 1 }
-            return JSONAnswer.ok(["ok": true, "result": "https://t.me/$" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(22)])
+            return JSONAnswer.ok([
+                "ok": true,
+                "result": "https://t.me/$" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(22),
+            ])
         case "answerPreCheckoutQuery":
             lock.withLock { answers.append(body) }
             return JSONAnswer.ok(["ok": true, "result": true])
@@ -102,41 +122,57 @@ public final class TelegramStandIn: @unchecked Sendable {
         if !(1...128).contains(payload.utf8.count) { return "invoice payload length must be 1-128 bytes" }
         if body["currency"] as? String != "XTR" { return "currency must be XTR for Telegram Stars" }
         if (body["provider_token"] as? String ?? "") != "" { return "provider_token must be empty for Telegram Stars" }
-        if prices.count != 1 || (prices[0]["amount"] as? Int ?? 0) <= 0 { return "Stars invoices take exactly one positive price" }
+        if prices.count != 1 || (prices[0]["amount"] as? Int ?? 0) <= 0 {
+            return "Stars invoices take exactly one positive price"
+        }
         return nil
     }
 
     private func control(_ request: ServerRequest) -> ServerAction {
-        guard let purchaseID = request.parameter("purchase_id"), let userID = request.parameter("user_id").flatMap(Int64.init),
-              let amount = request.parameter("amount").flatMap(Int64.init)
+        guard let purchaseID = request.parameter("purchase_id"),
+            let userID = request.parameter("user_id").flatMap(Int64.init),
+            let amount = request.parameter("amount").flatMap(Int64.init)
         else { return reply(400, "purchase_id, user_id and amount are required") }
         let secret = request.parameter("secret_token") ?? webhookSecret
         switch request.path {
         case "/_control/buy":
             guard let target = request.parameter("deliver_to") else { return reply(400, "deliver_to is required") }
-            let query = send(preCheckoutUpdate(purchaseID: purchaseID, userID: userID, amount: amount), to: target, secret: secret)
+            let query = send(
+                preCheckoutUpdate(purchaseID: purchaseID, userID: userID, amount: amount), to: target, secret: secret)
             let answer = JSONAnswer.decodeObject(query?.body ?? []) ?? [:]
             guard answer["method"] as? String == "answerPreCheckoutQuery", answer["ok"] as? Bool == true else {
-                return JSONAnswer.ok(["pre_checkout_ok": false, "error_message": answer["error_message"] ?? "no answer"])
+                return JSONAnswer.ok([
+                    "pre_checkout_ok": false, "error_message": answer["error_message"] ?? "no answer",
+                ])
             }
-            let paid = send(successfulPaymentUpdate(purchaseID: purchaseID, userID: userID, amount: amount), to: target, secret: secret)
+            let paid = send(
+                successfulPaymentUpdate(purchaseID: purchaseID, userID: userID, amount: amount), to: target,
+                secret: secret)
             return JSONAnswer.ok(["pre_checkout_ok": true, "payment_status": paid?.status ?? 0])
         case "/_control/updates/pre_checkout_query", "/_control/updates/successful_payment":
-            let update = request.path.hasSuffix("pre_checkout_query")
+            let update =
+                request.path.hasSuffix("pre_checkout_query")
                 ? preCheckoutUpdate(purchaseID: purchaseID, userID: userID, amount: amount)
-                : successfulPaymentUpdate(purchaseID: purchaseID, userID: userID, amount: amount, chargeID: request.parameter("charge_id"))
-            return .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: GatewayEventFile.v2(
-                path: "/api/v1/purchase/webhook", body: update, sourceIP: "149.154.167.220",
-                headers: ["X-Telegram-Bot-Api-Secret-Token": secret])))
+                : successfulPaymentUpdate(
+                    purchaseID: purchaseID, userID: userID, amount: amount, chargeID: request.parameter("charge_id"))
+            return .respond(
+                HTTPResponse(
+                    status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                    body: GatewayEventFile.v2(
+                        path: "/api/v1/purchase/webhook", body: update, sourceIP: "149.154.167.220",
+                        headers: ["X-Telegram-Bot-Api-Secret-Token": secret])))
         default:
             return reply(404, "Not Found")
         }
     }
 
     private func send(_ update: [UInt8], to url: String, secret: String) -> OutboundResponse? {
-        try? CurlHTTPClient().send(OutboundRequest(method: "POST", url: url, headers: HTTPHeaders([
-            ("Content-Type", "application/json"), ("X-Telegram-Bot-Api-Secret-Token", secret),
-        ]), body: update, timeoutMilliseconds: 10_000))
+        try? CurlHTTPClient().send(
+            OutboundRequest(
+                method: "POST", url: url,
+                headers: HTTPHeaders([
+                    ("Content-Type", "application/json"), ("X-Telegram-Bot-Api-Secret-Token", secret),
+                ]), body: update, timeoutMilliseconds: 10_000))
     }
 
     private func reply(_ status: Int, _ description: String) -> ServerAction {

@@ -10,10 +10,10 @@ import Foundation
 /// Control endpoints, for scripts: `POST /_control/faults` with a JSON array of faults;
 /// `POST /_control/payments/{id}/{succeed|cancel|wait|refund}` (`reason=…`, `as=event`,
 /// `deliver_to=URL`); `GET /_control/stats`.
-public final class YooKassaStandIn: @unchecked Sendable {
+package final class YooKassaStandIn: @unchecked Sendable {
     /// A failure to play on the next API request, in order.
-    public struct Fault: Codable, Sendable {
-        public enum Kind: String, Codable, Sendable {
+    package struct Fault: Codable, Sendable {
+        package enum Kind: String, Codable, Sendable {
             /// Answer `status` with YooKassa's error body.
             case status
             /// Answer 202 `{"type":"processing","retry_after":…}`.
@@ -25,21 +25,21 @@ public final class YooKassaStandIn: @unchecked Sendable {
             /// Close the connection unanswered, before processing.
             case drop
         }
-        public let kind: Kind
-        public var status: Int?
-        public var milliseconds: Int?
+        package let kind: Kind
+        package var status: Int?
+        package var milliseconds: Int?
 
-        public init(_ kind: Kind, status: Int? = nil, milliseconds: Int? = nil) {
+        package init(_ kind: Kind, status: Int? = nil, milliseconds: Int? = nil) {
             self.kind = kind
             self.status = status
             self.milliseconds = milliseconds
         }
     }
 
-    public let shopID: String
-    public let secretKey: String
+    package let shopID: String
+    package let secretKey: String
     /// The address notifications are made to come from: inside YooKassa's published networks.
-    public var notificationSourceIP = "185.71.76.5"
+    package var notificationSourceIP = "185.71.76.5"
 
     private let lock = NSLock()
     private var payments: [String: [String: Any]] = [:]
@@ -50,44 +50,50 @@ public final class YooKassaStandIn: @unchecked Sendable {
     private var faults: [Fault] = []
     private var created = 0
 
-    public init(shopID: String = "100500", secretKey: String = "test_standin_secret_key") {
+    package init(shopID: String = "100500", secretKey: String = "test_standin_secret_key") {
         self.shopID = shopID
         self.secretKey = secretKey
     }
 
     /// Plays these faults on the next API requests.
-    public func inject(_ faults: [Fault]) { lock.withLock { self.faults += faults } }
+    package func inject(_ faults: [Fault]) { lock.withLock { self.faults += faults } }
 
     /// Drops the faults not yet played.
-    public func clearFaults() { lock.withLock { faults.removeAll() } }
+    package func clearFaults() { lock.withLock { faults.removeAll() } }
 
     /// How many distinct payments were created.
-    public var paymentsCreated: Int { lock.withLock { created } }
+    package var paymentsCreated: Int { lock.withLock { created } }
 
     /// Every payment, for assertions: id → status.
-    public var statuses: [String: String] { lock.withLock { payments.mapValues { $0["status"] as? String ?? "" } } }
+    package var statuses: [String: String] { lock.withLock { payments.mapValues { $0["status"] as? String ?? "" } } }
 
     // MARK: Serving
 
-    public func handle(_ request: ServerRequest) -> ServerAction {
+    package func handle(_ request: ServerRequest) -> ServerAction {
         if request.path.hasPrefix("/_control/") { return control(request) }
-        guard request.headers["Authorization"] == "Basic " + Data("\(shopID):\(secretKey)".utf8).base64EncodedString() else {
+        guard request.headers["Authorization"] == "Basic " + Data("\(shopID):\(secretKey)".utf8).base64EncodedString()
+        else {
             return error(401, "invalid_credentials", "Authentication by given shopId and secretKey failed")
         }
         if let fault = lock.withLock({ faults.isEmpty ? nil : faults.removeFirst() }) {
             switch fault.kind {
             case .status:
                 let status = fault.status ?? 500
-                let code = status == 429 ? "too_many_requests" : status >= 500 ? "internal_server_error" : "invalid_request"
+                let code =
+                    status == 429 ? "too_many_requests" : status >= 500 ? "internal_server_error" : "invalid_request"
                 return error(status, code, "Stand-in fault")
             case .processing:
                 return JSONAnswer.ok(["type": "processing", "retry_after": fault.milliseconds ?? 1_800], status: 202)
             case .requestAccepted:
-                return JSONAnswer.ok(["type": "error", "code": "request_accepted", "retry_after": fault.milliseconds ?? 1_800], status: 202)
+                return JSONAnswer.ok(
+                    ["type": "error", "code": "request_accepted", "retry_after": fault.milliseconds ?? 1_800],
+                    status: 202)
             case .drop:
                 return .drop
             case .delay:
-                if case .respond(let response) = route(request) { return .delay(milliseconds: fault.milliseconds ?? 1_000, then: response) }
+                if case .respond(let response) = route(request) {
+                    return .delay(milliseconds: fault.milliseconds ?? 1_000, then: response)
+                }
                 return route(request)
             }
         }
@@ -110,7 +116,9 @@ public final class YooKassaStandIn: @unchecked Sendable {
 
     private func create(_ request: ServerRequest) -> ServerAction {
         guard let key = request.headers["Idempotence-Key"], (1...64).contains(key.count) else {
-            return error(400, "invalid_request", "Idempotence-Key header is missing or longer than 64 characters", parameter: "Idempotence-Key")
+            return error(
+                400, "invalid_request", "Idempotence-Key header is missing or longer than 64 characters",
+                parameter: "Idempotence-Key")
         }
         let fingerprint = Array(SHA256Digest.of(request.body))
         return lock.withLock {
@@ -118,24 +126,34 @@ public final class YooKassaStandIn: @unchecked Sendable {
                 guard seen.fingerprint == fingerprint else {
                     return error(400, "invalid_request", "Idempotence key duplicated", parameter: "Idempotence-Key")
                 }
-                return .respond(HTTPResponse(status: seen.status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: seen.body))
+                return .respond(
+                    HTTPResponse(
+                        status: seen.status, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                        body: seen.body))
             }
             guard let body = JSONAnswer.decodeObject(request.body), let amount = body["amount"] as? [String: Any],
-                  let value = amount["value"] as? String, let currency = amount["currency"] as? String,
-                  let money = Currency(currency).flatMap({ Money(decimal: value, currency: $0) }), money.minorUnits > 0,
-                  value == money.decimalString
+                let value = amount["value"] as? String, let currency = amount["currency"] as? String,
+                let money = Currency(currency).flatMap({ Money(decimal: value, currency: $0) }), money.minorUnits > 0,
+                value == money.decimalString
             else { return error(400, "invalid_request", "Invalid amount", parameter: "amount") }
             let description = body["description"] as? String ?? ""
-            guard description.count <= 128 else { return error(400, "invalid_request", "Description is too long", parameter: "description") }
+            guard description.count <= 128 else {
+                return error(400, "invalid_request", "Description is too long", parameter: "description")
+            }
             let metadata = body["metadata"] as? [String: String] ?? [:]
             guard metadata.count <= 16, metadata.allSatisfy({ $0.key.count <= 32 && $0.value.count <= 512 }) else {
                 return error(400, "invalid_request", "Invalid metadata", parameter: "metadata")
             }
-            guard body["capture"] as? Bool == true else { return error(400, "invalid_request", "capture must be true here", parameter: "capture") }
+            guard body["capture"] as? Bool == true else {
+                return error(400, "invalid_request", "capture must be true here", parameter: "capture")
+            }
             let id = Self.paymentID()
             let payment: [String: Any] = [
                 "id": id, "status": "pending", "paid": false, "amount": ["value": value, "currency": currency],
-                "confirmation": ["type": "redirect", "confirmation_url": "https://yoomoney.ru/api-pages/v2/payment-confirm/epl?orderId=\(id)"],
+                "confirmation": [
+                    "type": "redirect",
+                    "confirmation_url": "https://yoomoney.ru/api-pages/v2/payment-confirm/epl?orderId=\(id)",
+                ],
                 "created_at": Self.timestamp(), "description": description, "metadata": metadata,
                 "recipient": ["account_id": shopID, "gateway_id": "100700"], "refundable": false, "test": true,
             ]
@@ -143,7 +161,8 @@ public final class YooKassaStandIn: @unchecked Sendable {
             created += 1
             let bytes = JSONAnswer.encode(payment)
             keys[key] = (fingerprint, 200, bytes, Date())
-            return .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: bytes))
+            return .respond(
+                HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: bytes))
         }
     }
 
@@ -151,7 +170,7 @@ public final class YooKassaStandIn: @unchecked Sendable {
 
     /// Moves a payment to `succeeded`, `canceled` (with `reason`) or `waiting_for_capture`, or
     /// refunds it whole, and returns the notification YooKassa would send.
-    public func settle(_ paymentID: String, _ action: String, reason: String = "insufficient_funds") -> [UInt8]? {
+    package func settle(_ paymentID: String, _ action: String, reason: String = "insufficient_funds") -> [UInt8]? {
         lock.withLock {
             guard var payment = payments[paymentID] else { return nil }
             switch action {
@@ -160,10 +179,14 @@ public final class YooKassaStandIn: @unchecked Sendable {
                 payment["paid"] = true
                 payment["captured_at"] = Self.timestamp()
                 payment["refundable"] = true
-                payment["payment_method"] = [
-                    "type": "bank_card", "id": paymentID, "saved": false, "title": "Bank card *4477",
-                    "card": ["first6": "555555", "last4": "4477", "expiry_month": "12", "expiry_year": "2030", "card_type": "MasterCard"],
-                ] as [String: Any]
+                payment["payment_method"] =
+                    [
+                        "type": "bank_card", "id": paymentID, "saved": false, "title": "Bank card *4477",
+                        "card": [
+                            "first6": "555555", "last4": "4477", "expiry_month": "12", "expiry_year": "2030",
+                            "card_type": "MasterCard",
+                        ],
+                    ] as [String: Any]
             case "cancel":
                 payment["status"] = "canceled"
                 payment["cancellation_details"] = ["party": "payment_network", "reason": reason]
@@ -173,7 +196,8 @@ public final class YooKassaStandIn: @unchecked Sendable {
             case "refund":
                 let refundID = Self.paymentID()
                 let refund: [String: Any] = [
-                    "id": refundID, "payment_id": paymentID, "status": "succeeded", "amount": payment["amount"]!, "created_at": Self.timestamp(),
+                    "id": refundID, "payment_id": paymentID, "status": "succeeded", "amount": payment["amount"]!,
+                    "created_at": Self.timestamp(),
                 ]
                 refunds[refundID] = refund
                 payment["refunded_amount"] = payment["amount"]
@@ -183,20 +207,24 @@ public final class YooKassaStandIn: @unchecked Sendable {
                 return nil
             }
             payments[paymentID] = payment
-            let event = ["succeed": "payment.succeeded", "cancel": "payment.canceled", "wait": "payment.waiting_for_capture"][action]!
+            let event = [
+                "succeed": "payment.succeeded", "cancel": "payment.canceled", "wait": "payment.waiting_for_capture",
+            ][action]!
             return JSONAnswer.encode(["type": "notification", "event": event, "object": payment])
         }
     }
 
     /// Sets a refund's status as `GET /v3/refunds/{id}` reports it (YooKassa refunds can stay
     /// `pending` before they succeed or are `canceled`).
-    public func setRefundStatus(_ refundID: String, _ status: String) {
+    package func setRefundStatus(_ refundID: String, _ status: String) {
         lock.withLock { refunds[refundID]?["status"] = status }
     }
 
     private func control(_ request: ServerRequest) -> ServerAction {
         let parts = request.path.split(separator: "/").map(String.init)
-        if request.path == "/_control/faults", let faults = try? JSONDecoder().decode([Fault].self, from: Data(request.body)) {
+        if request.path == "/_control/faults",
+            let faults = try? JSONDecoder().decode([Fault].self, from: Data(request.body))
+        {
             inject(faults)
             return JSONAnswer.ok(["queued": faults.count])
         }
@@ -204,23 +232,30 @@ public final class YooKassaStandIn: @unchecked Sendable {
             return JSONAnswer.ok(["payments_created": paymentsCreated, "statuses": statuses])
         }
         guard parts.count == 4, parts[1] == "payments",
-              let notification = settle(parts[2], parts[3], reason: request.parameter("reason") ?? "insufficient_funds")
+            let notification = settle(parts[2], parts[3], reason: request.parameter("reason") ?? "insufficient_funds")
         else { return notFound() }
         if let target = request.parameter("deliver_to") {
-            let delivery = OutboundRequest(method: "POST", url: target, headers: HTTPHeaders([("Content-Type", "application/json")]),
-                                           body: notification, timeoutMilliseconds: 15_000)
+            let delivery = OutboundRequest(
+                method: "POST", url: target, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                body: notification, timeoutMilliseconds: 15_000)
             let status = (try? CurlHTTPClient().send(delivery))?.status ?? 0
             return JSONAnswer.ok(["delivered_status": status])
         }
         if request.parameter("as") == "event" {
-            return .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
-                                         body: GatewayEventFile.v2(path: "/api/webhooks/yookassa", body: notification, sourceIP: notificationSourceIP)))
+            return .respond(
+                HTTPResponse(
+                    status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]),
+                    body: GatewayEventFile.v2(
+                        path: "/api/webhooks/yookassa", body: notification, sourceIP: notificationSourceIP)))
         }
-        return .respond(HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: notification))
+        return .respond(
+            HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: notification))
     }
 
     private func error(_ status: Int, _ code: String, _ description: String, parameter: String? = nil) -> ServerAction {
-        var body: [String: Any] = ["type": "error", "id": UUID().uuidString.lowercased(), "code": code, "description": description]
+        var body: [String: Any] = [
+            "type": "error", "id": UUID().uuidString.lowercased(), "code": code, "description": description,
+        ]
         if let parameter { body["parameter"] = parameter }
         return JSONAnswer.ok(body, status: status)
     }

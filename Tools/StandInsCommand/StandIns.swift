@@ -21,17 +21,18 @@ struct StandInsCommand: ParsableCommand {
         let stripeServer = try LoopbackServer(port: stripePort, handler: stripe.handle)
         let telegram = TelegramStandIn()
         let telegramServer = try LoopbackServer(port: telegramPort, handler: telegram.handle)
-        let lines = [
-            "export YOOKASSA_API_URL=\(yookassaServer.baseURL)",
-            "export YOOKASSA_SHOP_ID=\(yookassa.shopID)",
-            "export YOOKASSA_SECRET_KEY=\(yookassa.secretKey)",
-            "export STRIPE_API_URL=\(stripeServer.baseURL)",
-            "export STRIPE_API_KEY=\(stripe.apiKey)",
-            "export STRIPE_WEBHOOK_SECRET=\(stripe.webhookSecret)",
-            "export TELEGRAM_API_URL=\(telegramServer.baseURL)",
-            "export TELEGRAM_BOT_TOKEN=\(telegram.botToken)",
-            "export TELEGRAM_WEBHOOK_SECRET=\(telegram.webhookSecret)",
-        ].joined(separator: "\n") + "\n"
+        let lines =
+            [
+                "export YOOKASSA_API_URL=\(yookassaServer.baseURL)",
+                "export YOOKASSA_SHOP_ID=\(yookassa.shopID)",
+                "export YOOKASSA_SECRET_KEY=\(yookassa.secretKey)",
+                "export STRIPE_API_URL=\(stripeServer.baseURL)",
+                "export STRIPE_API_KEY=\(stripe.apiKey)",
+                "export STRIPE_WEBHOOK_SECRET=\(stripe.webhookSecret)",
+                "export TELEGRAM_API_URL=\(telegramServer.baseURL)",
+                "export TELEGRAM_BOT_TOKEN=\(telegram.botToken)",
+                "export TELEGRAM_WEBHOOK_SECRET=\(telegram.webhookSecret)",
+            ].joined(separator: "\n") + "\n"
         FileHandle.standardOutput.write(Data(lines.utf8))
         if let readyFile { try lines.write(toFile: readyFile, atomically: true, encoding: .utf8) }
         while true { sleep(3_600) }

@@ -38,12 +38,16 @@ struct Console {
         do {
             url = try config.required("DATABASE_URL")
         } catch let error as ConfigError {
-            throw fail(.configuration, "\(error.variable) \(error.problem).", next: "export DATABASE_URL=postgresql://… (see README).")
+            throw fail(
+                .configuration, "\(error.variable) \(error.problem).",
+                next: "export DATABASE_URL=postgresql://… (see README).")
         }
         do {
             return try PGConnection(url: url, applicationName: "payctl")
         } catch let error as StoreError {
-            throw fail(.database, "cannot connect to the database: \(error.detail)", next: "check DATABASE_URL and that PostgreSQL is running.")
+            throw fail(
+                .database, "cannot connect to the database: \(error.detail)",
+                next: "check DATABASE_URL and that PostgreSQL is running.")
         }
     }
 
@@ -54,7 +58,8 @@ struct Console {
         } catch let error as StoreError {
             switch error.kind {
             case .schemaOutdated:
-                throw fail(.database, "the database schema is older than this payctl expects.", next: "run `payctl migrate`.")
+                throw fail(
+                    .database, "the database schema is older than this payctl expects.", next: "run `payctl migrate`.")
             default:
                 throw fail(.database, "database error: \(error.detail)", next: "check the database and try again.")
             }

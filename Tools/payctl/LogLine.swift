@@ -33,7 +33,9 @@ struct LogLine: Codable {
     }
 
     static func parse(_ text: String) -> LogLine? {
-        guard text.first == "{", let line = try? JSONCoding.decode(LogLine.self, from: Array(text.utf8)), line.message != nil else { return nil }
+        guard text.first == "{", let line = try? JSONCoding.decode(LogLine.self, from: Array(text.utf8)),
+            line.message != nil
+        else { return nil }
         return line
     }
 

@@ -18,7 +18,8 @@ struct Migrate: ParsableCommand {
         let migrator = Migrator(connection: connection)
         let applied = try console.run { try migrator.migrate() }
         let version = try console.run { try migrator.currentVersion() }
-        let human: TerminalText = applied.isEmpty
+        let human: TerminalText =
+            applied.isEmpty
             ? "Schema is up to date at version \(version)."
             : "Applied \(applied.count) migration(s): \(applied.map(String.init).joined(separator: ", ")). Schema is at version \(version)."
         console.emit(human: human, machine: Report(applied: applied, version: version))

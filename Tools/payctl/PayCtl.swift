@@ -7,7 +7,10 @@ struct PayCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payctl",
         abstract: "Operator console for the payment functions.",
-        subcommands: [Migrate.self, Tail.self, Summary.self, Show.self, StripeCommand.self, Purchases.self, Purge.self, Idempotency.self]
+        subcommands: [
+            Migrate.self, Tail.self, Summary.self, Show.self, StripeCommand.self, Purchases.self, Purge.self,
+            Idempotency.self,
+        ]
     )
 }
 

@@ -3,7 +3,8 @@ import Core
 
 /// `payctl show EVENT_ID`: one event's whole processing story.
 struct Show: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one webhook event: its steps, outcome, error and the automation events it caused.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show one webhook event: its steps, outcome, error and the automation events it caused.")
 
     @Argument(help: "The provider's event id (evt_…, event:object id) or the row id.") var eventID: String
     @Flag(help: "Print JSON for scripts.") var json = false
@@ -17,21 +18,29 @@ struct Show: ParsableCommand {
         let console = Console(json: json)
         let connection = try console.connect()
         guard let record = try console.run({ try WebhookEventStore(connection: connection).find(eventID) }) else {
-            throw console.fail(.finding, "webhook event \(eventID) not found.",
-                               next: "check the id with `payctl tail --no-follow --since 1d`; if Stripe sent it, `payctl stripe events` lists it.")
+            throw console.fail(
+                .finding, "webhook event \(eventID) not found.",
+                next:
+                    "check the id with `payctl tail --no-follow --since 1d`; if Stripe sent it, `payctl stripe events` lists it."
+            )
         }
         let caused = try console.run {
-            try EventStore(connection: connection).caused(byProviderEvent: record.eventKey, providerObject: record.paymentIntentID ?? record.objectID)
+            try EventStore(connection: connection).caused(
+                byProviderEvent: record.eventKey, providerObject: record.paymentIntentID ?? record.objectID)
         }
         let style = console.style
         var lines: [TerminalText] = [style.bold("\(record.provider) \(record.eventType) \(record.eventKey)")]
-        let amount = record.amountMinor.flatMap { minor in record.currency.map { TerminalText("\(minor) \($0) (minor units)") } }
+        let amount = record.amountMinor.flatMap { minor in
+            record.currency.map { TerminalText("\(minor) \($0) (minor units)") }
+        }
         let fields: [(String, TerminalText?)] = [
             ("outcome", style.outcome(record.outcome) + (record.error.map { " — \($0)" } ?? "")),
             ("received", "\(record.receivedAt) (deliveries: \(record.deliveries), last \(record.updatedAt))"),
             ("verification", TerminalText(record.verification)), ("object", record.objectID.map(TerminalText.init)),
-            ("status", record.objectStatus.map(TerminalText.init)), ("amount", amount), ("deal", record.dealID.map(TerminalText.init)),
-            ("session", record.sessionID.map(TerminalText.init)), ("payment intent", record.paymentIntentID.map(TerminalText.init)),
+            ("status", record.objectStatus.map(TerminalText.init)), ("amount", amount),
+            ("deal", record.dealID.map(TerminalText.init)),
+            ("session", record.sessionID.map(TerminalText.init)),
+            ("payment intent", record.paymentIntentID.map(TerminalText.init)),
         ]
         for (name, value) in fields {
             if let value { lines.append("  \(name.padding(16))\(value)") }
@@ -41,7 +50,8 @@ struct Show: ParsableCommand {
             for step in steps {
                 let name = step["step"]?.stringValue ?? "?"
                 let outcome = step["outcome"]?.stringValue ?? ""
-                lines.append("  - \(name) \(style.outcome(outcome))" + (step["detail"]?.stringValue.map { ": \($0)" } ?? ""))
+                lines.append(
+                    "  - \(name) \(style.outcome(outcome))" + (step["detail"]?.stringValue.map { ": \($0)" } ?? ""))
             }
         }
         lines.append(caused.isEmpty ? "Automation events: none" : "Automation events:")

@@ -17,16 +17,25 @@ struct Summary: ParsableCommand {
         let console = Console(json: json)
         let report: SummaryReport
         if let lines {
-            report = SummaryReport(logLines: LogLine.readStandardInput(last: lines).filter { provider == nil || $0.provider == provider?.rawValue },
-                                   source: "last \(lines) log lines", provider: provider)
+            report = SummaryReport(
+                logLines: LogLine.readStandardInput(last: lines).filter {
+                    provider == nil || $0.provider == provider?.rawValue
+                },
+                source: "last \(lines) log lines", provider: provider)
         } else {
             let connection = try console.connect()
             let (records, rejections) = try console.run {
-                (try WebhookEventStore(connection: connection).recent(windowSeconds: since.seconds,
-                                                                      filter: WebhookEventStore.Filter(provider: provider?.rawValue), limit: 1_000_000),
-                 try WebhookRejectionStore(connection: connection).recent(windowSeconds: since.seconds, provider: provider))
+                (
+                    try WebhookEventStore(connection: connection).recent(
+                        windowSeconds: since.seconds,
+                        filter: WebhookEventStore.Filter(provider: provider?.rawValue), limit: 1_000_000),
+                    try WebhookRejectionStore(connection: connection).recent(
+                        windowSeconds: since.seconds, provider: provider)
+                )
             }
-            report = SummaryReport(records: records, rejections: rejections, source: "database, last \(since.seconds)s", provider: provider)
+            report = SummaryReport(
+                records: records, rejections: rejections, source: "database, last \(since.seconds)s", provider: provider
+            )
         }
         console.emit(human: report.human(style: console.style), machine: report)
         if !report.healthy { throw ExitCode(ExitStatus.finding.rawValue) }
@@ -68,17 +77,23 @@ struct SummaryReport: Encodable {
     var dealsWithProblems: [DealProblem] = []
     var nextSteps: [String] = []
 
-    var healthy: Bool { total > 0 && errors == 0 && signatureFailures == 0 && dealIdMissing == 0 && dealsWithProblems.isEmpty }
+    var healthy: Bool {
+        total > 0 && errors == 0 && signatureFailures == 0 && dealIdMissing == 0 && dealsWithProblems.isEmpty
+    }
 
-    init(records: [WebhookEventStore.Record], rejections: [WebhookRejectionStore.Record], source: String, provider: Provider?) {
+    init(
+        records: [WebhookEventStore.Record], rejections: [WebhookRejectionStore.Record], source: String,
+        provider: Provider?
+    ) {
         self.source = source
         self.provider = provider
         var tally = Tally()
         var refused: [String: Rejection] = [:]
         for rejection in rejections {
             let key = "\(rejection.provider)|\(rejection.reason)"
-            refused[key] = Rejection(provider: rejection.provider, reason: rejection.reason,
-                                     count: (refused[key]?.count ?? 0) + rejection.count, lastDetail: rejection.lastDetail)
+            refused[key] = Rejection(
+                provider: rejection.provider, reason: rejection.reason,
+                count: (refused[key]?.count ?? 0) + rejection.count, lastDetail: rejection.lastDetail)
         }
         self.rejections = refused.keys.sorted().compactMap { refused[$0] }
         signatureFailures = self.rejections.reduce(0) { $0 + $1.count }
@@ -103,7 +118,9 @@ struct SummaryReport: Encodable {
             tally.count(line.provider ?? "-", line.event_type ?? "-", outcome)
             if outcome == WebhookOutcome.duplicate.rawValue { duplicates += 1 }
             tallyOutcome(outcome)
-            if let deal = line.deal_id, deal != "missing" { tally.problem(deal: deal, outcome: outcome, event: line.event_id ?? "-") }
+            if let deal = line.deal_id, deal != "missing" {
+                tally.problem(deal: deal, outcome: outcome, event: line.event_id ?? "-")
+            }
         }
         total += signatureFailures
         conclude(tally)
@@ -123,7 +140,8 @@ struct SummaryReport: Encodable {
         mutating func problem(deal: String, outcome: String, event: String) {
             guard WebhookOutcome(rawValue: outcome).severity != .fine else { return }
             let known = problems[deal] ?? DealProblem(deal: deal, outcomes: [], events: [])
-            problems[deal] = DealProblem(deal: deal, outcomes: known.outcomes + [outcome], events: known.events + [event])
+            problems[deal] = DealProblem(
+                deal: deal, outcomes: known.outcomes + [outcome], events: known.events + [event])
         }
     }
 
@@ -155,16 +173,22 @@ struct SummaryReport: Encodable {
             steps.append("\(signatureFailures) \(Self.hint(WebhookRejectionStore.Reason.signatureFailed.rawValue))")
         }
         if cabinetIgnored > 0 {
-            steps.append("\(cabinetIgnored) event(s) from another account or mode: check STRIPE_EXPECTED_LIVEMODE / STRIPE_EXPECTED_ACCOUNT against the endpoint's account.")
+            steps.append(
+                "\(cabinetIgnored) event(s) from another account or mode: check STRIPE_EXPECTED_LIVEMODE / STRIPE_EXPECTED_ACCOUNT against the endpoint's account."
+            )
         }
         if dealIdMissing > 0 {
-            steps.append("\(dealIdMissing) event(s) without deal_id: set metadata.deal_id on the Checkout Session and payment_intent_data.metadata.deal_id.")
+            steps.append(
+                "\(dealIdMissing) event(s) without deal_id: set metadata.deal_id on the Checkout Session and payment_intent_data.metadata.deal_id."
+            )
         }
         if errors > 0 {
             steps.append("\(errors) event(s) failed: `payctl show EVENT_ID` tells each one's steps and error.")
         }
         for problem in dealsWithProblems.prefix(5) {
-            steps.append("Deal \(problem.deal): \(problem.outcomes.joined(separator: ", ")) — `payctl tail --deal \(problem.deal) --no-follow`.")
+            steps.append(
+                "Deal \(problem.deal): \(problem.outcomes.joined(separator: ", ")) — `payctl tail --deal \(problem.deal) --no-follow`."
+            )
         }
         return steps
     }
@@ -172,19 +196,22 @@ struct SummaryReport: Encodable {
     /// Where to look when no delivery of `provider` arrived at all.
     private static func nothingArrived(_ provider: Provider) -> [String] {
         switch provider {
-        case .stripe: [
-            "Check the endpoint URL and its enabled events in the Stripe Dashboard (Developers → Webhooks).",
-            "`payctl stripe events --failed` lists events Stripe could not deliver; `payctl stripe events` shows what Stripe sent.",
-            "Look for the functions' log lines: no \"Stripe webhook received\" means requests never reached the function.",
-        ]
-        case .yookassa: [
-            "Check the HTTP notification URL and its events in YooKassa's merchant profile (Integration → HTTP notifications).",
-            "Look for the functions' log lines: no \"YooKassa webhook received\" means notifications never reached the function.",
-        ]
-        case .telegram: [
-            "Call the Bot API's getWebhookInfo: its url, last_error_message and pending_update_count say what Telegram sees.",
-            "Look for the functions' log lines: no \"Telegram webhook received\" means updates never reached the function.",
-        ]
+        case .stripe:
+            [
+                "Check the endpoint URL and its enabled events in the Stripe Dashboard (Developers → Webhooks).",
+                "`payctl stripe events --failed` lists events Stripe could not deliver; `payctl stripe events` shows what Stripe sent.",
+                "Look for the functions' log lines: no \"Stripe webhook received\" means requests never reached the function.",
+            ]
+        case .yookassa:
+            [
+                "Check the HTTP notification URL and its events in YooKassa's merchant profile (Integration → HTTP notifications).",
+                "Look for the functions' log lines: no \"YooKassa webhook received\" means notifications never reached the function.",
+            ]
+        case .telegram:
+            [
+                "Call the Bot API's getWebhookInfo: its url, last_error_message and pending_update_count say what Telegram sees.",
+                "Look for the functions' log lines: no \"Telegram webhook received\" means updates never reached the function.",
+            ]
         }
     }
 
@@ -203,20 +230,29 @@ struct SummaryReport: Encodable {
     }
 
     func human(style: Style) -> TerminalText {
-        var lines: [TerminalText] = [style.bold(total == 0 ? "webhook events not found" : "Webhook events (\(source)): \(total)")]
+        var lines: [TerminalText] = [
+            style.bold(total == 0 ? "webhook events not found" : "Webhook events (\(source)): \(total)")
+        ]
         for count in counts {
             lines.append("  \(count.provider)  \(count.type)  \(style.outcome(count.outcome))  \(count.count)")
         }
         if total > 0 {
-            lines.append("Signature failures: \(signatureFailures)   Events cabinet ignored: \(cabinetIgnored)   Duplicate deliveries: \(duplicates)   Errors: \(errors)   Missing deal_id: \(dealIdMissing)")
+            lines.append(
+                "Signature failures: \(signatureFailures)   Events cabinet ignored: \(cabinetIgnored)   Duplicate deliveries: \(duplicates)   Errors: \(errors)   Missing deal_id: \(dealIdMissing)"
+            )
         }
         for rejection in rejections {
-            lines.append("  \(rejection.provider)  refused: \(style.outcome(rejection.reason))  \(rejection.count)"
-                + (rejection.lastDetail.map { TerminalText("  (last: \($0))") } ?? ""))
+            lines.append(
+                "  \(rejection.provider)  refused: \(style.outcome(rejection.reason))  \(rejection.count)"
+                    + (rejection.lastDetail.map { TerminalText("  (last: \($0))") } ?? ""))
         }
         if !dealsWithProblems.isEmpty {
             lines.append("Deals with problems:")
-            for problem in dealsWithProblems { lines.append("  \(problem.deal): \(problem.outcomes.joined(separator: ", ")) (\(problem.events.joined(separator: ", ")))") }
+            for problem in dealsWithProblems {
+                lines.append(
+                    "  \(problem.deal): \(problem.outcomes.joined(separator: ", ")) (\(problem.events.joined(separator: ", ")))"
+                )
+            }
         }
         if !nextSteps.isEmpty {
             lines.append("Next steps:")

@@ -24,7 +24,8 @@ struct Tail: ParsableCommand {
         let connection = try console.connect()
         let store = WebhookEventStore(connection: connection)
         let rejections = WebhookRejectionStore(connection: connection)
-        let filter = WebhookEventStore.Filter(provider: provider?.rawValue, type: type, dealID: deal, sessionID: session, eventID: event)
+        let filter = WebhookEventStore.Filter(
+            provider: provider?.rawValue, type: type, dealID: deal, sessionID: session, eventID: event)
         // Refused deliveries carry no verified ids, so filters by deal, session, type or event leave them out.
         let showRejections = type == nil && deal == nil && session == nil && event == nil
         var cursor = "0"
@@ -39,7 +40,9 @@ struct Tail: ParsableCommand {
                 printed += 1
             }
             if showRejections {
-                for rejection in try console.run({ try rejections.recent(windowSeconds: since.seconds, provider: provider) }) {
+                for rejection in try console.run({
+                    try rejections.recent(windowSeconds: since.seconds, provider: provider)
+                }) {
                     let key = "\(rejection.provider)|\(rejection.reason)|\(rejection.hour)"
                     guard refusedSeen[key] != rejection.count else { continue }
                     refusedSeen[key] = rejection.count
@@ -51,7 +54,11 @@ struct Tail: ParsableCommand {
             window = Int(Int32.max)
             if follow { usleep(UInt32(interval * 1_000_000)) }
         } while follow
-        if printed == 0 { console.note("No webhook events in the last \(since.seconds)s match. Next step: `payctl summary` or `payctl stripe events`.") }
+        if printed == 0 {
+            console.note(
+                "No webhook events in the last \(since.seconds)s match. Next step: `payctl summary` or `payctl stripe events`."
+            )
+        }
     }
 
     private func followLogs(_ console: Console) {
@@ -65,8 +72,12 @@ struct Tail: ParsableCommand {
             let style = console.style
             var text: TerminalText = "\(style.dim(line.time ?? "-")) \(line.function ?? "-") \(line.message ?? "")"
             if let outcome = line.outcome ?? line.step_result { text += " " + style.outcome(outcome) }
-            for (name, value) in [("event", line.event_id), ("type", line.event_type), ("deal", line.deal_id), ("session", line.session_id),
-                                  ("pi", line.payment_intent_id), ("rejection", line.rejection), ("detail", line.detail), ("hint", line.hint)] {
+            for (name, value) in [
+                ("event", line.event_id), ("type", line.event_type), ("deal", line.deal_id),
+                ("session", line.session_id),
+                ("pi", line.payment_intent_id), ("rejection", line.rejection), ("detail", line.detail),
+                ("hint", line.hint),
+            ] {
                 if let value { text += " \(name)=\(value)" }
             }
             console.emit(human: text, machine: line)
@@ -74,8 +85,12 @@ struct Tail: ParsableCommand {
     }
 
     static func describe(_ record: WebhookEventStore.Record, style: Style) -> TerminalText {
-        var text: TerminalText = "\(style.dim(record.updatedAt)) \(record.provider) \(record.eventType) \(record.eventKey) \(style.outcome(record.outcome))"
-        for (name, value) in [("deal", record.dealID), ("session", record.sessionID), ("pi", record.paymentIntentID), ("error", record.error)] {
+        var text: TerminalText =
+            "\(style.dim(record.updatedAt)) \(record.provider) \(record.eventType) \(record.eventKey) \(style.outcome(record.outcome))"
+        for (name, value) in [
+            ("deal", record.dealID), ("session", record.sessionID), ("pi", record.paymentIntentID),
+            ("error", record.error),
+        ] {
             if let value { text += " \(name)=\(value)" }
         }
         if record.deliveries > 1 { text += " deliveries=\(record.deliveries)" }
@@ -84,9 +99,13 @@ struct Tail: ParsableCommand {
 
     /// A counter of refused deliveries: how many this hour, and what the last one claimed.
     static func describe(_ rejection: WebhookRejectionStore.Record, style: Style) -> TerminalText {
-        var text: TerminalText = "\(style.dim(rejection.lastSeenAt)) \(rejection.provider) refused \(style.outcome(rejection.reason))"
+        var text: TerminalText =
+            "\(style.dim(rejection.lastSeenAt)) \(rejection.provider) refused \(style.outcome(rejection.reason))"
             + " count=\(rejection.count) hour=\(rejection.hour)"
-        for (name, value) in [("detail", rejection.lastDetail), ("claimed_type", rejection.lastEventType), ("claimed_id", rejection.lastEventID)] {
+        for (name, value) in [
+            ("detail", rejection.lastDetail), ("claimed_type", rejection.lastEventType),
+            ("claimed_id", rejection.lastEventID),
+        ] {
             if let value { text += " \(name)=\(value)" }
         }
         return text

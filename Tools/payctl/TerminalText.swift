@@ -25,16 +25,22 @@ struct TerminalText: ExpressibleByStringInterpolation, Sendable {
     struct Interpolation: StringInterpolationProtocol {
         fileprivate var rendered = ""
 
-        init(literalCapacity: Int, interpolationCount: Int) { rendered.reserveCapacity(literalCapacity + 16 * interpolationCount) }
+        init(literalCapacity: Int, interpolationCount: Int) {
+            rendered.reserveCapacity(literalCapacity + 16 * interpolationCount)
+        }
 
         mutating func appendLiteral(_ literal: StaticString) { rendered += literal.description }
 
         mutating func appendInterpolation(_ text: TerminalText) { rendered += text.rendered }
 
-        mutating func appendInterpolation(_ value: some CustomStringConvertible) { rendered += TerminalText.escape(value.description) }
+        mutating func appendInterpolation(_ value: some CustomStringConvertible) {
+            rendered += TerminalText.escape(value.description)
+        }
     }
 
-    static func + (left: TerminalText, right: TerminalText) -> TerminalText { TerminalText(rendered: left.rendered + right.rendered) }
+    static func + (left: TerminalText, right: TerminalText) -> TerminalText {
+        TerminalText(rendered: left.rendered + right.rendered)
+    }
 
     static func += (left: inout TerminalText, right: TerminalText) { left.rendered += right.rendered }
 

@@ -17,22 +17,35 @@ struct FastCGIClient {
 
     static func record(_ type: UInt8, id: UInt16, _ content: [UInt8] = []) -> [UInt8] {
         let padding = (8 - content.count % 8) % 8
-        return [1, type, UInt8(id >> 8), UInt8(id & 0xff), UInt8(content.count >> 8), UInt8(content.count & 0xff), UInt8(padding), 0]
+        return [
+            1, type, UInt8(id >> 8), UInt8(id & 0xff), UInt8(content.count >> 8), UInt8(content.count & 0xff),
+            UInt8(padding), 0,
+        ]
             + content + [UInt8](repeating: 0, count: padding)
     }
 
     /// Content longer than a record holds, cut into records of one type; no closing empty record.
     static func records(_ type: UInt8, id: UInt16, _ content: [UInt8]) -> [UInt8] {
-        stride(from: 0, to: content.count, by: 65_535).flatMap { record(type, id: id, Array(content[$0..<min(content.count, $0 + 65_535)])) }
+        stride(from: 0, to: content.count, by: 65_535).flatMap {
+            record(type, id: id, Array(content[$0..<min(content.count, $0 + 65_535)]))
+        }
     }
 
-    static func begin(id: UInt16, keep: Bool) -> [UInt8] { record(beginRequest, id: id, [0, 1, keep ? 1 : 0, 0, 0, 0, 0, 0]) }
+    static func begin(id: UInt16, keep: Bool) -> [UInt8] {
+        record(beginRequest, id: id, [0, 1, keep ? 1 : 0, 0, 0, 0, 0, 0])
+    }
 
     static func encode(_ params: [String: String]) -> [UInt8] {
         var bytes: [UInt8] = []
         for (name, value) in params.sorted(by: { $0.key < $1.key }) {
             for length in [name.utf8.count, value.utf8.count] {
-                bytes += length < 128 ? [UInt8(length)] : [UInt8(length >> 24 | 0x80), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
+                bytes +=
+                    length < 128
+                    ? [UInt8(length)]
+                    : [
+                        UInt8(length >> 24 | 0x80), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff),
+                        UInt8(length & 0xff),
+                    ]
             }
             bytes += Array(name.utf8) + Array(value.utf8)
         }
@@ -54,9 +67,13 @@ struct FastCGIClient {
             let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_un()
             address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { buffer in for (i, b) in path.utf8.enumerated() { buffer[i] = b } }
+            withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+                for (i, b) in path.utf8.enumerated() { buffer[i] = b }
+            }
             let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
             }
             if connected == 0 {
                 var limit = timeval(tv_sec: timeout, tv_usec: 0)
@@ -96,7 +113,9 @@ struct FastCGIClient {
         while true {
             while pending.count >= 8, pending.count >= 8 + (Int(pending[4]) << 8 | Int(pending[5])) + Int(pending[6]) {
                 let length = Int(pending[4]) << 8 | Int(pending[5])
-                let record = Record(type: pending[1], id: UInt16(pending[2]) << 8 | UInt16(pending[3]), content: Array(pending[8..<(8 + length)]))
+                let record = Record(
+                    type: pending[1], id: UInt16(pending[2]) << 8 | UInt16(pending[3]),
+                    content: Array(pending[8..<(8 + length)]))
                 pending.removeFirst(8 + length + Int(pending[6]))
                 records.append(record)
                 if record.type == Self.endRequest { ended.insert(record.id) }
@@ -111,7 +130,9 @@ struct FastCGIClient {
 
     /// The CGI output (STDOUT) of request `id` once it has ended.
     func answer(id: UInt16) throws -> String {
-        String(decoding: try records(until: [id]).filter { $0.type == Self.stdout && $0.id == id }.flatMap(\.content), as: UTF8.self)
+        String(
+            decoding: try records(until: [id]).filter { $0.type == Self.stdout && $0.id == id }.flatMap(\.content),
+            as: UTF8.self)
     }
 
     /// True when the server closes the connection within the timeout, whatever it sends first.

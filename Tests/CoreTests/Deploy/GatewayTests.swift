@@ -12,20 +12,28 @@ import Testing
 
         init() throws {
             let process = ProcessInfo.processInfo.environment
-            url = try #require(process["PAYFN_GATEWAY_URL"], "PAYFN_GATEWAY_URL is not set: run the tests with scripts/test")
+            url = try #require(
+                process["PAYFN_GATEWAY_URL"], "PAYFN_GATEWAY_URL is not set: run the tests with scripts/test")
             let dir = try #require(process["PAYFN_GATEWAY_DIR"])
             var values: [String: String] = [:]
             for line in try String(contentsOfFile: dir + "/functions.env", encoding: .utf8).split(separator: "\n") {
                 for assignment in line.replacingOccurrences(of: "export ", with: "").split(separator: " ") {
-                    let pair = assignment.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
+                    let pair = assignment.split(separator: "=", maxSplits: 1).map {
+                        $0.trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+                    }
                     if pair.count == 2 { values[pair[0]] = pair[1] }
                 }
             }
             environment = values
         }
 
-        func post(_ path: String, _ body: [UInt8], headers: [(String, String)] = [("Content-Type", "application/json")]) throws -> OutboundResponse {
-            try CurlHTTPClient().send(OutboundRequest(method: "POST", url: url + path, headers: HTTPHeaders(headers), body: body, timeoutMilliseconds: 20_000))
+        func post(
+            _ path: String, _ body: [UInt8], headers: [(String, String)] = [("Content-Type", "application/json")]
+        ) throws -> OutboundResponse {
+            try CurlHTTPClient().send(
+                OutboundRequest(
+                    method: "POST", url: url + path, headers: HTTPHeaders(headers), body: body,
+                    timeoutMilliseconds: 20_000))
         }
 
         func post(_ path: String, json: String, headers: [(String, String)] = []) throws -> OutboundResponse {
@@ -34,16 +42,22 @@ import Testing
 
         /// A control call to a stand-in the gateway runs.
         func control(_ base: String, _ path: String) throws -> [String: Any] {
-            let response = try CurlHTTPClient().send(OutboundRequest(method: "POST", url: try #require(environment[base]) + path, timeoutMilliseconds: 20_000))
+            let response = try CurlHTTPClient().send(
+                OutboundRequest(
+                    method: "POST", url: try #require(environment[base]) + path, timeoutMilliseconds: 20_000))
             return try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
         }
 
         func rawControl(_ base: String, _ path: String) throws -> [UInt8] {
-            try CurlHTTPClient().send(OutboundRequest(method: "POST", url: try #require(environment[base]) + path, timeoutMilliseconds: 20_000)).body
+            try CurlHTTPClient().send(
+                OutboundRequest(
+                    method: "POST", url: try #require(environment[base]) + path, timeoutMilliseconds: 20_000)
+            ).body
         }
 
         func value(_ sql: String, _ parameters: [(any SQLParameter)?] = []) throws -> String? {
-            try PGConnection(url: try #require(environment["DATABASE_URL"])).query(sql, parameters).first?.string("value")
+            try PGConnection(url: try #require(environment["DATABASE_URL"])).query(sql, parameters).first?.string(
+                "value")
         }
     }
 
@@ -51,7 +65,9 @@ import Testing
         (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
     }
 
-    static func errorCode(_ response: OutboundResponse) -> String? { (json(response)["error"] as? [String: Any])?["code"] as? String }
+    static func errorCode(_ response: OutboundResponse) -> String? {
+        (json(response)["error"] as? [String: Any])?["code"] as? String
+    }
 
     @Test func createIntentAndItsReplay() throws {
         let gateway = try Gateway()
@@ -65,33 +81,51 @@ import Testing
         #expect(second.body == first.body)
         #expect(second.headers["Idempotent-Replayed"] == "true")
         let id = try #require(Self.json(first)["payment_id"] as? String)
-        #expect(try gateway.value("SELECT amount_minor::text AS value FROM payments WHERE id = $1::uuid", [id]) == "250000")
+        #expect(
+            try gateway.value("SELECT amount_minor::text AS value FROM payments WHERE id = $1::uuid", [id]) == "250000")
     }
 
     @Test func yooKassaNotificationFromAnAllowedAndARefusedAddress() throws {
         let gateway = try Gateway()
-        let created = try gateway.post("/api/public/payments", json: #"{"plan_id":"family","user_id":"gw-\#(UUID().uuidString.prefix(8))"}"#)
+        let created = try gateway.post(
+            "/api/public/payments", json: #"{"plan_id":"family","user_id":"gw-\#(UUID().uuidString.prefix(8))"}"#)
         let local = try #require(Self.json(created)["payment_id"] as? String)
-        let provider = try #require(try gateway.value("SELECT provider_payment_id AS value FROM payments WHERE id = $1::uuid", [local]))
+        let provider = try #require(
+            try gateway.value("SELECT provider_payment_id AS value FROM payments WHERE id = $1::uuid", [local]))
         let notification = try gateway.rawControl("YOOKASSA_API_URL", "/_control/payments/\(provider)/succeed")
-        let refused = try gateway.post("/api/webhooks/yookassa", notification, headers: [("Content-Type", "application/json"), ("X-Forwarded-For", "203.0.113.9")])
+        let refused = try gateway.post(
+            "/api/webhooks/yookassa", notification,
+            headers: [("Content-Type", "application/json"), ("X-Forwarded-For", "203.0.113.9")])
         #expect(refused.status == 403)
         #expect(Self.errorCode(refused) == "untrusted_source")
-        let allowed = try gateway.post("/api/webhooks/yookassa", notification, headers: [("Content-Type", "application/json"), ("X-Forwarded-For", "185.71.76.5")])
+        let allowed = try gateway.post(
+            "/api/webhooks/yookassa", notification,
+            headers: [("Content-Type", "application/json"), ("X-Forwarded-For", "185.71.76.5")])
         #expect(allowed.status == 200)
         #expect(Self.json(allowed)["outcome"] as? String == "processed")
         #expect(try gateway.value("SELECT status AS value FROM payments WHERE id = $1::uuid", [local]) == "succeeded")
-        #expect(try gateway.value("SELECT count(*)::text AS value FROM events WHERE type = 'subscription_paid' AND aggregate_id = $1", [local]) == "1")
+        #expect(
+            try gateway.value(
+                "SELECT count(*)::text AS value FROM events WHERE type = 'subscription_paid' AND aggregate_id = $1",
+                [local]) == "1")
     }
 
     @Test func signedStripeDeliveryAndAForgedOne() throws {
         let gateway = try Gateway()
         let deal = "gw_deal_\(UUID().uuidString.prefix(8))"
         let target = "deliver_to=" + PercentEncoding.component(gateway.url + "/api/webhooks/stripe")
-        let delivered = try gateway.control("STRIPE_API_URL", "/_control/events?type=checkout.session.completed&deal_id=\(deal)&\(target)")
-        #expect(delivered["delivered_status"] as? Int == 200, "the raw body reached the function untouched, or the signature would fail")
-        #expect(try gateway.value("SELECT count(*)::text AS value FROM events WHERE type = 'deal_paid' AND payload->>'deal_id' = $1", [deal]) == "1")
-        let forged = try gateway.control("STRIPE_API_URL", "/_control/events?type=payment_intent.succeeded&deal_id=\(deal)&secret=whsec_forged&\(target)")
+        let delivered = try gateway.control(
+            "STRIPE_API_URL", "/_control/events?type=checkout.session.completed&deal_id=\(deal)&\(target)")
+        #expect(
+            delivered["delivered_status"] as? Int == 200,
+            "the raw body reached the function untouched, or the signature would fail")
+        #expect(
+            try gateway.value(
+                "SELECT count(*)::text AS value FROM events WHERE type = 'deal_paid' AND payload->>'deal_id' = $1",
+                [deal]) == "1")
+        let forged = try gateway.control(
+            "STRIPE_API_URL",
+            "/_control/events?type=payment_intent.succeeded&deal_id=\(deal)&secret=whsec_forged&\(target)")
         #expect(forged["delivered_status"] as? Int == 400)
     }
 
@@ -102,11 +136,14 @@ import Testing
         #expect(invoice.status == 201)
         let purchase = try #require(Self.json(invoice)["purchase_id"] as? String)
         let target = PercentEncoding.component(gateway.url + "/api/v1/purchase/webhook")
-        let bought = try gateway.control("TELEGRAM_API_URL", "/_control/buy?purchase_id=\(purchase)&user_id=\(user)&amount=50&deliver_to=\(target)")
+        let bought = try gateway.control(
+            "TELEGRAM_API_URL", "/_control/buy?purchase_id=\(purchase)&user_id=\(user)&amount=50&deliver_to=\(target)")
         #expect(bought["pre_checkout_ok"] as? Bool == true)
         #expect(bought["payment_status"] as? Int == 200)
         #expect(try gateway.value("SELECT status AS value FROM purchases WHERE id = $1", [purchase]) == "succeeded")
-        let stranger = try gateway.post("/api/v1/purchase/webhook", json: #"{"update_id":1}"#, headers: [("X-Telegram-Bot-Api-Secret-Token", "guess")])
+        let stranger = try gateway.post(
+            "/api/v1/purchase/webhook", json: #"{"update_id":1}"#,
+            headers: [("X-Telegram-Bot-Api-Secret-Token", "guess")])
         #expect(stranger.status == 403)
         let mock = try gateway.post("/api/v1/purchase", json: #"{"user_id":\#(user),"purchase_id":"\#(purchase)"}"#)
         #expect(mock.status == 200)
@@ -115,7 +152,8 @@ import Testing
 
     @Test func oversizedBodiesGetJSON413FromTheFunctionAndFromNginx() throws {
         let gateway = try Gateway()
-        let functionLimit = try gateway.post("/api/public/payments", Array(repeating: UInt8(ascii: "a"), count: 1_500_000))
+        let functionLimit = try gateway.post(
+            "/api/public/payments", Array(repeating: UInt8(ascii: "a"), count: 1_500_000))
         #expect(functionLimit.status == 413)
         #expect(Self.errorCode(functionLimit) == "payload_too_large")
         let nginxLimit = try gateway.post("/api/public/payments", Array(repeating: UInt8(ascii: "a"), count: 3_000_000))
@@ -128,13 +166,16 @@ import Testing
         let missing = try gateway.post("/api/nothing", json: "{}")
         #expect(missing.status == 404)
         #expect(Self.errorCode(missing) == "not_found")
-        let get = try CurlHTTPClient().send(OutboundRequest(method: "GET", url: gateway.url + "/api/v1/purchase/invoice", timeoutMilliseconds: 10_000))
+        let get = try CurlHTTPClient().send(
+            OutboundRequest(method: "GET", url: gateway.url + "/api/v1/purchase/invoice", timeoutMilliseconds: 10_000))
         #expect(get.status == 405)
         #expect(get.headers["Allow"] == "POST")
         let malformed = try gateway.post("/api/webhooks/stripe", json: "{")
         #expect(malformed.status == 400)
         let requestID = (Self.json(malformed)["error"] as? [String: Any])?["request_id"] as? String
-        #expect(requestID != nil && requestID == malformed.headers["X-Request-Id"], "the id in the body is the one in the header")
+        #expect(
+            requestID != nil && requestID == malformed.headers["X-Request-Id"],
+            "the id in the body is the one in the header")
     }
 
     /// One raw HTTP/1.1 answer: status, headers with lower-case names, body.
@@ -151,9 +192,13 @@ import Testing
         defer { sockets.forEach { _ = close($0) } }
         for _ in 0..<count {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: port.bigEndian, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+            var address = sockaddr_in(
+                sin_family: sa_family_t(AF_INET), sin_port: port.bigEndian,
+                sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")), sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
             let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             try #require(connected == 0)
             var limit = timeval(tv_sec: 30, tv_usec: 0)
@@ -182,11 +227,14 @@ import Testing
     @Test func aBurstFromOneAddressIsAnswered429InJSONWithRetryAfter() throws {
         let gateway = try Gateway()
         let port = try #require(URL(string: gateway.url)?.port.flatMap { UInt16(exactly: $0) })
-        let answers = try Self.burst(200, port: port, request: "POST /api/v1/purchase HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            + "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+        let answers = try Self.burst(
+            200, port: port,
+            request: "POST /api/v1/purchase HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
         let limited = answers.filter { $0.status == 429 }
         #expect(limited.count > 0, "statuses: \(Set(answers.map(\.status)))")
-        #expect(answers.allSatisfy { $0.status == 429 || (400..<500).contains($0.status) }, "the rest reached the function")
+        #expect(
+            answers.allSatisfy { $0.status == 429 || (400..<500).contains($0.status) }, "the rest reached the function")
         for answer in limited {
             #expect(answer.headers["retry-after"] == "1")
             #expect(answer.headers["content-type"] == "application/json")

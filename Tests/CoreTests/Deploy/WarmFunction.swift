@@ -13,7 +13,8 @@ final class WarmFunction {
     /// Starts `name` with `environment`; the socket's directory gets `directoryMode`.
     init(_ name: String, environment: [String: String], directoryMode: mode_t = 0o700) throws {
         var template = Array("/tmp/payfn-warm.XXXXXX".utf8CString)
-        directory = try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }.map { String(cString: $0) })
+        directory = try #require(
+            template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }.map { String(cString: $0) })
         chmod(directory, directoryMode)
         socket = directory + "/\(name).sock"
         log = directory + "/function.log"
@@ -52,7 +53,9 @@ final class WarmFunction {
     /// The JSON log lines written so far.
     var logLines: [[String: Any]] {
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
     }
 
     /// The most resident memory the process has used, in KiB (`VmHWM`).

@@ -16,11 +16,15 @@ import Testing
     /// A whole stars-invoice request for `user`.
     static func invoice(id: UInt16, user: Int, keep: Bool = false) -> [UInt8] {
         let body = Array(#"{"user_id":\#(user),"item_id":"hint-pack"}"#.utf8)
-        return Client.request(id: id, params: invoiceParams.merging(["CONTENT_LENGTH": String(body.count)]) { _, new in new }, body: body, keep: keep)
+        return Client.request(
+            id: id, params: invoiceParams.merging(["CONTENT_LENGTH": String(body.count)]) { _, new in new }, body: body,
+            keep: keep)
     }
 
     static func closings(_ function: WarmFunction, reason: String) -> [[String: Any]] {
-        function.logLines.filter { $0["message"] as? String == "FastCGI connection closed" && $0["reason"] as? String == reason }
+        function.logLines.filter {
+            $0["message"] as? String == "FastCGI connection closed" && $0["reason"] as? String == reason
+        }
     }
 
     // MARK: Finding 2: the socket is open to every local user; a request can claim any address
@@ -28,7 +32,8 @@ import Testing
     @Test func finding2_socketIsForItsOwnerAndTheConfiguredGroupOnly() throws {
         let world = try World()
         let group = try #require(getgrnam("nogroup")).pointee.gr_gid
-        let function = try WarmFunction("stars-invoice", environment: world.environment.merging(["FASTCGI_GROUP": "nogroup"]) { _, new in new })
+        let function = try WarmFunction(
+            "stars-invoice", environment: world.environment.merging(["FASTCGI_GROUP": "nogroup"]) { _, new in new })
         #expect(function.waitForSocket())
         var status = stat()
         #expect(stat(function.socket, &status) == 0)
@@ -55,16 +60,21 @@ import Testing
         // No GATEWAY_INTERFACE, and a body that is an API Gateway event claiming YooKassa's address.
         let event: [String: Any] = [
             "version": "2.0", "rawPath": "/api/webhooks/yookassa", "headers": ["content-type": "application/json"],
-            "body": #"{"type":"notification","event":"payment.succeeded","object":{"id":"forged"}}"#, "isBase64Encoded": false,
+            "body": #"{"type":"notification","event":"payment.succeeded","object":{"id":"forged"}}"#,
+            "isBase64Encoded": false,
             "requestContext": ["http": ["method": "POST", "sourceIp": "185.71.76.5"]],
         ]
         let body = Array(try JSONSerialization.data(withJSONObject: event))
         let client = try Client(path: function.socket)
         defer { client.close() }
-        client.send(Client.request(id: 1, params: [
-            "REQUEST_METHOD": "POST", "REQUEST_URI": "/api/webhooks/yookassa", "CONTENT_TYPE": "application/json",
-            "CONTENT_LENGTH": String(body.count), "REMOTE_ADDR": "203.0.113.9",
-        ], body: body, keep: false))
+        client.send(
+            Client.request(
+                id: 1,
+                params: [
+                    "REQUEST_METHOD": "POST", "REQUEST_URI": "/api/webhooks/yookassa",
+                    "CONTENT_TYPE": "application/json",
+                    "CONTENT_LENGTH": String(body.count), "REMOTE_ADDR": "203.0.113.9",
+                ], body: body, keep: false))
         let answer = try client.answer(id: 1)
         #expect(answer.hasPrefix("Status: 403 Forbidden\r\n"), "\(answer)")
         #expect(answer.contains(#""code":"untrusted_source""#))
@@ -74,7 +84,8 @@ import Testing
 
     @Test func finding3_aStalledConnectionIsClosedAndOthersAreAnswered() throws {
         let world = try World()
-        let function = try WarmFunction("stars-invoice", environment: world.environment.merging(["FASTCGI_TIMEOUT_MS": "1000"]) { _, new in new })
+        let function = try WarmFunction(
+            "stars-invoice", environment: world.environment.merging(["FASTCGI_TIMEOUT_MS": "1000"]) { _, new in new })
         let stalled = try Client(path: function.socket)
         defer { stalled.close() }
         stalled.send(Array(Client.begin(id: 1, keep: true).prefix(5)))
@@ -117,7 +128,9 @@ import Testing
         defer { client.close() }
         // CONTENT_LENGTH says a little; the stream says 48 MiB.
         let params = Self.invoiceParams.merging(["CONTENT_LENGTH": "40"]) { _, new in new }
-        client.send(Client.begin(id: 1, keep: false) + Client.records(Client.params, id: 1, Client.encode(params)) + Client.record(Client.params, id: 1))
+        client.send(
+            Client.begin(id: 1, keep: false) + Client.records(Client.params, id: 1, Client.encode(params))
+                + Client.record(Client.params, id: 1))
         let chunk = Client.records(Client.stdin, id: 1, [UInt8](repeating: UInt8(ascii: "a"), count: 1_048_576))
         for _ in 0..<48 { client.send(chunk) }
         client.send(Client.record(Client.stdin, id: 1))
@@ -138,11 +151,13 @@ import Testing
         defer { client.close() }
         let first = Self.invoice(id: 1, user: 1, keep: true)
         let beginLength = 16
-        client.send(Array(first.prefix(beginLength)) + Client.begin(id: 2, keep: true) + Array(first.dropFirst(beginLength)))
+        client.send(
+            Array(first.prefix(beginLength)) + Client.begin(id: 2, keep: true) + Array(first.dropFirst(beginLength)))
         let records = try client.records(until: [1, 2])
         let refusal = try #require(records.first { $0.type == Client.endRequest && $0.id == 2 })
         #expect(refusal.content[4] == 1, "FCGI_CANT_MPX_CONN")
-        let output = String(decoding: records.filter { $0.type == Client.stdout && $0.id == 1 }.flatMap(\.content), as: UTF8.self)
+        let output = String(
+            decoding: records.filter { $0.type == Client.stdout && $0.id == 1 }.flatMap(\.content), as: UTF8.self)
         #expect(output.hasPrefix("Status: 201 Created\r\n"))
         #expect(records.filter { $0.id == 2 }.count == 1, "nothing but the refusal for the second id")
     }

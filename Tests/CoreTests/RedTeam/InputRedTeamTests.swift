@@ -35,7 +35,8 @@ import Testing
     @Test func finding8_idsAtTheLimitAreStoredWhole() throws {
         let world = try World()
         let appointment = Self.heavy(64)
-        let answer = try world.createIntent(#"{"appointment_id":"\#(appointment)","service_slug":"haircut","kind":"deposit"}"#)
+        let answer = try world.createIntent(
+            #"{"appointment_id":"\#(appointment)","service_slug":"haircut","kind":"deposit"}"#)
         #expect(answer.statusCode == 201, "\(answer.body)")
         #expect(try world.value("SELECT appointment_id FROM payments") == appointment)
         #expect(try world.count("SELECT count(*) FROM payments WHERE char_length(description) <= 128") == 1)

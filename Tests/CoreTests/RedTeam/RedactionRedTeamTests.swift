@@ -17,17 +17,27 @@ import Testing
         ("card with mixed separators", "card 4111 1111-1111.1111 typed", "1111-1111.1111"),
         ("card inside a longer digit run", "ref 1234111111111111111456 typed", "4111111111111111"),
         ("secret upper-cased", "key \(yookassaKey.uppercased()) seen", yookassaKey.uppercased()),
-        ("secret percent-encoded", "pw=\(PercentEncoding.component(databasePassword))&x", PercentEncoding.component(databasePassword)),
-        ("secret in base64", "blob \(Data(yookassaKey.utf8).base64EncodedString()) end", String(Data(yookassaKey.utf8).base64EncodedString().prefix(40))),
-        ("secret inside base64 credentials without a scheme", "auth=\(Data("100500:\(yookassaKey)".utf8).base64EncodedString())",
-         String(Data("100500:\(yookassaKey)".utf8).base64EncodedString().dropFirst(12).prefix(40))),
+        (
+            "secret percent-encoded", "pw=\(PercentEncoding.component(databasePassword))&x",
+            PercentEncoding.component(databasePassword)
+        ),
+        (
+            "secret in base64", "blob \(Data(yookassaKey.utf8).base64EncodedString()) end",
+            String(Data(yookassaKey.utf8).base64EncodedString().prefix(40))
+        ),
+        (
+            "secret inside base64 credentials without a scheme",
+            "auth=\(Data("100500:\(yookassaKey)".utf8).base64EncodedString())",
+            String(Data("100500:\(yookassaKey)".utf8).base64EncodedString().dropFirst(12).prefix(40))
+        ),
         ("short database password", "connecting with Zq9 now", "Zq9"),
         ("query-string database password", "uri postgresql:///db?host=/x&password=QueryPw0rd77", "QueryPw0rd77"),
     ]
 
     static let environment = [
         "YOOKASSA_SECRET_KEY": yookassaKey,
-        "DATABASE_URL": "postgresql://payments:\(PercentEncoding.component(databasePassword))@db.internal/payments?password=QueryPw0rd77",
+        "DATABASE_URL":
+            "postgresql://payments:\(PercentEncoding.component(databasePassword))@db.internal/payments?password=QueryPw0rd77",
     ]
 
     @Test func finding7_everyFormIsRedactedInLogLines() throws {
@@ -36,8 +46,11 @@ import Testing
         for (form, text, forbidden) in Self.leaks {
             let sink = MemorySink()
             let redactor = Redactor(secrets: config.secretValues + short.secretValues)
-            let logger = JSONLogHandler.logger(function: "stripe-webhook", level: .trace, redactor: redactor, sink: sink)
-            logger.error("\(text)", metadata: ["detail": .string(text), "nested": .dictionary(["inner": .array([.string(text)])])])
+            let logger = JSONLogHandler.logger(
+                function: "stripe-webhook", level: .trace, redactor: redactor, sink: sink)
+            logger.error(
+                "\(text)",
+                metadata: ["detail": .string(text), "nested": .dictionary(["inner": .array([.string(text)])])])
             let log = sink.lines.joined(separator: "\n")
             #expect(!log.contains(forbidden), "\(form): \(log)")
             #expect(log.contains(Redactor.mask), "\(form)")
@@ -45,9 +58,11 @@ import Testing
     }
 
     @Test func finding7_databasePasswordInAQueryParameterStaysOutOfAnswersAndLogs() throws {
-        let url = "postgresql:///payments?host=/nonexistent-socket-dir&port=5999&connect_timeout=1&password=QueryPw0rd77"
-        let invocation = Invocation.v2(body: #"{"user_id":42,"item_id":"hint-pack"}"#, path: "/api/v1/purchase/invoice",
-                                       environment: ["DATABASE_URL": url, "MOCK_PAYMENTS": "true", "CATALOG_PATH": Repo.path("catalog.json")])
+        let url =
+            "postgresql:///payments?host=/nonexistent-socket-dir&port=5999&connect_timeout=1&password=QueryPw0rd77"
+        let invocation = Invocation.v2(
+            body: #"{"user_id":42,"item_id":"hint-pack"}"#, path: "/api/v1/purchase/invoice",
+            environment: ["DATABASE_URL": url, "MOCK_PAYMENTS": "true", "CATALOG_PATH": Repo.path("catalog.json")])
         let answer = try invocation.run(name: "stars-invoice", makeHandler: StarsInvoiceHandler.make)
         #expect(answer.statusCode == 503)
         let everything = answer.body + invocation.sink.lines.joined(separator: "\n")
@@ -55,7 +70,8 @@ import Testing
     }
 
     @Test func finding7_payctlOutputRedactsEveryForm() throws {
-        let url = "postgresql://payments:\(PercentEncoding.component(Self.databasePassword))@/payments?host=/nonexistent-socket-dir&port=5999"
+        let url =
+            "postgresql://payments:\(PercentEncoding.component(Self.databasePassword))@/payments?host=/nonexistent-socket-dir&port=5999"
             + "&connect_timeout=1&password=QueryPw0rd77"
         let result = try Processes.run(["summary"], environment: ["DATABASE_URL": url])
         #expect(result.status == 3)
@@ -66,7 +82,10 @@ import Testing
 
     @Test func finding7_idsAndAmountsSurvive() {
         let redactor = Redactor(secrets: Config(environment: Self.environment).secretValues)
-        for text in ["2203aa1d-000f-5000-8000-17102541fd31", "185.71.76.5", "2026-12-01 11:02:35", "amount 599.00 RUB", "update 700000123"] {
+        for text in [
+            "2203aa1d-000f-5000-8000-17102541fd31", "185.71.76.5", "2026-12-01 11:02:35", "amount 599.00 RUB",
+            "update 700000123",
+        ] {
             #expect(redactor.scrub(text) == text)
         }
     }

@@ -19,7 +19,8 @@ import Testing
         ]
         for (variable, value, function, make) in cases {
             let extra = [variable: value, "TELEGRAM_STARS_ENABLED": "true", "MOCK_PAYMENTS": "false"]
-            let invocation = Invocation.v2(body: "{}", path: "/", environment: world.environment.merging(extra) { _, new in new })
+            let invocation = Invocation.v2(
+                body: "{}", path: "/", environment: world.environment.merging(extra) { _, new in new })
             let answer = try invocation.run(name: function, makeHandler: make)
             #expect(answer.statusCode == 500, "\(variable)=\(value)")
             #expect(answer.errorCode == "configuration_error", "\(variable)=\(value)")
@@ -30,14 +31,17 @@ import Testing
     }
 
     @Test func finding9_stripeAPIKeyShapeIsChecked() throws {
-        let result = try Processes.run(["stripe", "events"], environment: ["STRIPE_API_KEY": "pk_live_publishable000", "STRIPE_API_URL": "http://127.0.0.1:9"])
+        let result = try Processes.run(
+            ["stripe", "events"],
+            environment: ["STRIPE_API_KEY": "pk_live_publishable000", "STRIPE_API_URL": "http://127.0.0.1:9"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("STRIPE_API_KEY"))
         #expect(!result.stderr.contains("pk_live_publishable000"))
     }
 
     @Test func finding9_everyConfiguredSecretIsRedactedWhateverItsLength() {
-        let redactor = Redactor(secrets: Config(environment: ["DATABASE_URL": "postgresql://u:k9@host/db"]).secretValues)
+        let redactor = Redactor(
+            secrets: Config(environment: ["DATABASE_URL": "postgresql://u:k9@host/db"]).secretValues)
         #expect(redactor.scrub("password k9 leaked") == "password \(Redactor.mask) leaked")
     }
 }

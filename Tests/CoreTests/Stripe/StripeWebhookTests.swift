@@ -6,15 +6,21 @@ import Testing
 @Suite struct StripeWebhookTests {
     @Test func paidCheckoutSessionFulfilsOnce() throws {
         let world = try World()
-        let event = world.stripe.makeEvent("checkout.session.completed", dealID: "deal_42", amount: 4_900, paymentIntent: "pi_paid1")
+        let event = world.stripe.makeEvent(
+            "checkout.session.completed", dealID: "deal_42", amount: 4_900, paymentIntent: "pi_paid1")
         let (answer, log) = try world.deliver(event)
         #expect(answer.statusCode == 200)
         #expect(answer.json["outcome"] as? String == "processed")
         #expect(try world.outcome(event) == "duplicate")
         #expect(try world.status(paymentIntent: "pi_paid1") == "succeeded")
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_paid' AND payload->>'deal_id' = 'deal_42' AND (payload->>'amount_minor')::bigint = 4900") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM events WHERE type = 'deal_paid' AND payload->>'deal_id' = 'deal_42' AND (payload->>'amount_minor')::bigint = 4900"
+            ) == 1)
         let received = try #require(log.first { $0.contains(#""message":"Stripe webhook received""#) })
-        for field in [#""event_id":"\#(event["id"]!)""#, #""event_type":"checkout.session.completed""#, #""provider":"stripe""#] {
+        for field in [
+            #""event_id":"\#(event["id"]!)""#, #""event_type":"checkout.session.completed""#, #""provider":"stripe""#,
+        ] {
             #expect(received.contains(field))
         }
         for step in ["signature verified", "deduplicated", "persisted", "status updated", "automation event emitted"] {
@@ -23,7 +29,9 @@ import Testing
                 #expect(line.contains(field), "\(step): \(field)")
             }
         }
-        let steps = try #require(try PGConnection(url: world.databaseURL).query("SELECT steps::text AS steps FROM webhook_events").first?.string("steps"))
+        let steps = try #require(
+            try PGConnection(url: world.databaseURL).query("SELECT steps::text AS steps FROM webhook_events").first?
+                .string("steps"))
         #expect(steps.contains("automation event emitted"))
     }
 
@@ -33,9 +41,11 @@ import Testing
         let (body, signature) = world.stripe.signedDelivery(event)
         let text = String(decoding: body, as: UTF8.self)
         let outcomes = try concurrently(20) { _ in
-            let invocation = Invocation.v2(body: text, path: "/api/webhooks/stripe", headers: ["Stripe-Signature": signature],
-                                           environment: world.environment)
-            return try invocation.run(name: "stripe-webhook", makeHandler: StripeWebhookSource.make).json["outcome"] as? String
+            let invocation = Invocation.v2(
+                body: text, path: "/api/webhooks/stripe", headers: ["Stripe-Signature": signature],
+                environment: world.environment)
+            return try invocation.run(name: "stripe-webhook", makeHandler: StripeWebhookSource.make).json["outcome"]
+                as? String
         }.map { try $0.get() }
         #expect(outcomes.filter { $0 == "processed" }.count == 1)
         #expect(outcomes.filter { $0 == "duplicate" }.count == 19)
@@ -56,38 +66,67 @@ import Testing
 
     @Test func delayedMethodIsFulfilledOnlyWhenPaid() throws {
         let world = try World()
-        let unpaid = world.stripe.makeEvent("checkout.session.completed", dealID: "deal_5", paymentStatus: "unpaid", paymentIntent: "pi_async")
+        let unpaid = world.stripe.makeEvent(
+            "checkout.session.completed", dealID: "deal_5", paymentStatus: "unpaid", paymentIntent: "pi_async")
         #expect(try world.outcome(unpaid) == "processed")
         #expect(try world.status(paymentIntent: "pi_async") == "pending")
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_paid'") == 0)
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_awaiting_payment'") == 1)
-        #expect(try world.outcome(world.stripe.makeEvent("checkout.session.async_payment_succeeded", dealID: "deal_5", paymentIntent: "pi_async")) == "processed")
+        #expect(
+            try world.outcome(
+                world.stripe.makeEvent(
+                    "checkout.session.async_payment_succeeded", dealID: "deal_5", paymentIntent: "pi_async"))
+                == "processed")
         #expect(try world.status(paymentIntent: "pi_async") == "succeeded")
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_paid' AND payload->>'deal_id' = 'deal_5'") == 1)
+        #expect(
+            try world.count("SELECT count(*) FROM events WHERE type = 'deal_paid' AND payload->>'deal_id' = 'deal_5'")
+                == 1)
     }
 
     @Test func asyncFailureCancels() throws {
         let world = try World()
-        _ = try world.outcome(world.stripe.makeEvent("checkout.session.completed", dealID: "deal_6", paymentStatus: "unpaid", paymentIntent: "pi_fail"))
-        #expect(try world.outcome(world.stripe.makeEvent("checkout.session.async_payment_failed", dealID: "deal_6", paymentIntent: "pi_fail")) == "processed")
+        _ = try world.outcome(
+            world.stripe.makeEvent(
+                "checkout.session.completed", dealID: "deal_6", paymentStatus: "unpaid", paymentIntent: "pi_fail"))
+        #expect(
+            try world.outcome(
+                world.stripe.makeEvent(
+                    "checkout.session.async_payment_failed", dealID: "deal_6", paymentIntent: "pi_fail")) == "processed"
+        )
         #expect(try world.status(paymentIntent: "pi_fail") == "canceled")
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_payment_failed' AND payload->>'failure_category' = 'async_payment_failed'") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM events WHERE type = 'deal_payment_failed' AND payload->>'failure_category' = 'async_payment_failed'"
+            ) == 1)
     }
 
     @Test func failedPaymentIntentCanStillSucceed() throws {
         let world = try World()
-        #expect(try world.outcome(world.stripe.makeEvent("payment_intent.payment_failed", dealID: "deal_8", paymentIntent: "pi_retry")) == "processed")
+        #expect(
+            try world.outcome(
+                world.stripe.makeEvent("payment_intent.payment_failed", dealID: "deal_8", paymentIntent: "pi_retry"))
+                == "processed")
         #expect(try world.status(paymentIntent: "pi_retry") == "pending")
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_payment_failed' AND payload->>'failure_category' = 'insufficient_funds'") == 1)
-        #expect(try world.outcome(world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_8", paymentIntent: "pi_retry")) == "processed")
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM events WHERE type = 'deal_payment_failed' AND payload->>'failure_category' = 'insufficient_funds'"
+            ) == 1)
+        #expect(
+            try world.outcome(
+                world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_8", paymentIntent: "pi_retry"))
+                == "processed")
         #expect(try world.status(paymentIntent: "pi_retry") == "succeeded")
     }
 
     @Test func invoicesInBothShapes() throws {
         let world = try World()
-        let basil = world.stripe.makeEvent("invoice.payment_succeeded", dealID: "deal_sub", amount: 1_500, currency: "eur")
+        let basil = world.stripe.makeEvent(
+            "invoice.payment_succeeded", dealID: "deal_sub", amount: 1_500, currency: "eur")
         #expect(try world.outcome(basil) == "processed")
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'invoice_paid' AND payload->>'deal_id' = 'deal_sub' AND payload->>'subscription_id' LIKE 'sub_%' AND payload->>'currency' = 'EUR'") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM events WHERE type = 'invoice_paid' AND payload->>'deal_id' = 'deal_sub' AND payload->>'subscription_id' LIKE 'sub_%' AND payload->>'currency' = 'EUR'"
+            ) == 1)
 
         var object = try #require((basil["data"] as? [String: Any])?["object"] as? [String: Any])
         object["id"] = "in_legacy"
@@ -96,26 +135,36 @@ import Testing
         object["metadata"] = ["deal_id": "deal_old"]
         let legacy = world.stripe.keep(type: "invoice.payment_succeeded", object: object)
         #expect(try world.outcome(legacy) == "processed")
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'invoice_paid' AND payload->>'deal_id' = 'deal_old' AND payload->>'subscription_id' = 'sub_legacy'") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM events WHERE type = 'invoice_paid' AND payload->>'deal_id' = 'deal_old' AND payload->>'subscription_id' = 'sub_legacy'"
+            ) == 1)
     }
 
     @Test func anotherCabinetIsIgnoredWithTheReason() throws {
         let world = try World(["STRIPE_EXPECTED_LIVEMODE": "false", "STRIPE_EXPECTED_ACCOUNT": "acct_ours"])
-        let live = world.stripe.makeEvent("payment_intent.succeeded", dealID: "d1", livemode: true, account: "acct_ours")
+        let live = world.stripe.makeEvent(
+            "payment_intent.succeeded", dealID: "d1", livemode: true, account: "acct_ours")
         let (answer, log) = try world.deliver(live)
         #expect(answer.statusCode == 200)
         #expect(answer.json["outcome"] as? String == "cabinet_ignored")
         #expect(log.contains { $0.contains(#""message":"Events cabinet ignored""#) && $0.contains("live mode") })
         let foreign = world.stripe.makeEvent("payment_intent.succeeded", dealID: "d2", account: "acct_theirs")
         #expect(try world.outcome(foreign) == "cabinet_ignored")
-        #expect(try world.count("SELECT count(*) FROM webhook_events WHERE outcome = 'cabinet_ignored' AND error LIKE '%acct_theirs%'") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM webhook_events WHERE outcome = 'cabinet_ignored' AND error LIKE '%acct_theirs%'")
+                == 1)
         #expect(try world.count("SELECT count(*) FROM events") == 0)
-        #expect(try world.outcome(world.stripe.makeEvent("payment_intent.succeeded", dealID: "d3", account: "acct_ours")) == "processed")
+        #expect(
+            try world.outcome(world.stripe.makeEvent("payment_intent.succeeded", dealID: "d3", account: "acct_ours"))
+                == "processed")
     }
 
     @Test func missingDealIDIsRecordedAndLogged() throws {
         let world = try World()
-        let (answer, log) = try world.deliver(world.stripe.makeEvent("payment_intent.succeeded", dealID: nil, paymentIntent: "pi_nodeal"))
+        let (answer, log) = try world.deliver(
+            world.stripe.makeEvent("payment_intent.succeeded", dealID: nil, paymentIntent: "pi_nodeal"))
         #expect(answer.json["outcome"] as? String == "deal_id_missing")
         #expect(log.contains { $0.contains(#""message":"deal_id missing from metadata""#) })
         #expect(try world.status(paymentIntent: "pi_nodeal") == "succeeded", "the payment is still recorded")
@@ -128,14 +177,22 @@ import Testing
         let (answer, log) = try world.deliver(event, secret: "whsec_attacker_guess")
         #expect(answer.statusCode == 400)
         #expect(answer.errorCode == "signature_verification_failed")
-        let line = try #require(log.first { $0.contains(#""message":"signature verification failed""#) && $0.contains("hint") })
-        #expect(line.contains("STRIPE_WEBHOOK_SECRET") && line.contains(#""keys_tried":"1""#) && line.contains("raw body"))
-        #expect(log.filter { $0.contains(#""message":"signature verification failed""#) }.count == 1, "one line per failure")
+        let line = try #require(
+            log.first { $0.contains(#""message":"signature verification failed""#) && $0.contains("hint") })
+        #expect(
+            line.contains("STRIPE_WEBHOOK_SECRET") && line.contains(#""keys_tried":"1""#) && line.contains("raw body"))
+        #expect(
+            log.filter { $0.contains(#""message":"signature verification failed""#) }.count == 1, "one line per failure"
+        )
         #expect(!log.joined().contains(world.stripe.webhookSecret))
         #expect(!log.joined().contains("v1="))
         #expect(try world.status(paymentIntent: "pi_forged") == nil)
-        #expect(try world.count("SELECT count(*) FROM webhook_events") == 0, "an unverified delivery takes no event key")
-        #expect(try world.value("SELECT count FROM webhook_rejections WHERE provider = 'stripe' AND reason = 'signature_failed'") == "1")
+        #expect(
+            try world.count("SELECT count(*) FROM webhook_events") == 0, "an unverified delivery takes no event key")
+        #expect(
+            try world.value(
+                "SELECT count FROM webhook_rejections WHERE provider = 'stripe' AND reason = 'signature_failed'") == "1"
+        )
         #expect(try world.outcome(event) == "processed", "a correctly signed retry of the same event is then processed")
         let (old, _) = try world.deliver(event, age: 400)
         #expect(old.statusCode == 400)
@@ -159,19 +216,23 @@ import Testing
 
     @Test func databaseDownAsksStripeToRetry() throws {
         let world = try World()
-        let (answer, _) = try world.deliver(world.stripe.makeEvent("payment_intent.succeeded", dealID: "d"),
-                                            environment: ["DATABASE_URL": TestDatabase.unreachableURL])
+        let (answer, _) = try world.deliver(
+            world.stripe.makeEvent("payment_intent.succeeded", dealID: "d"),
+            environment: ["DATABASE_URL": TestDatabase.unreachableURL])
         #expect(answer.statusCode == 503)
     }
 
     @Test func cardDetailsAreNeitherStoredNorLogged() throws {
         let world = try World()
-        let (_, log) = try world.deliver(world.stripe.makeEvent("payment_intent.payment_failed", dealID: "d", paymentIntent: "pi_card"),
-                                         environment: ["LOG_LEVEL": "trace"])
+        let (_, log) = try world.deliver(
+            world.stripe.makeEvent("payment_intent.payment_failed", dealID: "d", paymentIntent: "pi_card"),
+            environment: ["LOG_LEVEL": "trace"])
         let connection = try PGConnection(url: world.databaseURL)
         var stored = ""
         for table in ["payments", "webhook_events", "events"] {
-            for row in try connection.query("SELECT t::text AS row FROM \(table) t").rows { stored += try row.string("row") ?? "" }
+            for row in try connection.query("SELECT t::text AS row FROM \(table) t").rows {
+                stored += try row.string("row") ?? ""
+            }
         }
         for fragment in ["0002", "exp_month", "Your card has insufficient funds", "buyer@example.com"] {
             #expect(!stored.contains(fragment), "stored \(fragment)")

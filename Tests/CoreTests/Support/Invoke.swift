@@ -17,20 +17,27 @@ struct Invocation {
     let sink = MemorySink()
 
     /// A v2 event carrying `body` to `path`.
-    static func v2(body: String, path: String = "/test", headers: [String: String] = [:], sourceIP: String = "127.0.0.1",
-                   environment: [String: String] = [:]) -> Invocation {
+    static func v2(
+        body: String, path: String = "/test", headers: [String: String] = [:], sourceIP: String = "127.0.0.1",
+        environment: [String: String] = [:]
+    ) -> Invocation {
         let event: [String: Any] = [
             "version": "2.0", "rawPath": path, "headers": headers, "body": body, "isBase64Encoded": false,
-            "requestContext": ["requestId": "req-test", "http": ["method": "POST", "path": path, "sourceIp": sourceIP]],
+            "requestContext": [
+                "requestId": "req-test", "http": ["method": "POST", "path": path, "sourceIp": sourceIP],
+            ],
         ]
         let data = try! JSONSerialization.data(withJSONObject: event)
         return Invocation(environment: environment, stdin: Array(data))
     }
 
     /// Runs it and decodes the v1/v2 answer.
-    func run(name: String = "test-function", makeHandler: (FunctionContext) throws -> any Handler) throws -> GatewayAnswer {
+    func run(
+        name: String = "test-function", makeHandler: (FunctionContext) throws -> any Handler
+    ) throws -> GatewayAnswer {
         var input = BytesSource(stdin)
-        let output = FunctionMain.invoke(name: name, environment: environment, input: &input, sink: sink, makeHandler: makeHandler)
+        let output = FunctionMain.invoke(
+            name: name, environment: environment, input: &input, sink: sink, makeHandler: makeHandler)
         return try JSONDecoder().decode(GatewayAnswer.self, from: Data(output))
     }
 }
@@ -48,7 +55,8 @@ struct GatewayAnswer: Decodable {
 
     private func errorField(_ name: String) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
-              let error = object["error"] as? [String: Any] else { return nil }
+            let error = object["error"] as? [String: Any]
+        else { return nil }
         return error[name] as? String
     }
 }

@@ -12,8 +12,11 @@ enum Processes {
 
     /// A product beside the test bundle, in the same build folder.
     static func product(_ name: String) throws -> URL {
-        let url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
-        try #require(FileManager.default.isExecutableFile(atPath: url.path), "\(name) is not built beside the tests: \(url.path)")
+        let url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            name)
+        try #require(
+            FileManager.default.isExecutableFile(atPath: url.path), "\(name) is not built beside the tests: \(url.path)"
+        )
         return url
     }
 
@@ -34,7 +37,9 @@ enum Processes {
         process.executableURL = try product("payctl")
         process.arguments = arguments
         process.environment = environment.merging(["PATH": "/usr/bin:/bin", "NO_COLOR": "1"]) { _, new in new }
-        let input = Pipe(), output = Pipe(), errors = Pipe()
+        let input = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
@@ -44,6 +49,8 @@ enum Processes {
         let out = output.fileHandleForReading.readDataToEndOfFile()
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self))
     }
 }

@@ -20,9 +20,11 @@ final class World: @unchecked Sendable {
         databaseURL = try TestDatabase.fresh()
         environment = [
             "DATABASE_URL": databaseURL, "CATALOG_PATH": Repo.path("catalog.json"),
-            "YOOKASSA_API_URL": yookassaServer.baseURL, "YOOKASSA_SHOP_ID": yookassa.shopID, "YOOKASSA_SECRET_KEY": yookassa.secretKey,
+            "YOOKASSA_API_URL": yookassaServer.baseURL, "YOOKASSA_SHOP_ID": yookassa.shopID,
+            "YOOKASSA_SECRET_KEY": yookassa.secretKey,
             "YOOKASSA_RETURN_URL": "https://shop.example/payments/return", "YOOKASSA_TIMEOUT_MS": "3000",
-            "STRIPE_WEBHOOK_SECRET": stripe.webhookSecret, "STRIPE_API_URL": stripeServer.baseURL, "STRIPE_API_KEY": stripe.apiKey,
+            "STRIPE_WEBHOOK_SECRET": stripe.webhookSecret, "STRIPE_API_URL": stripeServer.baseURL,
+            "STRIPE_API_KEY": stripe.apiKey,
             "TELEGRAM_API_URL": telegramServer.baseURL, "TELEGRAM_BOT_TOKEN": telegram.botToken,
             "TELEGRAM_WEBHOOK_SECRET": telegram.webhookSecret, "MOCK_PAYMENTS": "true",
         ].merging(extra) { _, new in new }
@@ -32,15 +34,19 @@ final class World: @unchecked Sendable {
 
     // MARK: YooKassa
 
-    func createIntent(_ body: String, key: String? = nil, environment extra: [String: String] = [:]) throws -> GatewayAnswer {
+    func createIntent(
+        _ body: String, key: String? = nil, environment extra: [String: String] = [:]
+    ) throws -> GatewayAnswer {
         let invocation = Invocation.v2(
             body: body, path: "/api/public/payments", headers: key.map { ["Idempotency-Key": $0] } ?? [:],
             environment: environment.merging(extra) { _, new in new })
         return try invocation.run(name: "create-intent", makeHandler: CreateIntentHandler.make)
     }
 
-    func notify(_ notification: [UInt8], from sourceIP: String = "185.71.76.5", headers: [String: String] = [:],
-                environment extra: [String: String] = [:]) throws -> GatewayAnswer {
+    func notify(
+        _ notification: [UInt8], from sourceIP: String = "185.71.76.5", headers: [String: String] = [:],
+        environment extra: [String: String] = [:]
+    ) throws -> GatewayAnswer {
         let invocation = Invocation.v2(
             body: String(decoding: notification, as: UTF8.self), path: "/api/webhooks/yookassa", headers: headers,
             sourceIP: sourceIP, environment: environment.merging(extra) { _, new in new })
@@ -48,8 +54,11 @@ final class World: @unchecked Sendable {
     }
 
     /// A booking paid for in the stand-in: returns (local id, provider id).
-    func createBooking(_ appointment: String = "apt-\(UUID().uuidString.prefix(8))", kind: String = "deposit") throws -> (String, String) {
-        let answer = try createIntent(#"{"appointment_id":"\#(appointment)","service_slug":"haircut","kind":"\#(kind)"}"#)
+    func createBooking(
+        _ appointment: String = "apt-\(UUID().uuidString.prefix(8))", kind: String = "deposit"
+    ) throws -> (String, String) {
+        let answer = try createIntent(
+            #"{"appointment_id":"\#(appointment)","service_slug":"haircut","kind":"\#(kind)"}"#)
         let object = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as! [String: Any]
         let local = object["payment_id"] as! String
         return (local, try value("SELECT provider_payment_id FROM payments WHERE id = $1::uuid", [local])!)
@@ -59,11 +68,14 @@ final class World: @unchecked Sendable {
 
     /// Delivers `event` signed (`secret`, `age` seconds ago) and returns the answer and log.
     @discardableResult
-    func deliver(_ event: [String: Any], secret: String? = nil, age: Int = 0, environment extra: [String: String] = [:]) throws -> (GatewayAnswer, [String]) {
+    func deliver(
+        _ event: [String: Any], secret: String? = nil, age: Int = 0, environment extra: [String: String] = [:]
+    ) throws -> (GatewayAnswer, [String]) {
         let (body, signature) = stripe.signedDelivery(event, secret: secret, age: age)
-        let invocation = Invocation.v2(body: String(decoding: body, as: UTF8.self), path: "/api/webhooks/stripe",
-                                       headers: ["Stripe-Signature": signature], sourceIP: "54.187.174.169",
-                                       environment: environment.merging(extra) { _, new in new })
+        let invocation = Invocation.v2(
+            body: String(decoding: body, as: UTF8.self), path: "/api/webhooks/stripe",
+            headers: ["Stripe-Signature": signature], sourceIP: "54.187.174.169",
+            environment: environment.merging(extra) { _, new in new })
         let answer = try invocation.run(name: "stripe-webhook", makeHandler: StripeWebhookSource.make)
         return (answer, invocation.sink.lines)
     }
@@ -71,7 +83,9 @@ final class World: @unchecked Sendable {
     func outcome(_ event: [String: Any]) throws -> String? { try deliver(event).0.json["outcome"] as? String }
 
     func status(paymentIntent: String) throws -> String? {
-        try PGConnection(url: databaseURL).query("SELECT status FROM payments WHERE provider_payment_id = $1", [paymentIntent]).first?.string("status")
+        try PGConnection(url: databaseURL).query(
+            "SELECT status FROM payments WHERE provider_payment_id = $1", [paymentIntent]
+        ).first?.string("status")
     }
 
     // MARK: Telegram Stars
@@ -84,7 +98,9 @@ final class World: @unchecked Sendable {
         try call("stars-purchase", "/api/v1/purchase", body, StarsPurchaseHandler.make, extra)
     }
 
-    func update(_ update: [UInt8], token: String? = nil, environment extra: [String: String] = [:]) throws -> GatewayAnswer {
+    func update(
+        _ update: [UInt8], token: String? = nil, environment extra: [String: String] = [:]
+    ) throws -> GatewayAnswer {
         let invocation = Invocation.v2(
             body: String(decoding: update, as: UTF8.self), path: "/api/v1/purchase/webhook",
             headers: ["X-Telegram-Bot-Api-Secret-Token": token ?? telegram.webhookSecret].filter { !$0.value.isEmpty },
@@ -92,9 +108,12 @@ final class World: @unchecked Sendable {
         return try invocation.run(name: "stars-webhook", makeHandler: TelegramWebhookSource.make)
     }
 
-    private func call(_ name: String, _ path: String, _ body: String, _ make: @escaping (FunctionContext) throws -> any Handler,
-                      _ extra: [String: String]) throws -> (GatewayAnswer, [String]) {
-        let invocation = Invocation.v2(body: body, path: path, environment: environment.merging(extra) { _, new in new })
+    private func call(
+        _ name: String, _ path: String, _ body: String, _ make: @escaping (FunctionContext) throws -> any Handler,
+        _ extra: [String: String]
+    ) throws -> (GatewayAnswer, [String]) {
+        let invocation = Invocation.v2(
+            body: body, path: path, environment: environment.merging(extra) { _, new in new })
         return (try invocation.run(name: name, makeHandler: make), invocation.sink.lines)
     }
 
@@ -116,7 +135,9 @@ final class World: @unchecked Sendable {
         let connection = try PGConnection(url: databaseURL)
         var text = ""
         for table in ["payments", "purchases", "webhook_events", "idempotency_keys", "events"] {
-            for row in try connection.query("SELECT t::text AS row FROM \(table) t").rows { text += (try row.string("row") ?? "") + "\n" }
+            for row in try connection.query("SELECT t::text AS row FROM \(table) t").rows {
+                text += (try row.string("row") ?? "") + "\n"
+            }
         }
         return text
     }

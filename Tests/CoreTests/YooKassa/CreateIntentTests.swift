@@ -8,7 +8,9 @@ import Testing
 
     @Test func bookingDepositIsPricedFromTheCatalog() throws {
         let world = try World()
-        let answer = try world.createIntent(#"{"appointment_id":"apt-1001","service_slug":"haircut","kind":"deposit","amount":{"value":"1.00","currency":"RUB"}}"#)
+        let answer = try world.createIntent(
+            #"{"appointment_id":"apt-1001","service_slug":"haircut","kind":"deposit","amount":{"value":"1.00","currency":"RUB"}}"#
+        )
         #expect(answer.statusCode == 201)
         let amount = try #require(answer.json["amount"] as? [String: String])
         #expect(amount == ["value": "500.00", "currency": "RUB"], "the client's amount is ignored")
@@ -16,8 +18,13 @@ import Testing
         let confirmation = try #require(answer.json["confirmation"] as? [String: String])
         #expect(confirmation["type"] == "redirect")
         #expect(confirmation["confirmation_url"]?.hasPrefix("https://yoomoney.ru/") == true)
-        #expect(try world.count("SELECT count(*) FROM payments WHERE amount_minor = 50000 AND provider_payment_id IS NOT NULL") == 1)
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'payment_started' AND payload->>'service_slug' = 'haircut'") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM payments WHERE amount_minor = 50000 AND provider_payment_id IS NOT NULL") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM events WHERE type = 'payment_started' AND payload->>'service_slug' = 'haircut'")
+                == 1)
         #expect(world.yookassa.paymentsCreated == 1)
     }
 
@@ -26,8 +33,12 @@ import Testing
         let world = try World()
         let answer = try world.createIntent(#"{"plan_id":"\#(plan)","user_id":"user-7"}"#)
         #expect(answer.statusCode == 201)
-        #expect(try world.count("SELECT count(*) FROM payments WHERE purpose = 'subscription' AND amount_minor = $1", [minor]) == 1)
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'payment_started' AND payload->>'plan_id' = $1", [plan]) == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM payments WHERE purpose = 'subscription' AND amount_minor = $1", [minor]) == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM events WHERE type = 'payment_started' AND payload->>'plan_id' = $1", [plan]) == 1)
     }
 
     @Test func sameKeyTwiceMakesOnePayment() throws {
@@ -61,7 +72,8 @@ import Testing
         #expect(second.json["payment_id"] as? String == first.json["payment_id"] as? String)
         let full = try world.createIntent(#"{"appointment_id":"apt-1001","service_slug":"haircut","kind":"full"}"#)
         #expect(full.statusCode == 201, "another kind is another payment")
-        let other = try world.createIntent(#"{"appointment_id":"apt-1001","service_slug":"massage-60","kind":"deposit"}"#)
+        let other = try world.createIntent(
+            #"{"appointment_id":"apt-1001","service_slug":"massage-60","kind":"deposit"}"#)
         #expect(other.statusCode == 409)
         #expect(other.errorCode == "appointment_has_open_payment")
     }
@@ -120,14 +132,18 @@ import Testing
         #expect(answer.statusCode == 502)
         #expect(answer.errorCode == "provider_rejected")
         #expect(answer.errorMessage?.contains("invalid_request") == true)
-        #expect(try world.count("SELECT count(*) FROM payments WHERE status = 'canceled' AND failure_category = 'provider_rejected'") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM payments WHERE status = 'canceled' AND failure_category = 'provider_rejected'")
+                == 1)
         #expect(try world.createIntent(Self.booking).statusCode == 201, "a new attempt after a rejection starts afresh")
     }
 
     @Test func longIdsStayWithinYooKassaLimits() throws {
         let world = try World()
         let appointment = String(repeating: "a", count: BoundedText.idLimit)
-        let answer = try world.createIntent(#"{"appointment_id":"\#(appointment)","service_slug":"massage-60","kind":"full"}"#)
+        let answer = try world.createIntent(
+            #"{"appointment_id":"\#(appointment)","service_slug":"massage-60","kind":"full"}"#)
         #expect(answer.statusCode == 201, "the stand-in refuses descriptions over 128 and metadata values over 512")
         #expect(try world.count("SELECT count(*) FROM payments WHERE char_length(description) <= 128") == 1)
     }
@@ -139,12 +155,18 @@ import Testing
         (#"{"appointment_id":"a","service_slug":"haircut"}"#, 400, "missing_field"),
         (#"{"plan_id":"basic"}"#, 400, "missing_field"),
         (#"{}"#, 400, "missing_field"),
-        (#"{"appointment_id":"a","service_slug":"haircut","kind":"deposit","plan_id":"basic"}"#, 400, "ambiguous_request"),
+        (
+            #"{"appointment_id":"a","service_slug":"haircut","kind":"deposit","plan_id":"basic"}"#, 400,
+            "ambiguous_request"
+        ),
         (#"{"appointment_id":"a b","service_slug":"haircut","kind":"deposit"}"#, 400, "invalid_field"),
         (#"{"appointment_id":17,"service_slug":"haircut","kind":"deposit"}"#, 400, "invalid_json"),
         ("not json", 400, "invalid_json"),
         ("", 400, "invalid_json"),
-        (#"{"appointment_id":"a","service_slug":"haircut","kind":"deposit","return_url":"https://evil.example/x"}"#, 422, "return_url_not_allowed"),
+        (
+            #"{"appointment_id":"a","service_slug":"haircut","kind":"deposit","return_url":"https://evil.example/x"}"#,
+            422, "return_url_not_allowed"
+        ),
     ])
     func badRequestsGetClearErrors(_ body: String, _ status: Int, _ code: String) throws {
         let world = try World()
@@ -158,7 +180,8 @@ import Testing
     @Test func returnURLOnTheShopsSiteIsUsed() throws {
         let world = try World()
         let answer = try world.createIntent(
-            #"{"appointment_id":"a1","service_slug":"haircut","kind":"deposit","return_url":"https://shop.example/booking/a1/done"}"#)
+            #"{"appointment_id":"a1","service_slug":"haircut","kind":"deposit","return_url":"https://shop.example/booking/a1/done"}"#
+        )
         #expect(answer.statusCode == 201)
         #expect(try world.value("SELECT return_url FROM payments") == "https://shop.example/booking/a1/done")
     }

@@ -15,7 +15,9 @@ import Testing
         #expect(second.statusCode == 200)
         #expect(second.json["outcome"] as? String == "duplicate")
         #expect(try world.value("SELECT status FROM payments WHERE id = $1::uuid", [local]) == "succeeded")
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'booking_paid' AND aggregate_id = $1", [local]) == 1)
+        #expect(
+            try world.count("SELECT count(*) FROM events WHERE type = 'booking_paid' AND aggregate_id = $1", [local])
+                == 1)
         #expect(try world.value("SELECT deliveries FROM webhook_events") == "2")
     }
 
@@ -27,7 +29,9 @@ import Testing
         let outcomes = try answers.map { try $0.get().json["outcome"] as? String ?? "" }
         #expect(outcomes.filter { $0 == "processed" }.count == 1)
         #expect(outcomes.filter { $0 == "duplicate" }.count == 19)
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'booking_paid' AND aggregate_id = $1", [local]) == 1)
+        #expect(
+            try world.count("SELECT count(*) FROM events WHERE type = 'booking_paid' AND aggregate_id = $1", [local])
+                == 1)
         #expect(try world.value("SELECT deliveries FROM webhook_events") == "20")
     }
 
@@ -42,7 +46,10 @@ import Testing
         #expect(late.json["outcome"] as? String == "out_of_order_ignored")
         #expect(try world.value("SELECT status FROM payments WHERE id = $1::uuid", [local]) == "succeeded")
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'payment_failed'") == 0)
-        #expect(try world.count("SELECT count(*) FROM webhook_events WHERE outcome = 'out_of_order_ignored' AND event_type = 'payment.canceled'") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM webhook_events WHERE outcome = 'out_of_order_ignored' AND event_type = 'payment.canceled'"
+            ) == 1)
     }
 
     @Test func staleWaitingForCaptureAfterSuccessIsIgnored() throws {
@@ -77,15 +84,20 @@ import Testing
         let notification = try #require(world.yookassa.settle(provider, "succeed"))
         #expect(try world.notify(notification, from: "::ffff:185.71.76.5").statusCode == 200)
         #expect(try world.notify(notification, from: "2a02:5180:0:1509::10").statusCode == 200)
-        #expect(try world.notify(notification, from: "10.1.2.3", headers: ["X-Forwarded-For": "198.51.100.1, 77.75.153.10"]).statusCode == 200)
-        #expect(try world.notify(notification, from: "10.1.2.3", headers: ["X-Forwarded-For": "77.75.153.10, 198.51.100.1"]).statusCode == 403,
-                "only the nearest untrusted hop counts")
+        #expect(
+            try world.notify(notification, from: "10.1.2.3", headers: ["X-Forwarded-For": "198.51.100.1, 77.75.153.10"])
+                .statusCode == 200)
+        #expect(
+            try world.notify(notification, from: "10.1.2.3", headers: ["X-Forwarded-For": "77.75.153.10, 198.51.100.1"])
+                .statusCode == 403,
+            "only the nearest untrusted hop counts")
     }
 
     @Test func trustedSourceClaimingSuccessTheAPIDeniesPaysNothing() throws {
         let world = try World()
         let (local, provider) = try world.createBooking()
-        var forged = try #require(JSONSerialization.jsonObject(with: Data(world.yookassa.settle(provider, "wait")!)) as? [String: Any])
+        var forged = try #require(
+            JSONSerialization.jsonObject(with: Data(world.yookassa.settle(provider, "wait")!)) as? [String: Any])
         var object = forged["object"] as! [String: Any]
         object["status"] = "succeeded"
         forged["event"] = "payment.succeeded"
@@ -93,7 +105,9 @@ import Testing
         let answer = try world.notify(Array(try JSONSerialization.data(withJSONObject: forged)))
         #expect(answer.statusCode == 202, "the claim is not confirmed, so the key stays open for the real notification")
         #expect(answer.json["outcome"] as? String == "not_confirmed")
-        #expect(try world.value("SELECT status FROM payments WHERE id = $1::uuid", [local]) == "waiting_for_capture", "the API's answer is the truth")
+        #expect(
+            try world.value("SELECT status FROM payments WHERE id = $1::uuid", [local]) == "waiting_for_capture",
+            "the API's answer is the truth")
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'booking_paid'") == 0)
     }
 
@@ -109,12 +123,15 @@ import Testing
         try saved.query("UPDATE payments SET provider_payment_id = $1", [provider])
         let again = try world.notify(notification)
         #expect(again.json["outcome"] as? String == "processed")
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'booking_paid' AND aggregate_id = $1", [local]) == 1)
+        #expect(
+            try world.count("SELECT count(*) FROM events WHERE type = 'booking_paid' AND aggregate_id = $1", [local])
+                == 1)
     }
 
     @Test func notificationForAnObjectYooKassaDoesNotKnowIsRefused() throws {
         let world = try World()
-        let body = #"{"type":"notification","event":"payment.succeeded","object":{"id":"2203aa1d-000f-5000-8000-17102541fd31","status":"succeeded","amount":{"value":"500.00","currency":"RUB"}}}"#
+        let body =
+            #"{"type":"notification","event":"payment.succeeded","object":{"id":"2203aa1d-000f-5000-8000-17102541fd31","status":"succeeded","amount":{"value":"500.00","currency":"RUB"}}}"#
         let answer = try world.notify(Array(body.utf8))
         #expect(answer.statusCode == 403)
         #expect(answer.errorCode == "notification_not_confirmed")
@@ -125,8 +142,12 @@ import Testing
         let (local, provider) = try world.createBooking()
         let notification = try #require(world.yookassa.settle(provider, "cancel", reason: "3d_secure_failed"))
         #expect(try world.notify(notification).json["outcome"] as? String == "processed")
-        #expect(try world.value("SELECT failure_category FROM payments WHERE id = $1::uuid", [local]) == "3d_secure_failed")
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'payment_failed' AND payload->>'failure_category' = '3d_secure_failed'") == 1)
+        #expect(
+            try world.value("SELECT failure_category FROM payments WHERE id = $1::uuid", [local]) == "3d_secure_failed")
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM events WHERE type = 'payment_failed' AND payload->>'failure_category' = '3d_secure_failed'"
+            ) == 1)
     }
 
     @Test func refundAfterSuccess() throws {
@@ -136,7 +157,10 @@ import Testing
         let refund = try world.notify(try #require(world.yookassa.settle(provider, "refund")))
         #expect(refund.json["outcome"] as? String == "processed")
         #expect(try world.value("SELECT status FROM payments WHERE id = $1::uuid", [local]) == "refunded")
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'payment_refunded' AND (payload->>'refund_amount_minor')::bigint = 50000") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM events WHERE type = 'payment_refunded' AND (payload->>'refund_amount_minor')::bigint = 50000"
+            ) == 1)
     }
 
     @Test func subscriptionSuccessGivesSubscriptionPaid() throws {
@@ -144,7 +168,9 @@ import Testing
         #expect(try world.createIntent(#"{"plan_id":"premium","user_id":"user-9"}"#).statusCode == 201)
         let provider = try #require(try world.value("SELECT provider_payment_id FROM payments"))
         #expect(try world.notify(try #require(world.yookassa.settle(provider, "succeed"))).statusCode == 200)
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'subscription_paid' AND payload->>'user_id' = 'user-9'") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM events WHERE type = 'subscription_paid' AND payload->>'user_id' = 'user-9'") == 1)
     }
 
     @Test func tamperedAmountIsNotApplied() throws {
@@ -160,14 +186,18 @@ import Testing
 
     @Test func otherEventsAreAcknowledgedAndRecorded() throws {
         let world = try World(["YOOKASSA_WEBHOOK_VERIFY": "ip"])
-        let body = #"{"type":"notification","event":"payout.succeeded","object":{"id":"po-28559c6b-000f-5000-8000-1a2b3c4d5e6f","status":"succeeded"}}"#
+        let body =
+            #"{"type":"notification","event":"payout.succeeded","object":{"id":"po-28559c6b-000f-5000-8000-1a2b3c4d5e6f","status":"succeeded"}}"#
         let answer = try world.notify(Array(body.utf8))
         #expect(answer.statusCode == 200)
         #expect(answer.json["outcome"] as? String == "ignored")
         #expect(try world.count("SELECT count(*) FROM webhook_events WHERE outcome = 'ignored'") == 1)
     }
 
-    @Test(arguments: ["", "{", #"{"type":"other","event":"payment.succeeded","object":{"id":"x"}}"#, #"{"type":"notification","event":"payment.succeeded"}"#])
+    @Test(arguments: [
+        "", "{", #"{"type":"other","event":"payment.succeeded","object":{"id":"x"}}"#,
+        #"{"type":"notification","event":"payment.succeeded"}"#,
+    ])
     func malformedNotificationsAre400(_ body: String) throws {
         let world = try World()
         let answer = try world.notify(Array(body.utf8))
@@ -203,11 +233,13 @@ import Testing
         let (local, provider) = try world.createBooking()
         let notification = try #require(world.yookassa.settle(provider, "succeed"))
         let admin = try PGConnection(url: world.databaseURL)
-        try admin.query("""
+        try admin.query(
+            """
             CREATE FUNCTION lose_connection() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$
             """)
-        try admin.query("CREATE TRIGGER lose_connection BEFORE UPDATE ON payments FOR EACH ROW EXECUTE FUNCTION lose_connection()")
+        try admin.query(
+            "CREATE TRIGGER lose_connection BEFORE UPDATE ON payments FOR EACH ROW EXECUTE FUNCTION lose_connection()")
         let answer = try world.notify(notification)
         #expect(answer.statusCode == 503)
         #expect(try world.count("SELECT count(*) FROM webhook_events") == 0, "the event row went with the transaction")
@@ -223,9 +255,12 @@ import Testing
         let world = try World()
         let (_, provider) = try world.createBooking()
         let notification = try #require(world.yookassa.settle(provider, "succeed"))
-        #expect(String(decoding: notification, as: UTF8.self).contains("4477"), "the stand-in sends card data like YooKassa")
+        #expect(
+            String(decoding: notification, as: UTF8.self).contains("4477"), "the stand-in sends card data like YooKassa"
+        )
         let invocation = Invocation.v2(
-            body: String(decoding: notification, as: UTF8.self), path: "/api/webhooks/yookassa", sourceIP: "185.71.76.5",
+            body: String(decoding: notification, as: UTF8.self), path: "/api/webhooks/yookassa",
+            sourceIP: "185.71.76.5",
             environment: world.environment.merging(["LOG_LEVEL": "trace"]) { _, new in new })
         #expect(try invocation.run(name: "yookassa-webhook", makeHandler: YooKassaWebhookSource.make).statusCode == 200)
         let stored = try world.everything()

@@ -18,13 +18,18 @@ import Testing
 
     @Test(arguments: [
         // A deposit above the full price.
-        wrapper(#"{"slug":"a","title":"A","full":{"amount":"1.00","currency":"RUB"},"deposit":{"amount":"2.00","currency":"RUB"}}"#, "", ""),
+        wrapper(
+            #"{"slug":"a","title":"A","full":{"amount":"1.00","currency":"RUB"},"deposit":{"amount":"2.00","currency":"RUB"}}"#,
+            "", ""),
         // A floating-point price.
         wrapper("", #"{"id":"p","title":"P","price":{"amount":2.99,"currency":"RUB"},"period_days":30}"#, ""),
         // Too many decimals.
         wrapper("", #"{"id":"p","title":"P","price":{"amount":"2.999","currency":"RUB"},"period_days":30}"#, ""),
         // A repeated id.
-        wrapper("", #"{"id":"p","title":"P","price":{"amount":"1.00","currency":"RUB"},"period_days":30},{"id":"p","title":"Q","price":{"amount":"1.00","currency":"RUB"},"period_days":30}"#, ""),
+        wrapper(
+            "",
+            #"{"id":"p","title":"P","price":{"amount":"1.00","currency":"RUB"},"period_days":30},{"id":"p","title":"Q","price":{"amount":"1.00","currency":"RUB"},"period_days":30}"#,
+            ""),
         // A Stars item priced in roubles.
         wrapper("", "", #"{"id":"i","title":"I","description":"D","price":{"amount":"5.00","currency":"RUB"}}"#),
         // A zero price.

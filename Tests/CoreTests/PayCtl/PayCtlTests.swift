@@ -11,8 +11,12 @@ import Testing
         let paid = world.stripe.makeEvent("checkout.session.completed", dealID: "deal_a", paymentIntent: "pi_a")
         log += try world.deliver(paid).1
         log += try world.deliver(paid).1
-        log += try world.deliver(world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_b", paymentIntent: "pi_b")).1
-        log += try world.deliver(world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_x"), secret: "whsec_wrong").1
+        log += try world.deliver(
+            world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_b", paymentIntent: "pi_b")
+        ).1
+        log += try world.deliver(
+            world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_x"), secret: "whsec_wrong"
+        ).1
         log += try world.deliver(world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_c", livemode: true)).1
         log += try world.deliver(world.stripe.makeEvent("charge.refunded", dealID: nil)).1
         return (world, log, paid["id"] as! String)
@@ -32,7 +36,11 @@ import Testing
         let deals = try #require(report["dealsWithProblems"] as? [[String: Any]]).compactMap { $0["deal"] as? String }
         #expect(deals == ["deal_c"])
         let counts = try #require(report["counts"] as? [[String: Any]])
-        #expect(counts.contains { $0["type"] as? String == "checkout.session.completed" && $0["outcome"] as? String == "processed" && $0["count"] as? Int == 1 })
+        #expect(
+            counts.contains {
+                $0["type"] as? String == "checkout.session.completed" && $0["outcome"] as? String == "processed"
+                    && $0["count"] as? Int == 1
+            })
         let human = try Processes.run(["summary", "--since", "1h"], environment: world.environment)
         #expect(human.stdout.contains("Signature failures: 1"))
         #expect(human.stdout.contains("Next steps:"))
@@ -41,8 +49,9 @@ import Testing
 
     @Test func summaryFromLogLines() throws {
         let (world, log, _) = try Self.seeded()
-        let result = try Processes.run(["summary", "--lines", "500", "--json"], environment: world.environment,
-                                           stdin: (["not a log line"] + log).joined(separator: "\n"))
+        let result = try Processes.run(
+            ["summary", "--lines", "500", "--json"], environment: world.environment,
+            stdin: (["not a log line"] + log).joined(separator: "\n"))
         let report = try #require(result.json as? [String: Any])
         #expect(report["signatureFailures"] as? Int == 1)
         #expect(report["cabinetIgnored"] as? Int == 1)
@@ -62,7 +71,9 @@ import Testing
     @Test func stripeEventsPaginatesAndFilters() throws {
         let world = try World()
         for index in 0..<130 {
-            world.stripe.makeEvent(index % 10 == 0 ? "charge.refunded" : "payment_intent.succeeded", dealID: "d\(index)", created: 1_800_000_000 + index)
+            world.stripe.makeEvent(
+                index % 10 == 0 ? "charge.refunded" : "payment_intent.succeeded", dealID: "d\(index)",
+                created: 1_800_000_000 + index)
         }
         let all = try Processes.run(["stripe", "events", "--limit", "150", "--json"], environment: world.environment)
         #expect(all.status == 0, "\(all.stderr)")
@@ -75,7 +86,9 @@ import Testing
 
         let few = try Processes.run(["stripe", "events", "--limit", "5", "--json"], environment: world.environment)
         #expect((few.json as? [Any])?.count == 5)
-        let refunds = try Processes.run(["stripe", "events", "--type", "charge.refunded", "--limit", "100", "--json"], environment: world.environment)
+        let refunds = try Processes.run(
+            ["stripe", "events", "--type", "charge.refunded", "--limit", "100", "--json"],
+            environment: world.environment)
         #expect((refunds.json as? [[String: Any]])?.allSatisfy { $0["type"] as? String == "charge.refunded" } == true)
         #expect((refunds.json as? [Any])?.count == 13)
         let human = try Processes.run(["stripe", "events", "--limit", "3"], environment: world.environment)
@@ -94,7 +107,9 @@ import Testing
 
     @Test func stripeEventsWithABadKeySaysWhatToCheck() throws {
         let world = try World()
-        let result = try Processes.run(["stripe", "events"], environment: world.environment.merging(["STRIPE_API_KEY": "rk_test_wrongwrongwrong"]) { _, new in new })
+        let result = try Processes.run(
+            ["stripe", "events"],
+            environment: world.environment.merging(["STRIPE_API_KEY": "rk_test_wrongwrongwrong"]) { _, new in new })
         #expect(result.status == 4)
         #expect(result.stderr.contains("HTTP 401"))
         #expect(result.stderr.contains("check STRIPE_API_KEY"))
@@ -107,7 +122,10 @@ import Testing
         let (world, _, paid) = try Self.seeded()
         let result = try Processes.run(["show", paid], environment: world.environment)
         #expect(result.status == 0)
-        for text in ["checkout.session.completed", "processed", "deliveries: 2", "deal_a", "signature verified", "automation event emitted", "deal_paid"] {
+        for text in [
+            "checkout.session.completed", "processed", "deliveries: 2", "deal_a", "signature verified",
+            "automation event emitted", "deal_paid",
+        ] {
             #expect(result.stdout.contains(text), "\(text)")
         }
         let unknown = try Processes.run(["show", "evt_unknown"], environment: world.environment)
@@ -120,11 +138,15 @@ import Testing
         let deal = try Processes.run(["tail", "--no-follow", "--deal", "deal_a"], environment: world.environment)
         #expect(deal.stdout.split(separator: "\n").count == 1)
         #expect(deal.stdout.contains("deal=deal_a") && deal.stdout.contains("deliveries=2"))
-        let refunded = try Processes.run(["tail", "--no-follow", "--type", "charge.refunded", "--json"], environment: world.environment)
-        let rows = refunded.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let refunded = try Processes.run(
+            ["tail", "--no-follow", "--type", "charge.refunded", "--json"], environment: world.environment)
+        let rows = refunded.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
         #expect(rows.count == 1)
         #expect(rows.first?["outcome"] as? String == "deal_id_missing")
-        let fromLogs = try Processes.run(["tail", "--logs", "--deal", "deal_b"], environment: world.environment, stdin: log.joined(separator: "\n"))
+        let fromLogs = try Processes.run(
+            ["tail", "--logs", "--deal", "deal_b"], environment: world.environment, stdin: log.joined(separator: "\n"))
         #expect(!fromLogs.stdout.isEmpty)
         #expect(fromLogs.stdout.split(separator: "\n").allSatisfy { $0.contains("deal=deal_b") })
         #expect(fromLogs.stdout.contains("automation event emitted"))
@@ -134,21 +156,29 @@ import Testing
         let (world, log, paid) = try Self.seeded()
         let secrets = [
             "YOOKASSA_SECRET_KEY": "test_yk_secret_value_1234", "STRIPE_WEBHOOK_SECRET": world.stripe.webhookSecret,
-            "STRIPE_API_KEY": world.stripe.apiKey, "TELEGRAM_BOT_TOKEN": "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+            "STRIPE_API_KEY": world.stripe.apiKey,
+            "TELEGRAM_BOT_TOKEN": "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
             "TELEGRAM_WEBHOOK_SECRET": "tg-secret-token-5678",
         ]
-        let environment = world.environment.merging(secrets) { _, new in new }.merging(["LOG_LEVEL": "debug"]) { _, new in new }
+        let environment = world.environment.merging(secrets) { _, new in new }.merging(["LOG_LEVEL": "debug"]) {
+            _, new in new
+        }
         let commands: [([String], String)] = [
-            (["migrate"], ""), (["tail", "--no-follow"], ""), (["tail", "--no-follow", "--json"], ""), (["tail", "--logs"], log.joined(separator: "\n")),
-            (["summary"], ""), (["summary", "--json"], ""), (["summary", "--lines", "100"], log.joined(separator: "\n")), (["show", paid], ""),
-            (["show", paid, "--json"], ""), (["stripe", "events"], ""), (["stripe", "events", "--json"], ""), (["idempotency", "purge"], ""),
+            (["migrate"], ""), (["tail", "--no-follow"], ""), (["tail", "--no-follow", "--json"], ""),
+            (["tail", "--logs"], log.joined(separator: "\n")),
+            (["summary"], ""), (["summary", "--json"], ""),
+            (["summary", "--lines", "100"], log.joined(separator: "\n")), (["show", paid], ""),
+            (["show", paid, "--json"], ""), (["stripe", "events"], ""), (["stripe", "events", "--json"], ""),
+            (["idempotency", "purge"], ""),
         ]
         var outputs: [String] = []
         for (arguments, stdin) in commands {
             let result = try Processes.run(arguments, environment: environment, stdin: stdin)
             outputs.append(result.stdout + result.stderr)
         }
-        let badDatabase = environment.merging(["DATABASE_URL": "postgresql://ops:db-password-9876@127.0.0.1:1/payments?connect_timeout=1"]) { _, new in new }
+        let badDatabase = environment.merging([
+            "DATABASE_URL": "postgresql://ops:db-password-9876@127.0.0.1:1/payments?connect_timeout=1"
+        ]) { _, new in new }
         let failed = try Processes.run(["summary"], environment: badDatabase)
         #expect(failed.status == 3)
         outputs.append(failed.stdout + failed.stderr)

@@ -2,7 +2,10 @@ import Core
 import Testing
 
 @Suite struct MigrationTests {
-    static let tables = ["events", "idempotency_keys", "payments", "purchase_charges", "purchases", "schema_migrations", "webhook_events", "webhook_rejections"]
+    static let tables = [
+        "events", "idempotency_keys", "payments", "purchase_charges", "purchases", "schema_migrations",
+        "webhook_events", "webhook_rejections",
+    ]
 
     @Test func applyToEmptyThenNoOp() throws {
         let connection = try PGConnection(url: try TestDatabase.fresh(migrated: false))
@@ -32,17 +35,25 @@ import Testing
             VALUES (gen_random_uuid(), 'yookassa', $1, $2, $3, 'booking', $4, 'haircut', 'deposit', 'Deposit')
             """
         try connection.query(insert, ["pending", 50_000, "RUB", "apt-1"])
-        for (status, amount, currency) in [("paid", 1, "RUB"), ("pending", 0, "RUB"), ("pending", -5, "RUB"), ("pending", 1, "rub")] {
-            let error = try #require(throws: StoreError.self) { try connection.query(insert, [status, amount, currency, "apt-x"]) }
+        for (status, amount, currency) in [
+            ("paid", 1, "RUB"), ("pending", 0, "RUB"), ("pending", -5, "RUB"), ("pending", 1, "rub"),
+        ] {
+            let error = try #require(throws: StoreError.self) {
+                try connection.query(insert, [status, amount, currency, "apt-x"])
+            }
             #expect(error.sqlState == .checkViolation, "\(status) \(amount) \(currency)")
         }
-        let second = try #require(throws: StoreError.self) { try connection.query(insert, ["pending", 50_000, "RUB", "apt-1"]) }
+        let second = try #require(throws: StoreError.self) {
+            try connection.query(insert, ["pending", 50_000, "RUB", "apt-1"])
+        }
         #expect(second.sqlState == .uniqueViolation, "one open payment per appointment and kind")
         try connection.query(
-            "INSERT INTO webhook_events (provider, event_key, event_type, verification, outcome) VALUES ('stripe', 'evt_1', 't', 'signature', 'processed')")
+            "INSERT INTO webhook_events (provider, event_key, event_type, verification, outcome) VALUES ('stripe', 'evt_1', 't', 'signature', 'processed')"
+        )
         let duplicate = try #require(throws: StoreError.self) {
             try connection.query(
-                "INSERT INTO webhook_events (provider, event_key, event_type, verification, outcome) VALUES ('stripe', 'evt_1', 't', 'signature', 'processed')")
+                "INSERT INTO webhook_events (provider, event_key, event_type, verification, outcome) VALUES ('stripe', 'evt_1', 't', 'signature', 'processed')"
+            )
         }
         #expect(duplicate.sqlState == .uniqueViolation)
     }

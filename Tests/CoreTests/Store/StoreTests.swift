@@ -4,9 +4,11 @@ import Testing
 @Suite struct StoreTests {
     @Test func parametersAndNullsRoundTrip() throws {
         let connection = try PGConnection(url: try TestDatabase.fresh(migrated: false))
-        let row = try #require(try connection.query(
-            "SELECT $1::text AS a, $2::bigint AS b, $3::boolean AS c, $4::text AS d, $5::text AS e",
-            ["O'Reilly; DROP TABLE x; --", Int64.max, true, nil, "ünïcødé"]).first)
+        let row = try #require(
+            try connection.query(
+                "SELECT $1::text AS a, $2::bigint AS b, $3::boolean AS c, $4::text AS d, $5::text AS e",
+                ["O'Reilly; DROP TABLE x; --", Int64.max, true, nil, "ünïcødé"]
+            ).first)
         #expect(try row.string("a") == "O'Reilly; DROP TABLE x; --")
         #expect(try row.int("b") == Int64.max)
         #expect(try row.bool("c") == true)
@@ -19,7 +21,9 @@ import Testing
         let connection = try PGConnection(url: try TestDatabase.fresh(migrated: false))
         try connection.query("CREATE TABLE t (k text PRIMARY KEY)")
         try connection.query("INSERT INTO t VALUES ($1)", ["dup-key-value-xyz"])
-        let error = try #require(throws: StoreError.self) { try connection.query("INSERT INTO t VALUES ($1)", ["dup-key-value-xyz"]) }
+        let error = try #require(throws: StoreError.self) {
+            try connection.query("INSERT INTO t VALUES ($1)", ["dup-key-value-xyz"])
+        }
         #expect(error.sqlState == .uniqueViolation)
         #expect(error.kind == .statementFailed)
         #expect(!error.description.contains("dup-key-value-xyz"), "description stays generic")
@@ -50,7 +54,8 @@ import Testing
             attempts += 1
             try connection.query("INSERT INTO t VALUES ($1)", [attempts])
             if attempts < 3 {
-                try connection.query("DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$")
+                try connection.query(
+                    "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$")
             }
         }
         #expect(attempts == 3)
@@ -63,7 +68,8 @@ import Testing
         let error = try #require(throws: StoreError.self) {
             try connection.transaction(attempts: 2) {
                 attempts += 1
-                try connection.query("DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = 'deadlock_detected'; END $$")
+                try connection.query(
+                    "DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = 'deadlock_detected'; END $$")
             }
         }
         #expect(attempts == 2)
@@ -91,8 +97,9 @@ import Testing
     @Test func eventsAreAppendedOnlyInsideATransaction() throws {
         let connection = try PGConnection(url: try TestDatabase.fresh())
         let events = EventStore(connection: connection)
-        let event = DomainEvent(type: .bookingPaid, aggregateType: "payment", aggregateID: "p1",
-                                payload: ["amount_minor": 59_900, "currency": "RUB"], dedupKey: "booking_paid:p1")
+        let event = DomainEvent(
+            type: .bookingPaid, aggregateType: "payment", aggregateID: "p1",
+            payload: ["amount_minor": 59_900, "currency": "RUB"], dedupKey: "booking_paid:p1")
         let error = try #require(throws: StoreError.self) { try events.append(event) }
         #expect(error.kind == .notInTransaction)
         #expect(try connection.transaction { try events.append(event) })
@@ -100,7 +107,8 @@ import Testing
         struct Abort: Error {}
         #expect(throws: Abort.self) {
             try connection.transaction {
-                try events.append(DomainEvent(type: .paymentFailed, aggregateType: "payment", aggregateID: "p2", payload: [:]))
+                try events.append(
+                    DomainEvent(type: .paymentFailed, aggregateType: "payment", aggregateID: "p2", payload: [:]))
                 throw Abort()
             }
         }

@@ -21,7 +21,8 @@ import Testing
         let (byID, _) = try world.invoice(#"{"user_id":5001,"item_id":"hint-pack","purchase_id":"\#(purchaseID)"}"#)
         #expect(byID.json["purchase_id"] as? String == purchaseID)
 
-        let (other, otherLog) = try world.invoice(#"{"user_id":6002,"item_id":"hint-pack","purchase_id":"\#(purchaseID)"}"#)
+        let (other, otherLog) = try world.invoice(
+            #"{"user_id":6002,"item_id":"hint-pack","purchase_id":"\#(purchaseID)"}"#)
         #expect(other.statusCode == 409)
         #expect(other.errorCode == "purchase_conflict")
         #expect(otherLog.contains { $0.contains(#""message":"purchase_invoice_user_mismatch""#) })
@@ -52,8 +53,11 @@ import Testing
         let (refused, _) = try world.invoice(#"{"user_id":5002,"item_id":"hint-pack"}"#, environment: live)
         #expect(refused.statusCode == 502)
         #expect(refused.errorCode == "provider_rejected")
-        #expect(try world.count("SELECT count(*) FROM purchases WHERE user_id = '5002' AND status = 'pending' AND pay_url IS NULL") == 1,
-                "the purchase waits for a retry")
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM purchases WHERE user_id = '5002' AND status = 'pending' AND pay_url IS NULL")
+                == 1,
+            "the purchase waits for a retry")
         let (retried, _) = try world.invoice(#"{"user_id":5002,"item_id":"hint-pack"}"#, environment: live)
         #expect(retried.statusCode == 200)
         #expect(retried.json["pay_url"] as? String != nil)
@@ -61,10 +65,12 @@ import Testing
 
     @Test func disabledAndMisconfigured() throws {
         let world = try World()
-        let (disabled, _) = try world.invoice(#"{"user_id":5001,"item_id":"hint-pack"}"#, environment: ["MOCK_PAYMENTS": "false"])
+        let (disabled, _) = try world.invoice(
+            #"{"user_id":5001,"item_id":"hint-pack"}"#, environment: ["MOCK_PAYMENTS": "false"])
         #expect(disabled.statusCode == 503)
         #expect(disabled.errorCode == "payments_disabled")
-        let (both, _) = try world.invoice(#"{"user_id":5001,"item_id":"hint-pack"}"#, environment: ["TELEGRAM_STARS_ENABLED": "true"])
+        let (both, _) = try world.invoice(
+            #"{"user_id":5001,"item_id":"hint-pack"}"#, environment: ["TELEGRAM_STARS_ENABLED": "true"])
         #expect(both.statusCode == 500)
         #expect(both.errorCode == "configuration_error")
         #expect(try world.count("SELECT count(*) FROM purchases") == 0)
@@ -101,8 +107,10 @@ import Testing
         let (other, otherLog) = try world.purchase(#"{"user_id":6002,"purchase_id":"\#(purchaseID)"}"#)
         #expect(other.statusCode == 409)
         #expect(otherLog.contains { $0.contains(#""message":"purchase_user_mismatch""#) })
-        let event = try #require(try PGConnection(url: world.databaseURL).query(
-            "SELECT payload::text AS payload FROM events WHERE type = 'purchase_succeeded'").rows.first?.string("payload"))
+        let event = try #require(
+            try PGConnection(url: world.databaseURL).query(
+                "SELECT payload::text AS payload FROM events WHERE type = 'purchase_succeeded'"
+            ).rows.first?.string("payload"))
         #expect(event.contains(#""previous_status": "pending""#))
         #expect(event.contains(#""ms_from_invoice": "#))
         #expect(event.contains(#""source": "mock""#))
@@ -114,7 +122,10 @@ import Testing
         let (answer, _) = try world.purchase(#"{"user_id":5001,"purchase_id":"direct-1","item_id":"premium-week"}"#)
         #expect(answer.statusCode == 200)
         #expect(answer.json["status"] as? String == "succeeded")
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'purchase_succeeded' AND payload->>'previous_status' IS NULL") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM events WHERE type = 'purchase_succeeded' AND payload->>'previous_status' IS NULL")
+                == 1)
         let (missing, _) = try world.purchase(#"{"user_id":5001,"purchase_id":"direct-2"}"#)
         #expect(missing.statusCode == 400)
         #expect(missing.errorCode == "missing_field")
@@ -124,16 +135,19 @@ import Testing
         let world = try World()
         let (invoice, _) = try world.invoice(#"{"user_id":5001,"item_id":"hint-pack"}"#)
         let purchaseID = try #require(invoice.json["purchase_id"] as? String)
-        let answers = try concurrently(20) { _ in try world.purchase(#"{"user_id":5001,"purchase_id":"\#(purchaseID)"}"#).0.statusCode }
-            .map { try $0.get() }
+        let answers = try concurrently(20) { _ in
+            try world.purchase(#"{"user_id":5001,"purchase_id":"\#(purchaseID)"}"#).0.statusCode
+        }
+        .map { try $0.get() }
         #expect(answers.allSatisfy { $0 == 200 })
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'purchase_succeeded'") == 1)
     }
 
     @Test func onlyInMockMode() throws {
         let world = try World()
-        let (answer, _) = try world.purchase(#"{"user_id":5001,"purchase_id":"p","item_id":"hint-pack"}"#,
-                                             environment: ["MOCK_PAYMENTS": "false", "TELEGRAM_STARS_ENABLED": "true"])
+        let (answer, _) = try world.purchase(
+            #"{"user_id":5001,"purchase_id":"p","item_id":"hint-pack"}"#,
+            environment: ["MOCK_PAYMENTS": "false", "TELEGRAM_STARS_ENABLED": "true"])
         #expect(answer.statusCode == 403)
         #expect(answer.errorCode == "mock_payments_disabled")
     }
@@ -142,11 +156,15 @@ import Testing
         let world = try World()
         let (invoice, _) = try world.invoice(#"{"user_id":5001,"item_id":"hint-pack"}"#)
         let purchaseID = try #require(invoice.json["purchase_id"] as? String)
-        let result = try Processes.run(["purchases", "mark-failed", purchaseID, "--json"], environment: world.environment)
+        let result = try Processes.run(
+            ["purchases", "mark-failed", purchaseID, "--json"], environment: world.environment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect((result.json as? [String: String])?["previous_status"] == "pending")
         #expect(try world.count("SELECT count(*) FROM purchases WHERE status = 'failed'") == 1)
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'purchase_failed' AND payload->>'previous_status' = 'pending'") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM events WHERE type = 'purchase_failed' AND payload->>'previous_status' = 'pending'"
+            ) == 1)
         let (complete, _) = try world.purchase(#"{"user_id":5001,"purchase_id":"\#(purchaseID)"}"#)
         #expect(complete.statusCode == 409)
         let again = try Processes.run(["purchases", "mark-failed", purchaseID], environment: world.environment)
@@ -166,7 +184,8 @@ import Testing
     func badOrMissingSecretTokenIs403(_ token: String) throws {
         let world = try World()
         let purchaseID = try invoiced(world)
-        let answer = try world.update(world.telegram.successfulPaymentUpdate(purchaseID: purchaseID, userID: 5001, amount: 50), token: token)
+        let answer = try world.update(
+            world.telegram.successfulPaymentUpdate(purchaseID: purchaseID, userID: 5001, amount: 50), token: token)
         #expect(answer.statusCode == 403)
         #expect(answer.errorCode == "invalid_secret_token")
         #expect(try world.count("SELECT count(*) FROM purchases WHERE status = 'succeeded'") == 0)
@@ -175,15 +194,24 @@ import Testing
     @Test func preCheckoutThenPayment() throws {
         let world = try World()
         let purchaseID = try invoiced(world)
-        let answer = try world.update(world.telegram.preCheckoutUpdate(purchaseID: purchaseID, userID: 5001, amount: 50))
+        let answer = try world.update(
+            world.telegram.preCheckoutUpdate(purchaseID: purchaseID, userID: 5001, amount: 50))
         #expect(answer.statusCode == 200)
         #expect(answer.json["method"] as? String == "answerPreCheckoutQuery")
         #expect(answer.json["ok"] as? Bool == true)
         #expect(answer.json["pre_checkout_query_id"] as? String != nil)
-        let paid = try world.update(world.telegram.successfulPaymentUpdate(purchaseID: purchaseID, userID: 5001, amount: 50, chargeID: "charge-1"))
+        let paid = try world.update(
+            world.telegram.successfulPaymentUpdate(
+                purchaseID: purchaseID, userID: 5001, amount: 50, chargeID: "charge-1"))
         #expect(paid.json["outcome"] as? String == "processed")
-        #expect(try world.count("SELECT count(*) FROM purchases WHERE status = 'succeeded' AND telegram_payment_charge_id = 'charge-1'") == 1)
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'purchase_succeeded' AND payload->'metadata'->>'source' = 'telegram'") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM purchases WHERE status = 'succeeded' AND telegram_payment_charge_id = 'charge-1'")
+                == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM events WHERE type = 'purchase_succeeded' AND payload->'metadata'->>'source' = 'telegram'"
+            ) == 1)
     }
 
     @Test func preCheckoutRefusals() throws {
@@ -199,7 +227,10 @@ import Testing
             (world.telegram.preCheckoutUpdate(purchaseID: pending, userID: 9999, amount: 50), "another account"),
             (world.telegram.preCheckoutUpdate(purchaseID: paid, userID: 5001, amount: 250), "already been paid"),
             (world.telegram.preCheckoutUpdate(purchaseID: failed, userID: 7003, amount: 50), "no longer available"),
-            (world.telegram.preCheckoutUpdate(purchaseID: "never-made", userID: 5001, amount: 50), "no longer available"),
+            (
+                world.telegram.preCheckoutUpdate(purchaseID: "never-made", userID: 5001, amount: 50),
+                "no longer available"
+            ),
         ]
         for (update, reason) in cases {
             let answer = try world.update(update)
@@ -221,28 +252,41 @@ import Testing
     @Test func theSameInvoicePaidTwiceKeepsBothCharges() throws {
         let world = try World()
         let purchaseID = try invoiced(world)
-        let first = try world.update(world.telegram.successfulPaymentUpdate(purchaseID: purchaseID, userID: 5001, amount: 50, chargeID: "charge-a"))
-        let second = try world.update(world.telegram.successfulPaymentUpdate(purchaseID: purchaseID, userID: 5001, amount: 50, chargeID: "charge-b"))
+        let first = try world.update(
+            world.telegram.successfulPaymentUpdate(
+                purchaseID: purchaseID, userID: 5001, amount: 50, chargeID: "charge-a"))
+        let second = try world.update(
+            world.telegram.successfulPaymentUpdate(
+                purchaseID: purchaseID, userID: 5001, amount: 50, chargeID: "charge-b"))
         #expect(first.json["outcome"] as? String == "processed")
         #expect(second.json["outcome"] as? String == "refund_due")
         #expect(try world.count("SELECT count(*) FROM purchase_charges") == 2)
-        #expect(try world.count("SELECT count(*) FROM purchase_charges WHERE refund_due AND telegram_payment_charge_id = 'charge-b'") == 1)
-        #expect(try world.count("SELECT count(*) FROM purchases WHERE status = 'succeeded' AND telegram_payment_charge_id = 'charge-a'") == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM purchase_charges WHERE refund_due AND telegram_payment_charge_id = 'charge-b'")
+                == 1)
+        #expect(
+            try world.count(
+                "SELECT count(*) FROM purchases WHERE status = 'succeeded' AND telegram_payment_charge_id = 'charge-a'")
+                == 1)
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'purchase_succeeded'") == 1)
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'purchase_refund_due'") == 1)
     }
 
     @Test func paymentForAnUnknownPurchaseIsKeptForRefund() throws {
         let world = try World()
-        let answer = try world.update(world.telegram.successfulPaymentUpdate(purchaseID: "ghost", userID: 5001, amount: 50, chargeID: "charge-g"))
+        let answer = try world.update(
+            world.telegram.successfulPaymentUpdate(purchaseID: "ghost", userID: 5001, amount: 50, chargeID: "charge-g"))
         #expect(answer.statusCode == 200)
         #expect(answer.json["outcome"] as? String == "unknown_purchase")
-        #expect(try world.count("SELECT count(*) FROM purchase_charges WHERE refund_due AND purchase_id = 'ghost'") == 1)
+        #expect(
+            try world.count("SELECT count(*) FROM purchase_charges WHERE refund_due AND purchase_id = 'ghost'") == 1)
     }
 
     @Test func otherUpdatesAreAcknowledged() throws {
         let world = try World()
-        let answer = try world.update(Array(#"{"update_id":42,"message":{"message_id":1,"text":"/start","from":{"id":5001}}}"#.utf8))
+        let answer = try world.update(
+            Array(#"{"update_id":42,"message":{"message_id":1,"text":"/start","from":{"id":5001}}}"#.utf8))
         #expect(answer.statusCode == 200)
         #expect(answer.json["outcome"] as? String == "ignored")
         let broken = try world.update(Array("{".utf8))

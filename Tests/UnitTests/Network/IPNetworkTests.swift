@@ -13,7 +13,10 @@ import Testing
 
     @Test func containment() throws {
         let networks = YooKassaNetworks.published
-        for inside in ["185.71.76.0", "185.71.76.31", "185.71.77.12", "77.75.153.127", "77.75.156.11", "77.75.154.200", "2a02:5180:0:2655::1"] {
+        for inside in [
+            "185.71.76.0", "185.71.76.31", "185.71.77.12", "77.75.153.127", "77.75.156.11", "77.75.154.200",
+            "2a02:5180:0:2655::1",
+        ] {
             #expect(networks.contains(try #require(IPAddress(inside))), "\(inside)")
         }
         for outside in ["185.71.76.32", "77.75.153.128", "77.75.156.12", "2a02:5181::1", "10.0.0.1"] {

@@ -31,33 +31,46 @@ import Testing
         "create-intent-invalid-json.json": .init(function: "create-intent", status: 400, result: "invalid_json"),
         "yookassa-payment-succeeded.json": .init(function: "yookassa-webhook", status: 202, result: "unknown_payment"),
         "yookassa-payment-canceled.json": .init(function: "yookassa-webhook", status: 202, result: "unknown_payment"),
-        "yookassa-payment-waiting-for-capture.json": .init(function: "yookassa-webhook", status: 202, result: "unknown_payment"),
+        "yookassa-payment-waiting-for-capture.json": .init(
+            function: "yookassa-webhook", status: 202, result: "unknown_payment"),
         "yookassa-refund-succeeded.json": .init(function: "yookassa-webhook", status: 202, result: "unknown_payment"),
         "yookassa-untrusted-ip.json": .init(function: "yookassa-webhook", status: 403, result: "untrusted_source"),
         "stripe-checkout-session-completed.json": .init(function: "stripe-webhook", status: 200, result: "processed"),
-        "stripe-checkout-session-completed-retry.json": .init(function: "stripe-webhook", status: 200, result: "duplicate",
-                                                               after: "stripe-checkout-session-completed.json"),
-        "stripe-checkout-session-async-payment-succeeded.json": .init(function: "stripe-webhook", status: 200, result: "processed"),
-        "stripe-checkout-session-async-payment-failed.json": .init(function: "stripe-webhook", status: 200, result: "processed"),
+        "stripe-checkout-session-completed-retry.json": .init(
+            function: "stripe-webhook", status: 200, result: "duplicate",
+            after: "stripe-checkout-session-completed.json"),
+        "stripe-checkout-session-async-payment-succeeded.json": .init(
+            function: "stripe-webhook", status: 200, result: "processed"),
+        "stripe-checkout-session-async-payment-failed.json": .init(
+            function: "stripe-webhook", status: 200, result: "processed"),
         "stripe-payment-intent-succeeded.json": .init(function: "stripe-webhook", status: 200, result: "processed"),
-        "stripe-payment-intent-payment-failed.json": .init(function: "stripe-webhook", status: 200, result: "processed"),
+        "stripe-payment-intent-payment-failed.json": .init(
+            function: "stripe-webhook", status: 200, result: "processed"),
         "stripe-charge-refunded.json": .init(function: "stripe-webhook", status: 200, result: "processed"),
         "stripe-invoice-payment-succeeded.json": .init(function: "stripe-webhook", status: 200, result: "processed"),
-        "stripe-bad-signature.json": .init(function: "stripe-webhook", status: 400, result: "signature_verification_failed"),
-        "stripe-old-timestamp.json": .init(function: "stripe-webhook", status: 400, result: "signature_verification_failed",
-                                           environment: ["STRIPE_WEBHOOK_TOLERANCE": "300"]),
-        "stripe-another-account.json": .init(function: "stripe-webhook", status: 200, result: "cabinet_ignored",
-                                             environment: ["STRIPE_EXPECTED_ACCOUNT": "acct_1OurAccount000"]),
+        "stripe-bad-signature.json": .init(
+            function: "stripe-webhook", status: 400, result: "signature_verification_failed"),
+        "stripe-old-timestamp.json": .init(
+            function: "stripe-webhook", status: 400, result: "signature_verification_failed",
+            environment: ["STRIPE_WEBHOOK_TOLERANCE": "300"]),
+        "stripe-another-account.json": .init(
+            function: "stripe-webhook", status: 200, result: "cabinet_ignored",
+            environment: ["STRIPE_EXPECTED_ACCOUNT": "acct_1OurAccount000"]),
         "stars-invoice.json": .init(function: "stars-invoice", status: 201, result: nil),
-        "stars-invoice-other-user.json": .init(function: "stars-invoice", status: 409, result: "purchase_conflict", after: "stars-invoice.json"),
+        "stars-invoice-other-user.json": .init(
+            function: "stars-invoice", status: 409, result: "purchase_conflict", after: "stars-invoice.json"),
         "stars-purchase.json": .init(function: "stars-purchase", status: 200, result: nil, after: "stars-invoice.json"),
-        "stars-webhook-pre-checkout.json": .init(function: "stars-webhook", status: 200, result: nil, after: "stars-invoice.json"),
-        "stars-webhook-successful-payment.json": .init(function: "stars-webhook", status: 200, result: "processed", after: "stars-invoice.json"),
+        "stars-webhook-pre-checkout.json": .init(
+            function: "stars-webhook", status: 200, result: nil, after: "stars-invoice.json"),
+        "stars-webhook-successful-payment.json": .init(
+            function: "stars-webhook", status: 200, result: "processed", after: "stars-invoice.json"),
         "stars-webhook-bad-secret.json": .init(function: "stars-webhook", status: 403, result: "invalid_secret_token"),
     ]
 
     @Test func everyEventFileIsListed() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Repo.path("events")).filter { $0.hasSuffix(".json") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: Repo.path("events")).filter {
+            $0.hasSuffix(".json")
+        }
         #expect(Set(files) == Set(Self.expected.keys))
     }
 
@@ -66,12 +79,16 @@ import Testing
         let world = try World(Self.documented)
         let expectation = try #require(Self.expected[name])
         if let first = expectation.after, let before = Self.expected[first] {
-            #expect(try run(first, function: before.function, environment: world.environment).statusCode == before.status)
+            #expect(
+                try run(first, function: before.function, environment: world.environment).statusCode == before.status)
         }
-        let answer = try run(name, function: expectation.function, environment: world.environment.merging(expectation.environment) { _, new in new })
+        let answer = try run(
+            name, function: expectation.function,
+            environment: world.environment.merging(expectation.environment) { _, new in new })
         #expect(answer.statusCode == expectation.status, "\(name): \(answer.body)")
         if let result = expectation.result {
-            #expect(answer.errorCode == result || answer.json["outcome"] as? String == result, "\(name): \(answer.body)")
+            #expect(
+                answer.errorCode == result || answer.json["outcome"] as? String == result, "\(name): \(answer.body)")
         }
     }
 

@@ -1,6 +1,7 @@
-@testable import Core
 import Foundation
 import Testing
+
+@testable import Core
 
 @Suite struct EnvelopeTests {
     static let limit = 1_048_576
@@ -11,7 +12,7 @@ import Testing
     }
 
     @Test func restAPIv1() throws {
-        let reading = read(try Repo.bytes("Tests/CoreTests/Fixtures/apigw-v1.json"))
+        let reading = read(try Repo.bytes("Tests/UnitTests/Envelope/Fixtures/apigw-v1.json"))
         #expect(reading.envelope == .apiGatewayV1)
         let request = try reading.result.get()
         #expect(request.method == "POST")
@@ -21,11 +22,13 @@ import Testing
         #expect(request.query == ["lang": "ru"])
         #expect(request.clientIP == "203.0.113.7")
         #expect(request.requestID == "e6f1d2c4-6b1b-4a59-9a4e-3c1f0a2b7d11")
-        #expect(String(decoding: request.body, as: UTF8.self) == #"{"appointment_id":"apt-1001","service_slug":"haircut","kind":"deposit"}"#)
+        #expect(
+            String(decoding: request.body, as: UTF8.self)
+                == #"{"appointment_id":"apt-1001","service_slug":"haircut","kind":"deposit"}"#)
     }
 
     @Test func httpAPIv2() throws {
-        let reading = read(try Repo.bytes("Tests/CoreTests/Fixtures/apigw-v2.json"))
+        let reading = read(try Repo.bytes("Tests/UnitTests/Envelope/Fixtures/apigw-v2.json"))
         #expect(reading.envelope == .apiGatewayV2)
         let request = try reading.result.get()
         #expect(request.method == "POST")
@@ -39,7 +42,8 @@ import Testing
     }
 
     @Test func functionURLWithBase64Body() throws {
-        let request = try read(try Repo.bytes("Tests/CoreTests/Fixtures/function-url-base64.json")).result.get()
+        let request = try read(try Repo.bytes("Tests/UnitTests/Envelope/Fixtures/function-url-base64.json")).result
+            .get()
         #expect(String(decoding: request.body, as: UTF8.self) == #"{"id":"evt_test_webhook","object":"event"}"#)
         #expect(request.headers["stripe-signature"]?.hasPrefix("t=1700000000,v1=") == true)
         #expect(request.requestID == "c0ffee00-0000-4000-8000-000000000001")
@@ -47,10 +51,11 @@ import Testing
 
     @Test func rawBodyBytesAreKeptExactly() throws {
         let body = "{\"a\":\"é \\u00e9\",\n  \"b\" : 1 }\r\n"
-        let event = try JSONSerialization.data(withJSONObject: [
-            "version": "2.0", "rawPath": "/x", "body": body, "isBase64Encoded": false,
-            "requestContext": ["http": ["method": "post", "sourceIp": "::1"]],
-        ] as [String: Any])
+        let event = try JSONSerialization.data(
+            withJSONObject: [
+                "version": "2.0", "rawPath": "/x", "body": body, "isBase64Encoded": false,
+                "requestContext": ["http": ["method": "post", "sourceIp": "::1"]],
+            ] as [String: Any])
         let request = try read(Array(event)).result.get()
         #expect(request.body == Array(body.utf8))
         #expect(request.method == "POST")
@@ -59,9 +64,12 @@ import Testing
     @Test func cgi() throws {
         let body = Array(#"{"user_id":"u1","item_id":"hint-pack"}"#.utf8)
         let environment = [
-            "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST", "REQUEST_URI": "/api/v1/purchase/invoice?x=1&y=a%20b",
-            "SCRIPT_NAME": "/api/v1/purchase/invoice", "QUERY_STRING": "x=1&y=a%20b", "CONTENT_TYPE": "application/json",
-            "CONTENT_LENGTH": String(body.count), "REMOTE_ADDR": "127.0.0.1", "HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN": "abc",
+            "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST",
+            "REQUEST_URI": "/api/v1/purchase/invoice?x=1&y=a%20b",
+            "SCRIPT_NAME": "/api/v1/purchase/invoice", "QUERY_STRING": "x=1&y=a%20b",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": String(body.count), "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN": "abc",
             "HTTP_X_REQUEST_ID": "nginx-req-1",
         ]
         let reading = read(body + Array("trailing bytes are not the body".utf8), environment: environment)
@@ -77,28 +85,39 @@ import Testing
     }
 
     @Test func cgiAnswer() {
-        let response = HTTPResponse(status: 201, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array("{}".utf8))
-        #expect(String(decoding: Envelope.cgi.write(response), as: UTF8.self)
-            == "Status: 201 Created\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+        let response = HTTPResponse(
+            status: 201, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array("{}".utf8))
+        #expect(
+            String(decoding: Envelope.cgi.write(response), as: UTF8.self)
+                == "Status: 201 Created\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+    }
+
+    /// The `{"statusCode","headers","body","isBase64Encoded"}` answer, as API Gateway reads it.
+    private struct Answer: Decodable {
+        let statusCode: Int, headers: [String: String], body: String, isBase64Encoded: Bool
     }
 
     @Test func gatewayAnswer() throws {
-        let response = HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array(#"{"ok":true}"#.utf8))
-        let answer = try JSONDecoder().decode(GatewayAnswer.self, from: Data(Envelope.apiGatewayV1.write(response)))
+        let response = HTTPResponse(
+            status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: Array(#"{"ok":true}"#.utf8)
+        )
+        let answer = try JSONDecoder().decode(Answer.self, from: Data(Envelope.apiGatewayV1.write(response)))
         #expect(answer.statusCode == 200)
         #expect(answer.body == #"{"ok":true}"#)
         #expect(answer.headers["Content-Type"] == "application/json")
         #expect(!answer.isBase64Encoded)
-        let binary = try JSONDecoder().decode(GatewayAnswer.self, from: Data(Envelope.apiGatewayV2.write(HTTPResponse(status: 200, body: [0xff, 0xfe]))))
+        let binary = try JSONDecoder().decode(
+            Answer.self, from: Data(Envelope.apiGatewayV2.write(HTTPResponse(status: 200, body: [0xff, 0xfe]))))
         #expect(binary.isBase64Encoded)
         #expect(binary.body == "//4=")
     }
 
     @Test func oversizedBodiesGet413() throws {
         let big = String(repeating: "a", count: 2_049)
-        let v2 = try JSONSerialization.data(withJSONObject: [
-            "version": "2.0", "body": big, "requestContext": ["http": ["method": "POST"]],
-        ] as [String: Any])
+        let v2 = try JSONSerialization.data(
+            withJSONObject: [
+                "version": "2.0", "body": big, "requestContext": ["http": ["method": "POST"]],
+            ] as [String: Any])
         #expect(code(read(Array(v2), limit: 2_048)) == "payload_too_large")
         #expect(status(read(Array(v2), limit: 2_048)) == 413)
         // An event far over the limit is refused before it is parsed.
@@ -124,8 +143,11 @@ import Testing
 
     @Test func malformedCGI() {
         let base = ["GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST"]
-        #expect(code(read([], environment: base.merging(["CONTENT_LENGTH": "12abc"]) { $1 })) == "invalid_content_length")
-        #expect(code(read(Array("short".utf8), environment: base.merging(["CONTENT_LENGTH": "50"]) { $1 })) == "truncated_body")
+        #expect(
+            code(read([], environment: base.merging(["CONTENT_LENGTH": "12abc"]) { $1 })) == "invalid_content_length")
+        #expect(
+            code(read(Array("short".utf8), environment: base.merging(["CONTENT_LENGTH": "50"]) { $1 }))
+                == "truncated_body")
     }
 
     private func code(_ reading: Envelope.Reading) -> String? {

@@ -24,23 +24,27 @@ import Testing
     @Test func aRequestCarryingEverySecretLogsNoneOfThem() throws {
         let sink = MemorySink()
         let config = Config(environment: Self.secrets)
-        let logger = JSONLogHandler.logger(function: "stripe-webhook", level: .trace, redactor: Redactor(secrets: config.secretValues), sink: sink)
+        let logger = JSONLogHandler.logger(
+            function: "stripe-webhook", level: .trace, redactor: Redactor(secrets: config.secretValues), sink: sink)
         let headers: Logger.Metadata = [
             "Stripe-Signature": "t=1700000000,v1=d95c6b7477fbd7e9f90b1b0ef5f9c7ac25abca5382460e0d988c2b2a5b71b990",
             "X-Telegram-Bot-Api-Secret-Token": "tg-webhook-secret-0004",
             "Authorization": "Basic c2hvcC0xMjM6dGVzdF9GaDho",
             "Cookie": "session=abc",
         ]
-        logger.info("Stripe webhook received", metadata: [
-            "headers": .dictionary(headers),
-            "card": .dictionary(["last4": "1111", "expiry_month": "12", "number": "4111111111111111"]),
-            "note": "customer typed 4111 1111 1111 1111 in the comment, and 5555-5555-5555-4444 too",
-            "upstream": "call to https://api.telegram.org/bot7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/createInvoiceLink failed",
-            "key_used": "Bearer rk_test_51Hm3ExampleRestrictedKey0003",
-            "config_dump": .string(Self.secrets.values.joined(separator: " ")),
-            "stray": "sk_live_UnconfiguredButShaped0006",
-            "list": .array(["whsec_currentSecret0002", "fine"]),
-        ])
+        logger.info(
+            "Stripe webhook received",
+            metadata: [
+                "headers": .dictionary(headers),
+                "card": .dictionary(["last4": "1111", "expiry_month": "12", "number": "4111111111111111"]),
+                "note": "customer typed 4111 1111 1111 1111 in the comment, and 5555-5555-5555-4444 too",
+                "upstream":
+                    "call to https://api.telegram.org/bot7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/createInvoiceLink failed",
+                "key_used": "Bearer rk_test_51Hm3ExampleRestrictedKey0003",
+                "config_dump": .string(Self.secrets.values.joined(separator: " ")),
+                "stray": "sk_live_UnconfiguredButShaped0006",
+                "list": .array(["whsec_currentSecret0002", "fine"]),
+            ])
         logger.error("connect failed for postgresql://payments:db-password-0005@db.internal:5432/payments")
         logger.debug("yookassa secret is \(Self.secrets["YOOKASSA_SECRET_KEY"]!)")
 
@@ -52,7 +56,9 @@ import Testing
         #expect(log.contains(Redactor.mask))
         #expect(log.contains("Stripe webhook received"))
         #expect(log.contains("fine"))
-        for line in sink.lines { #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "not JSON: \(line)") }
+        for line in sink.lines {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "not JSON: \(line)")
+        }
     }
 
     @Test func ordinaryIdsSurvive() {
@@ -66,7 +72,10 @@ import Testing
     }
 
     @Test func sensitiveKeys() {
-        for key in ["stripe-signature", "X-Telegram-Bot-Api-Secret-Token", "authorization", "card", "cvc", "password", "api_key", "pan"] {
+        for key in [
+            "stripe-signature", "X-Telegram-Bot-Api-Secret-Token", "authorization", "card", "cvc", "password",
+            "api_key", "pan",
+        ] {
             #expect(Redactor.isSensitiveKey(key), "\(key)")
         }
         for key in ["event_id", "payment_id", "amount", "telegram_payment_charge_id", "status", "company"] {

@@ -25,7 +25,9 @@ import Testing
     }
 
     @Test func wrongMethodGets405() throws {
-        let handler: (FunctionContext) throws -> any Handler = { _ in ClosureHandler(method: "GET") { _, _ in .json(200, [String: String]()) } }
+        let handler: (FunctionContext) throws -> any Handler = { _ in
+            ClosureHandler(method: "GET") { _, _ in .json(200, [String: String]()) }
+        }
         let answer = try Invocation.v2(body: "").run(makeHandler: handler)
         #expect(answer.statusCode == 405)
         #expect(answer.errorCode == "method_not_allowed")
@@ -117,7 +119,8 @@ import Testing
             "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/echo",
             "CONTENT_LENGTH": "4", "REMOTE_ADDR": "127.0.0.1",
         ]
-        let output = FunctionMain.invoke(name: "echo", environment: environment, input: &input, sink: MemorySink(), makeHandler: Self.echo)
+        let output = FunctionMain.invoke(
+            name: "echo", environment: environment, input: &input, sink: MemorySink(), makeHandler: Self.echo)
         let text = String(decoding: output, as: UTF8.self)
         #expect(text.hasPrefix("Status: 200 OK\r\n"))
         #expect(text.hasSuffix("\r\n\r\n{\"echo\":\"ping\"}"))

@@ -1,0 +1,9 @@
+/// Why a Stripe API call gave no result.
+package enum StripeError: Error, Sendable, Equatable {
+    /// Stripe refused the request (4xx): its status and message.
+    case rejected(status: Int, message: String)
+    /// No answer, or a 5xx.
+    case unavailable(String)
+    /// An answer this code cannot read.
+    case badResponse
+}
