@@ -62,7 +62,8 @@ package struct Config: Sendable {
     /// Every configured secret value, so the log redactor can remove them wherever they appear.
     package var secretValues: [String] {
         var values: [String] = []
-        for name in Self.secretVariables {
+        let named = environment.keys.filter { name in Self.secretSuffixes.contains { name.hasSuffix($0) } }
+        for name in Set(Self.secretVariables + named).sorted() {
             guard let value = optional(name) else { continue }
             values.append(value)
             values += value.split(separator: ",").map { String($0).trimmingSpaces }
@@ -72,6 +73,9 @@ package struct Config: Sendable {
         }
         return values
     }
+
+    /// Endings that mark any other variable as a secret (a sink's `secret_env` or `token_env`).
+    package static let secretSuffixes = ["_SECRET", "_TOKEN", "_SECRET_KEY", "_API_KEY", "_PASSWORD"]
 
     /// The variables that hold secrets.
     package static let secretVariables = [

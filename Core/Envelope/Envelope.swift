@@ -8,6 +8,9 @@ package enum Envelope: Sendable, Equatable {
     case apiGatewayV2
     /// CGI/1.1 (RFC 3875): request in the environment, body on stdin.
     case cgi
+    /// A timer's tick: an EventBridge scheduled event or `{}`, read as a request with the method
+    /// `SCHEDULE`; the answer is the response body itself.
+    case schedule
 
     /// The outcome of reading a request: the envelope it came in (so the answer goes back in
     /// the same one) and the request, or the error to answer with.
@@ -48,6 +51,7 @@ package enum Envelope: Sendable, Equatable {
         switch self {
         case .cgi: CGIRequest.write(response)
         case .apiGatewayV1, .apiGatewayV2: GatewayEvent.write(response)
+        case .schedule: response.body
         }
     }
 

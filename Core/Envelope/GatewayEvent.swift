@@ -29,6 +29,9 @@ struct GatewayEvent: Decodable {
     let body: String?
     let isBase64Encoded: Bool?
     let requestContext: Context?
+    /// EventBridge: `aws.events` for a scheduled event, and the event's id.
+    let source: String?
+    let id: String?
 
     static func read(_ bytes: [UInt8], bodyLimit: Int) -> Envelope.Reading {
         guard let event = try? JSONCoding.decode(GatewayEvent.self, from: bytes) else {
@@ -43,6 +46,14 @@ struct GatewayEvent: Decodable {
         }
         if event.httpMethod != nil {
             return Envelope.Reading(envelope: .apiGatewayV1, result: event.requestV1(bodyLimit: bodyLimit))
+        }
+        if event.source == "aws.events" || bytes.filter({ !ASCII.isSpace($0) }) == Array("{}".utf8) {
+            return Envelope.Reading(
+                envelope: .schedule,
+                result: .success(
+                    HTTPRequest(
+                        method: HTTPRequest.scheduleMethod, path: "/", body: bytes,
+                        requestID: event.id.flatMap(Envelope.acceptableRequestID) ?? Envelope.makeRequestID())))
         }
         return Envelope.Reading(
             envelope: .apiGatewayV2,

@@ -23,6 +23,9 @@ package struct DomainEventType: RawRepresentable, Hashable, Sendable, Codable, C
     package static let bookingPaid = DomainEventType(rawValue: "booking_paid")
     /// A subscription's payment succeeded: `plan_id`, `user_id`.
     package static let subscriptionPaid = DomainEventType(rawValue: "subscription_paid")
+    /// A refund took back the period a subscription payment bought: `user_id`, `plan_id`, the
+    /// subscription's new `expires_at`.
+    package static let subscriptionRevoked = DomainEventType(rawValue: "subscription_revoked")
     /// A payment was canceled: `failure_category`, `party`.
     package static let paymentFailed = DomainEventType(rawValue: "payment_failed")
     /// A refund succeeded: `refund_id`, `refund_amount_minor`.
@@ -56,7 +59,7 @@ package struct DomainEventType: RawRepresentable, Hashable, Sendable, Codable, C
 
     /// Every kind, for sink configuration checks and documentation.
     package static let all: [DomainEventType] = [
-        .paymentStarted, .bookingPaid, .subscriptionPaid, .paymentFailed, .paymentRefunded,
+        .paymentStarted, .bookingPaid, .subscriptionPaid, .subscriptionRevoked, .paymentFailed, .paymentRefunded,
         .dealPaid, .dealAwaitingPayment, .dealPaymentFailed, .dealRefunded, .invoicePaid,
         .purchaseInvoiceCreated, .purchaseInvoiceReused, .purchaseSucceeded, .purchaseFailed, .purchaseRefundDue,
     ]

@@ -13,7 +13,7 @@ package struct EventStore {
             RETURNING seq
             """
         static let caused = """
-            SELECT type, aggregate_id, payload::text AS payload,
+            SELECT id::text AS id, type, aggregate_id, payload::text AS payload,
                    to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
             FROM events
             WHERE payload->>'stripe_event_id' = $1
@@ -24,6 +24,8 @@ package struct EventStore {
 
     /// A stored domain event.
     package struct Stored: Sendable, Encodable {
+        /// The event's id: a webhook sink's `webhook-id`.
+        package let id: String
         package let type: String
         package let aggregateID: String
         package let payload: JSONValue
@@ -35,7 +37,7 @@ package struct EventStore {
     package func caused(byProviderEvent eventKey: String, providerObject: String?) throws -> [Stored] {
         try connection.query(SQL.caused, [eventKey, providerObject]).rows.map { row in
             Stored(
-                type: try row.requiredString("type"), aggregateID: try row.requiredString("aggregate_id"),
+                id: try row.requiredString("id"), type: try row.requiredString("type"), aggregateID: try row.requiredString("aggregate_id"),
                 payload: (try? JSONCoding.decode(JSONValue.self, from: Array(try row.requiredString("payload").utf8)))
                     ?? .null,
                 createdAt: try row.requiredString("created_at"))
@@ -51,7 +53,7 @@ package struct EventStore {
         let result = try connection.query(
             SQL.append,
             [
-                event.type.rawValue, event.aggregateType, event.aggregateID, event.payload, event.dedupKey,
+                event.type.rawValue, event.aggregateType.rawValue, event.aggregateID, event.payload, event.dedupKey,
             ])
         return result.count == 1
     }

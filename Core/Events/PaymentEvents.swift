@@ -60,7 +60,7 @@ package enum PaymentEvents {
         }
         payload.merge(extra) { _, new in new }
         return DomainEvent(
-            type: type, aggregateType: "payment", aggregateID: id, payload: .object(payload),
+            type: type, aggregateType: .payment, aggregateID: id, payload: .object(payload),
             dedupKey: "\(type):\(id)" + (key.map { ":\($0)" } ?? ""))
     }
 }

@@ -52,6 +52,6 @@ package enum PurchaseEvents {
         payload.merge(extra) { _, new in new }
         let dedup = key.map { "\(type):\(purchase.id)" + ($0.isEmpty ? "" : ":\($0)") }
         return DomainEvent(
-            type: type, aggregateType: "purchase", aggregateID: purchase.id, payload: .object(payload), dedupKey: dedup)
+            type: type, aggregateType: .purchase, aggregateID: purchase.id, payload: .object(payload), dedupKey: dedup)
     }
 }

@@ -15,6 +15,9 @@ package struct HTTPRequest: Sendable {
     /// The gateway's request id, or one made up for this request.
     package var requestID: String
 
+    /// The method of a timer's tick (`Envelope.schedule`): only a scheduled function accepts it.
+    package static let scheduleMethod = "SCHEDULE"
+
     package init(
         method: String,
         path: String,

@@ -26,6 +26,18 @@ package enum LogKey {
     /// What to check, on a refusal's line.
     package static let hint = "hint"
 
+    /// On the relay's lines: the sink, the `deliveries` row, the attempt (from 1), the domain
+    /// event's id and type, and the `DeliveryStatus` the attempt left the delivery in.
+    package static let sink = "sink"
+    package static let deliveryID = "delivery_id"
+    package static let attempt = "attempt"
+    package static let domainEventID = "domain_event_id"
+    package static let domainEventType = "domain_event_type"
+    package static let deliveryStatus = "delivery_status"
+
+    /// The message of the relay's line for each attempt at a delivery.
+    package static let deliveryAttempted = "delivery attempted"
+
     /// The message of the line that ends every delivery that got past verification.
     package static let deliveryDone = "webhook done"
 }

@@ -54,6 +54,27 @@ package final class PGConnection {
         return try check(result)
     }
 
+    /// Waits up to `timeoutMilliseconds` for a `NOTIFY` on a channel this connection `LISTEN`s
+    /// to; true when at least one came (all that came are consumed).
+    package func waitForNotification(timeoutMilliseconds: Int) throws -> Bool {
+        if consumeNotifications() { return true }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, Int32(timeoutMilliseconds)) > 0 else { return false }
+        guard PQconsumeInput(handle) == 1 else {
+            throw StoreError(.unavailable, detail: Self.trimmed(PQerrorMessage(handle)))
+        }
+        return consumeNotifications()
+    }
+
+    private func consumeNotifications() -> Bool {
+        var any = false
+        while let notification = PQnotifies(handle) {
+            PQfreemem(notification)
+            any = true
+        }
+        return any
+    }
+
     /// Runs a script of several statements without parameters: migrations only.
     func runScript(_ sql: String) throws {
         _ = try check(PQexec(handle, sql))

@@ -20,6 +20,9 @@ package enum ASCII {
     /// RFC 3986 unreserved: letters, digits, `-`, `.`, `_`, `~`.
     package static func isUnreserved(_ byte: UInt8) -> Bool { isToken(byte) || byte == 0x2e || byte == 0x7e }
 
+    /// JSON's white space: space, tab, line feed, carriage return.
+    package static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d }
+
     /// `byte` lower-cased when it is an upper-case letter.
     package static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte }
 }

@@ -12,6 +12,8 @@ struct Show: ParsableCommand {
     struct Story: Encodable {
         let event: WebhookEventStore.Record
         let automationEvents: [EventStore.Stored]
+        /// Each automation event's deliveries to the sinks.
+        let deliveries: [DeliveryRecord]
     }
 
     func run() throws {
@@ -27,6 +29,10 @@ struct Show: ParsableCommand {
         let caused = try console.run {
             try EventStore(connection: connection).caused(
                 byProviderEvent: record.eventKey, providerObject: record.paymentIntentID ?? record.objectID)
+        }
+        let deliveries = try console.run {
+            try DeliveryStore(connection: connection).list(
+                DeliveryStore.Filter(eventIDs: caused.map(\.id), limit: 1_000))
         }
         let style = console.style
         var lines: [TerminalText] = [style.bold("\(record.provider) \(record.eventType) \(record.eventKey)")]
@@ -55,8 +61,15 @@ struct Show: ParsableCommand {
             }
         }
         lines.append(caused.isEmpty ? "Automation events: none" : "Automation events:")
-        for event in caused { lines.append("  - \(event.type) \(style.dim(event.createdAt))") }
-        console.emit(human: TerminalText(lines: lines), machine: Story(event: record, automationEvents: caused))
+        for event in caused {
+            lines.append("  - \(event.type) \(style.dim(event.createdAt))")
+            let own = deliveries.filter { $0.eventID == event.id }.sorted { $0.sink < $1.sink }
+            if own.isEmpty { lines.append("      no deliveries (no sink wants it, or the relay has not run yet)") }
+            for delivery in own { lines.append("      → " + Deliveries.describe(delivery, style: style)) }
+        }
+        console.emit(
+            human: TerminalText(lines: lines),
+            machine: Story(event: record, automationEvents: caused, deliveries: deliveries))
     }
 }
 

@@ -15,6 +15,11 @@ struct Style {
         return paint(TerminalText(text), severity == .fine ? "32" : severity == .notice ? "33" : "31")
     }
 
+    /// A delivery's status: green when delivered, yellow while open, red when dead.
+    func delivery(_ status: DeliveryStatus) -> TerminalText {
+        paint(TerminalText(status.rawValue), status == .delivered ? "32" : status == .dead ? "31" : "33")
+    }
+
     func dim(_ text: some CustomStringConvertible) -> TerminalText { paint(TerminalText(text), "2") }
     func bold(_ text: TerminalText) -> TerminalText { paint(text, "1") }
 

@@ -33,9 +33,12 @@ struct Summary: ParsableCommand {
                         windowSeconds: since.seconds, provider: provider)
                 )
             }
-            report = SummaryReport(
+            var fromDatabase = SummaryReport(
                 records: records, rejections: rejections, source: "database, last \(since.seconds)s", provider: provider
             )
+            fromDatabase.include(
+                sinks: try console.run { try DeliveryStore(connection: connection).counts(windowSeconds: since.seconds) })
+            report = fromDatabase
         }
         console.emit(human: report.human(style: console.style), machine: report)
         if !report.healthy { throw ExitCode(ExitStatus.finding.rawValue) }
@@ -75,10 +78,36 @@ struct SummaryReport: Encodable {
     var errors = 0
     var dealIdMissing = 0
     var dealsWithProblems: [DealProblem] = []
+    /// Deliveries of domain events to the sinks, per sink (database only).
+    var sinks: [DeliveryStore.SinkCounts] = []
     var nextSteps: [String] = []
 
     var healthy: Bool {
         total > 0 && errors == 0 && signatureFailures == 0 && dealIdMissing == 0 && dealsWithProblems.isEmpty
+            && sinks.allSatisfy { $0.dead == 0 }
+    }
+
+    /// Adds the sinks' counts and their next steps.
+    mutating func include(sinks: [DeliveryStore.SinkCounts]) {
+        self.sinks = sinks
+        for sink in sinks {
+            let name = sink.sink
+            let waited = sink.oldestUndeliveredSeconds ?? 0
+            if sink.dead > 0 {
+                nextSteps.append(
+                    "\(sink.dead) dead delivery(ies) to \(name): `payctl deliveries --sink \(name) --status dead` shows the last answers; once the receiver is fixed, `payctl deliveries retry --sink \(name) --dead`."
+                )
+            }
+            if sink.retrying > 0 {
+                nextSteps.append(
+                    "\(sink.retrying) delivery(ies) to \(name) are being retried (oldest waiting \(waited)s): `payctl deliveries --sink \(name) --status retrying`."
+                )
+            } else if sink.pending > 0 && waited > 300 {
+                nextSteps.append(
+                    "\(sink.pending) delivery(ies) to \(name) wait since \(waited)s without an attempt: is events-relay running (its schedule, or `events-relay --follow`)?"
+                )
+            }
+        }
     }
 
     init(
@@ -252,6 +281,15 @@ struct SummaryReport: Encodable {
                 lines.append(
                     "  \(problem.deal): \(problem.outcomes.joined(separator: ", ")) (\(problem.events.joined(separator: ", ")))"
                 )
+            }
+        }
+        if !sinks.isEmpty {
+            lines.append(style.bold("Deliveries to sinks:"))
+            for sink in sinks {
+                let waited = sink.oldestUndeliveredSeconds.map { TerminalText("  oldest undelivered \($0)s") } ?? ""
+                lines.append(
+                    "  \(sink.sink)  \(style.delivery(.delivered)) \(sink.delivered)  \(style.delivery(.pending)) \(sink.pending)  "
+                        + "\(style.delivery(.retrying)) \(sink.retrying)  \(style.delivery(.dead)) \(sink.dead)\(waited)")
             }
         }
         if !nextSteps.isEmpty {

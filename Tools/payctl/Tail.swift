@@ -32,6 +32,7 @@ struct Tail: ParsableCommand {
         var printed = 0
         var window = since.seconds
         var refusedSeen: [String: Int] = [:]
+        var deliveriesSeen: [Int64: String] = [:]
         repeat {
             let records = try console.run { try store.recent(windowSeconds: window, after: cursor, filter: filter) }
             for record in records {
@@ -47,6 +48,18 @@ struct Tail: ParsableCommand {
                     guard refusedSeen[key] != rejection.count else { continue }
                     refusedSeen[key] = rejection.count
                     console.emit(human: Self.describe(rejection, style: console.style), machine: rejection)
+                    printed += 1
+                }
+            }
+            if let deal {
+                let deliveries = try console.run {
+                    try DeliveryStore(connection: connection).list(DeliveryStore.Filter(dealID: deal, limit: 1_000))
+                }
+                for delivery in deliveries.reversed() {
+                    let state = "\(delivery.status.rawValue)|\(delivery.attempts)"
+                    guard deliveriesSeen[delivery.id] != state else { continue }
+                    deliveriesSeen[delivery.id] = state
+                    console.emit(human: "delivery " + Deliveries.describe(delivery, style: console.style), machine: delivery)
                     printed += 1
                 }
             }

@@ -8,6 +8,7 @@ package struct Migration: Sendable {
     package static let all: [Migration] = [
         .initialSchema,
         .webhookRejections,
+        .outbox,
     ]
 
     /// The version this build of the code expects.

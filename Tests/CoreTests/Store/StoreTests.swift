@@ -98,7 +98,7 @@ import Testing
         let connection = try PGConnection(url: try TestDatabase.fresh())
         let events = EventStore(connection: connection)
         let event = DomainEvent(
-            type: .bookingPaid, aggregateType: "payment", aggregateID: "p1",
+            type: .bookingPaid, aggregateType: .payment, aggregateID: "p1",
             payload: ["amount_minor": 59_900, "currency": "RUB"], dedupKey: "booking_paid:p1")
         let error = try #require(throws: StoreError.self) { try events.append(event) }
         #expect(error.kind == .notInTransaction)
@@ -108,7 +108,7 @@ import Testing
         #expect(throws: Abort.self) {
             try connection.transaction {
                 try events.append(
-                    DomainEvent(type: .paymentFailed, aggregateType: "payment", aggregateID: "p2", payload: [:]))
+                    DomainEvent(type: .paymentFailed, aggregateType: .payment, aggregateID: "p2", payload: [:]))
                 throw Abort()
             }
         }

@@ -1,0 +1,117 @@
+import FoundationEssentials
+import Glibc
+import Logging
+
+/// One sink's share of a relay: its own connection and HTTP client, so a slow or failing sink
+/// never holds up another. Each round fans new events out, claims what is due for the sink inside
+/// a transaction, sends each claimed delivery once, records the attempts and commits.
+final class SinkWorker {
+    /// What one or more rounds did.
+    struct Tally: Sendable, Equatable {
+        var delivered = 0
+        var retrying = 0
+        var dead = 0
+        /// Events this worker fanned out.
+        var fannedOut = 0
+
+        var attempted: Int { delivered + retrying + dead }
+
+        static func += (left: inout Tally, right: Tally) {
+            left.delivered += right.delivered
+            left.retrying += right.retrying
+            left.dead += right.dead
+            left.fannedOut += right.fannedOut
+        }
+    }
+
+    private let sink: Sink
+    /// The sink this worker delivers to.
+    var sinkName: String { sink.name }
+    private let settings: Relay.Settings
+    private let database: Database
+    private let sender: SinkSender
+    private let logger: Logger
+
+    init(sink: Sink, settings: Relay.Settings, logger: Logger) {
+        self.sink = sink
+        self.settings = settings
+        database = Database(url: settings.databaseURL, applicationName: "events-relay")
+        sender = SinkSender(telegram: settings.telegram, http: CurlHTTPClient())
+        var logger = logger
+        logger[metadataKey: LogKey.sink] = .string(sink.name)
+        self.logger = logger
+    }
+
+    /// One round; stops sending new deliveries once `deadline` (monotonic milliseconds) passes.
+    func round(until deadline: Int) throws -> Tally {
+        let connection = try database.connection()
+        let store = DeliveryStore(connection: connection)
+        var tally = Tally()
+        tally.fannedOut = try store.fanOut(to: settings.sinks)
+        try connection.query(
+            "SET idle_in_transaction_session_timeout = \(settings.roundMilliseconds + sink.timeoutMilliseconds + 10_000)")
+        try connection.query("BEGIN")
+        do {
+            let claimed = try store.claim(sink: sink.name, limit: settings.batch)
+            let roundEnd = min(deadline, Relay.now() + settings.roundMilliseconds)
+            var attempts: [DeliveryStore.Attempt] = []
+            for event in claimed where Relay.now() < roundEnd {
+                let attempt = attempt(event)
+                attempts.append(attempt)
+                switch attempt.status {
+                case .delivered: tally.delivered += 1
+                case .retrying: tally.retrying += 1
+                case .dead, .pending: tally.dead += 1
+                }
+            }
+            try store.record(attempts)
+            try connection.query("COMMIT")
+        } catch {
+            _ = try? connection.query("ROLLBACK")
+            throw error
+        }
+        return tally
+    }
+
+    /// Sends `event` once and decides what comes next.
+    private func attempt(_ event: OutboundEvent) -> DeliveryStore.Attempt {
+        let startedAt = Date.now.formatted(.iso8601)
+        let started = Relay.now()
+        let answer = sender.send(event, to: sink)
+        let latency = max(0, Relay.now() - started)
+        let status: DeliveryStatus
+        var pause: Int?
+        var error: String?
+        switch answer {
+        case .delivered:
+            status = .delivered
+        case .failed(_, let reason, let retryAfter):
+            pause = settings.schedule.pause(afterAttempt: event.attempt, retryAfter: retryAfter)
+            status = pause == nil ? .dead : .retrying
+            error = reason
+        case .refused(_, let reason):
+            status = .dead
+            error = reason
+        }
+        let scrubbed = error.map { BoundedText.prefix(settings.redactor.scrub($0), 300) }
+        log(event, status: status, answer: answer, error: scrubbed, latency: latency)
+        return DeliveryStore.Attempt(
+            id: event.deliveryID, attempt: event.attempt, status: status, pause: pause, statusCode: answer.statusCode,
+            error: scrubbed, startedAt: startedAt, latency: latency)
+    }
+
+    private func log(_ event: OutboundEvent, status: DeliveryStatus, answer: SinkAnswer, error: String?, latency: Int) {
+        var metadata: Logger.Metadata = [
+            LogKey.deliveryID: .stringConvertible(event.deliveryID), LogKey.domainEventID: .string(event.eventID),
+            LogKey.domainEventType: .string(event.type.rawValue), LogKey.attempt: .stringConvertible(event.attempt),
+            LogKey.deliveryStatus: .string(status.rawValue), "latency_ms": .stringConvertible(latency),
+        ]
+        if let code = answer.statusCode { metadata["status_code"] = .stringConvertible(code) }
+        if let error { metadata[LogKey.detail] = .string(error) }
+        switch status {
+        case .delivered, .pending: logger.debug("\(LogKey.deliveryAttempted)", metadata: metadata)
+        case .retrying: logger.warning("\(LogKey.deliveryAttempted)", metadata: metadata)
+        case .dead: logger.error("\(LogKey.deliveryAttempted)", metadata: metadata)
+        }
+    }
+}
