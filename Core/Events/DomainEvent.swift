@@ -9,7 +9,8 @@ package struct DomainEvent: Sendable, Equatable {
     package let dedupKey: String?
 
     package init(
-        type: DomainEventType, aggregateType: AggregateType, aggregateID: String, payload: JSONValue, dedupKey: String? = nil
+        type: DomainEventType, aggregateType: AggregateType, aggregateID: String, payload: JSONValue,
+        dedupKey: String? = nil
     ) {
         self.type = type
         self.aggregateType = aggregateType

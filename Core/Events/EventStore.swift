@@ -37,7 +37,8 @@ package struct EventStore {
     package func caused(byProviderEvent eventKey: String, providerObject: String?) throws -> [Stored] {
         try connection.query(SQL.caused, [eventKey, providerObject]).rows.map { row in
             Stored(
-                id: try row.requiredString("id"), type: try row.requiredString("type"), aggregateID: try row.requiredString("aggregate_id"),
+                id: try row.requiredString("id"), type: try row.requiredString("type"),
+                aggregateID: try row.requiredString("aggregate_id"),
                 payload: (try? JSONCoding.decode(JSONValue.self, from: Array(try row.requiredString("payload").utf8)))
                     ?? .null,
                 createdAt: try row.requiredString("created_at"))

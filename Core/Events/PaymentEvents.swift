@@ -12,13 +12,18 @@ package enum PaymentEvents {
         event(type, payment, key: key, extra: extra)
     }
 
-    /// `booking_paid` or `subscription_paid`, once per payment.
-    package static func paid(_ payment: PaymentRecord) -> DomainEvent {
+    /// `booking_paid`, `subscription_paid` (with the period it bought) or `deal_paid`, once per payment.
+    package static func paid(_ payment: PaymentRecord, period: SubscriptionPeriod? = nil) -> DomainEvent {
         switch payment.purpose {
         case .booking: event(.bookingPaid, payment)
-        case .subscription: event(.subscriptionPaid, payment)
+        case .subscription: event(.subscriptionPaid, payment, extra: period?.payload ?? [:])
         case .deal: event(.dealPaid, payment)
         }
+    }
+
+    /// `subscription_revoked`: the period a refunded payment bought, and the subscription's new end.
+    package static func revoked(_ payment: PaymentRecord, period: SubscriptionPeriod) -> DomainEvent {
+        event(.subscriptionRevoked, payment, key: "revoked", extra: period.payload)
     }
 
     /// `payment_failed` with the cancellation's category, once per payment.

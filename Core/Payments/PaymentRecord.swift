@@ -19,6 +19,8 @@ package struct PaymentRecord: Sendable, Equatable {
     package let returnURL: String
     package let confirmationURL: String?
     package let failureCategory: String?
+    /// For a subscription: the days its payment buys, fixed when it was created.
+    package let periodDays: Int?
 }
 
 /// A deposit or the full price of a booked service.

@@ -9,12 +9,12 @@ package struct PaymentStore {
     private enum SQL {
         static let columns = """
             id, provider_payment_id, status, amount_minor, currency, purpose, appointment_id, service_slug, kind,
-            plan_id, user_id, deal_id, description, return_url, confirmation_url, failure_category
+            plan_id, user_id, deal_id, description, return_url, confirmation_url, failure_category, period_days
             """
         static let insert = """
             INSERT INTO payments (id, provider, status, amount_minor, currency, purpose, appointment_id, service_slug, kind,
-                                  plan_id, user_id, description, return_url)
-            VALUES ($1::uuid, $12, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                  plan_id, user_id, description, return_url, period_days)
+            VALUES ($1::uuid, $12, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13)
             ON CONFLICT DO NOTHING
             RETURNING \(columns)
             """
@@ -50,9 +50,11 @@ package struct PaymentStore {
     /// Inserts a new pending payment; nil when an open payment for the same booking or
     /// subscription already exists (the caller then reads that one).
     /// A new pending booking or subscription payment at `provider`; nil when an open one exists.
+    /// A subscription's `periodDays` (from the catalog) is kept with it, so the period it buys
+    /// does not depend on the catalog at the time it is paid.
     package func insert(
         id: UUID, provider: Provider, amount: Money, purpose: PaymentRecord.Purpose, description: String,
-        returnURL: String
+        returnURL: String, periodDays: Int? = nil
     ) throws -> PaymentRecord? {
         var fields: [(any SQLParameter)?] = [id, amount.minorUnits, amount.currency.code]
         switch purpose {
@@ -63,7 +65,7 @@ package struct PaymentStore {
         case .deal:
             preconditionFailure("deals are recorded with insertDeal")
         }
-        fields += [description, returnURL, provider.rawValue]
+        fields += [description, returnURL, provider.rawValue, periodDays]
         return try connection.query(SQL.insert, fields).first.map(Self.record)
     }
 
@@ -142,6 +144,7 @@ package struct PaymentStore {
             id: id, providerPaymentID: try row.string("provider_payment_id"), status: status,
             amount: Money(minorUnits: try row.requiredInt("amount_minor"), currency: currency), purpose: purpose,
             description: try row.requiredString("description"), returnURL: try row.string("return_url") ?? "",
-            confirmationURL: try row.string("confirmation_url"), failureCategory: try row.string("failure_category"))
+            confirmationURL: try row.string("confirmation_url"), failureCategory: try row.string("failure_category"),
+            periodDays: try row.int("period_days").map(Int.init))
     }
 }

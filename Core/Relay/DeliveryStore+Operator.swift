@@ -89,7 +89,8 @@ extension DeliveryStore {
     package func list(_ filter: Filter) throws -> [DeliveryRecord] {
         let ids = try filter.eventIDs.map { String(decoding: try JSONCoding.encode($0), as: UTF8.self) }
         return try connection.query(
-            OperatorSQL.list, [filter.sink, filter.status?.rawValue, filter.eventType, ids, filter.limit, filter.dealID]
+            OperatorSQL.list,
+            [filter.sink, filter.status?.rawValue, filter.eventType, ids, filter.limit, filter.dealID]
         ).rows.map(DeliveryRecord.init)
     }
 

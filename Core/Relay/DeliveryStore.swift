@@ -128,7 +128,8 @@ package struct DeliveryStore {
     /// Locks up to `limit` due deliveries of `sink` for the open transaction.
     package func claim(sink: String, limit: Int) throws -> [OutboundEvent] {
         guard connection.inTransaction else {
-            throw StoreError(.notInTransaction, detail: "deliveries are claimed inside the transaction that records them")
+            throw StoreError(
+                .notInTransaction, detail: "deliveries are claimed inside the transaction that records them")
         }
         return try connection.query(SQL.claim, [sink, limit]).rows.map { row in
             let payload = try JSONCoding.decode(JSONValue.self, from: Array(try row.requiredString("payload").utf8))
@@ -137,7 +138,8 @@ package struct DeliveryStore {
             else { throw StoreError(.unexpectedResult, detail: "an event's payload or aggregate type is not readable") }
             return OutboundEvent(
                 deliveryID: try row.requiredInt("id"), attempt: Int(try row.requiredInt("attempts")) + 1,
-                eventID: try row.requiredString("event_id"), type: DomainEventType(rawValue: try row.requiredString("type")),
+                eventID: try row.requiredString("event_id"),
+                type: DomainEventType(rawValue: try row.requiredString("type")),
                 aggregateType: aggregateType, aggregateID: try row.requiredString("aggregate_id"), payload: fields,
                 createdAt: try row.requiredString("created_at"))
         }

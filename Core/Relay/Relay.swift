@@ -1,5 +1,5 @@
-import Glibc
 import Dispatch
+import Glibc
 import Logging
 import Synchronization
 
@@ -28,7 +28,8 @@ package struct Relay: Sendable {
             databaseURL = try config.required("DATABASE_URL")
             telegram = try config.optional("TELEGRAM_BOT_TOKEN").map { token in
                 TelegramSink.Endpoint(
-                    baseURL: try config.baseURL("TELEGRAM_API_URL", default: TelegramClient.defaultBaseURL), token: token)
+                    baseURL: try config.baseURL("TELEGRAM_API_URL", default: TelegramClient.defaultBaseURL),
+                    token: token)
             }
             redactor = Redactor(secrets: config.secretValues)
             batch = try config.integer("RELAY_BATCH", default: 100, in: 1...1_000)
@@ -61,7 +62,8 @@ package struct Relay: Sendable {
             }
             total.withLock { $0 += tally }
         }
-        let store = DeliveryStore(connection: try PGConnection(url: settings.databaseURL, applicationName: "events-relay"))
+        let store = DeliveryStore(
+            connection: try PGConnection(url: settings.databaseURL, applicationName: "events-relay"))
         if settings.sinks.isEmpty { try store.fanOut(to: []) }
         let due = try store.dueCount()
         let tally = total.withLock { $0 }

@@ -25,7 +25,8 @@ package enum RelayMain {
             signal(SIGTERM) { _ in RelayMain.stopRequested.store(true, ordering: .relaxed) }
             signal(SIGINT) { _ in RelayMain.stopRequested.store(true, ordering: .relaxed) }
             logger.info(
-                "relay following", metadata: ["sinks": .stringConvertible(relay.settings.sinks.count), "poll_ms": "\(poll)"])
+                "relay following",
+                metadata: ["sinks": .stringConvertible(relay.settings.sinks.count), "poll_ms": "\(poll)"])
             relay.follow(poll: poll, logger: logger) { stopRequested.load(ordering: .relaxed) }
             exit(0)
         } catch {

@@ -10,7 +10,9 @@ package struct RetrySchedule: Sendable, Equatable {
     /// The pause after each failed attempt, in milliseconds.
     package let pauses: [Int]
 
-    package static let svix = RetrySchedule(pauses: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000])
+    package static let svix = RetrySchedule(pauses: [
+        5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+    ])
 
     package init(pauses: [Int]) { self.pauses = pauses }
 

@@ -49,7 +49,8 @@ final class SinkWorker {
         var tally = Tally()
         tally.fannedOut = try store.fanOut(to: settings.sinks)
         try connection.query(
-            "SET idle_in_transaction_session_timeout = \(settings.roundMilliseconds + sink.timeoutMilliseconds + 10_000)")
+            "SET idle_in_transaction_session_timeout = \(settings.roundMilliseconds + sink.timeoutMilliseconds + 10_000)"
+        )
         try connection.query("BEGIN")
         do {
             let claimed = try store.claim(sink: sink.name, limit: settings.batch)

@@ -7,11 +7,13 @@ enum NotificationText {
         let currency = event.text("currency") ?? ""
         let price = amount.map { currency == Currency.xtr.code ? "\($0) ⭐" : "\($0) \(currency)" } ?? ""
         switch event.type {
-        case .purchaseSucceeded: return "Payment received: \(event.text("item_id") ?? "your purchase"), \(price). Thank you!"
+        case .purchaseSucceeded:
+            return "Payment received: \(event.text("item_id") ?? "your purchase"), \(price). Thank you!"
         case .purchaseRefundDue: return "A second payment of \(price) was received and will be refunded."
         case .purchaseFailed: return "Your purchase of \(event.text("item_id") ?? "an item") did not go through."
         case .bookingPaid:
-            return "Booking \(event.text("appointment_id") ?? "") paid: \(price) for \(event.text("service_slug") ?? "")."
+            return
+                "Booking \(event.text("appointment_id") ?? "") paid: \(price) for \(event.text("service_slug") ?? "")."
         case .subscriptionPaid:
             return "Subscription \(event.text("plan_id") ?? "") active until \(event.text("expires_at") ?? "")."
         case .subscriptionRevoked:

@@ -90,7 +90,8 @@ package enum SinkFile {
                 }
                 secrets.append(secret)
             }
-            return Sink(name: name, kind: kind, events: events, url: url, secrets: secrets, timeoutMilliseconds: timeout)
+            return Sink(
+                name: name, kind: kind, events: events, url: url, secrets: secrets, timeoutMilliseconds: timeout)
         case .userService:
             let token = try entry.token_env.map { (variable) throws(ConfigError) in
                 try secret(variable, sink: name, field: "token_env", config: config)
@@ -110,7 +111,9 @@ package enum SinkFile {
         }
     }
 
-    private static func selection(_ names: [String]?, sink: String, kind: SinkKind) throws(ConfigError)
+    private static func selection(
+        _ names: [String]?, sink: String, kind: SinkKind
+    ) throws(ConfigError)
         -> Sink.Selection
     {
         guard let names, !names.isEmpty else {
@@ -140,7 +143,9 @@ package enum SinkFile {
     }
 
     /// The value of the variable a sink names; it must end like a secret so logs redact it.
-    private static func secret(_ variable: String, sink: String, field: String, config: Config) throws(ConfigError)
+    private static func secret(
+        _ variable: String, sink: String, field: String, config: Config
+    ) throws(ConfigError)
         -> String
     {
         guard Config.secretSuffixes.contains(where: { variable.hasSuffix($0) }) else {

@@ -24,11 +24,13 @@ enum TelegramSink {
         case .id(let id): chatID = id
         case .buyer, nil:
             guard event.aggregateType == .purchase, let buyer = event.text("user_id").flatMap({ Int64($0) }) else {
-                return .answered(.refused(statusCode: nil, error: "\(SinkAnswer.noRecipient): no Telegram id for this event"))
+                return .answered(
+                    .refused(statusCode: nil, error: "\(SinkAnswer.noRecipient): no Telegram id for this event"))
             }
             chatID = buyer
         }
-        guard let body = try? JSONCoding.encode(SendMessage(chat_id: chatID, text: NotificationText.message(for: event)))
+        guard
+            let body = try? JSONCoding.encode(SendMessage(chat_id: chatID, text: NotificationText.message(for: event)))
         else { return .answered(.refused(statusCode: nil, error: "the message could not be encoded")) }
         return .send(
             OutboundRequest(

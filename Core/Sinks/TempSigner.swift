@@ -11,11 +11,15 @@ package struct StandardWebhookSecret: Sendable {
 }
 
 package enum StandardWebhooks {
-    package static func headers(id: String, timestamp: Int64, body: [UInt8], secrets: [StandardWebhookSecret]) throws
+    package static func headers(
+        id: String, timestamp: Int64, body: [UInt8], secrets: [StandardWebhookSecret]
+    ) throws
         -> HTTPHeaders
     {
         let content = Array("\(id).\(timestamp).".utf8) + body
-        let signatures = secrets.map { "v1," + Data(Crypto.hmacSHA256(key: $0.key, data: content)).base64EncodedString() }
+        let signatures = secrets.map {
+            "v1," + Data(Crypto.hmacSHA256(key: $0.key, data: content)).base64EncodedString()
+        }
         return HTTPHeaders([
             ("webhook-id", id), ("webhook-timestamp", String(timestamp)),
             ("webhook-signature", signatures.joined(separator: " ")),

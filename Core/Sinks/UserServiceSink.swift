@@ -17,7 +17,8 @@ enum UserServiceSink {
         switch event.type {
         case .subscriptionPaid: status = "active"
         case .subscriptionRevoked: status = "revoked"
-        default: return .answered(.refused(statusCode: nil, error: "a user-service sink takes subscription events only"))
+        default:
+            return .answered(.refused(statusCode: nil, error: "a user-service sink takes subscription events only"))
         }
         guard let userID = event.text("user_id"), let planID = event.text("plan_id"),
             let paymentID = event.text("payment_id"), case .int(let days) = event.payload["period_days"],

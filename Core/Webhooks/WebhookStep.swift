@@ -29,6 +29,8 @@ package struct WebhookStep: RawRepresentable, Hashable, Sendable {
     package static let statusNotMovedBack = WebhookStep(rawValue: "status not moved back")
     package static let statusUpdated = WebhookStep(rawValue: "status updated")
     package static let automationEventEmitted = WebhookStep(rawValue: "automation event emitted")
+    package static let subscriptionExtended = WebhookStep(rawValue: "subscription extended")
+    package static let subscriptionRevoked = WebhookStep(rawValue: "subscription revoked")
     package static let preCheckoutAnswered = WebhookStep(rawValue: "pre-checkout answered")
     package static let chargeRecorded = WebhookStep(rawValue: "charge recorded")
     package static let paidTwice = WebhookStep(rawValue: "second payment of a paid purchase")
@@ -60,6 +62,8 @@ package struct StepResult: RawRepresentable, Hashable, Sendable {
     package static let invalidEvent = StepResult(rawValue: "invalid_event")
     /// An event that names no payment and amount.
     package static let noPayment = StepResult(rawValue: "no_payment")
+    /// A subscription payment whose period is not known (made before periods were kept).
+    package static let noPeriod = StepResult(rawValue: "no_period")
 
     /// The result of the step that decided `outcome`.
     package static func decided(_ outcome: WebhookOutcome) -> StepResult { StepResult(rawValue: outcome.rawValue) }

@@ -95,11 +95,13 @@ package struct CreateIntentHandler: Handler {
         _ purpose: PaymentRecord.Purpose, amount: Money, description: String, returnURL: String,
         payments: PaymentStore
     ) throws -> (PaymentRecord, Bool) {
+        var periodDays: Int?
+        if case .subscription(let planID, _) = purpose { periodDays = catalog.plans[planID]?.periodDays }
         for _ in 0..<3 {
             if let open = try payments.open(for: purpose) { return (open, false) }
             if let inserted = try payments.insert(
                 id: UUID(), provider: .yookassa, amount: amount, purpose: purpose, description: description,
-                returnURL: returnURL)
+                returnURL: returnURL, periodDays: periodDays)
             {
                 return (inserted, true)
             }

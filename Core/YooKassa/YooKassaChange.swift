@@ -18,10 +18,12 @@ enum YooKassaChange {
         }
     }
 
-    /// The domain event moving `payment` to `status` causes.
-    func domainEvent(for payment: PaymentRecord, moving status: PaymentStatus, category: String?) -> DomainEvent? {
+    /// The domain event moving `payment` to `status` causes; a subscription's carries its `period`.
+    func domainEvent(
+        for payment: PaymentRecord, moving status: PaymentStatus, category: String?, period: SubscriptionPeriod?
+    ) -> DomainEvent? {
         switch (self, status) {
-        case (.payment, .succeeded): PaymentEvents.paid(payment)
+        case (.payment, .succeeded): PaymentEvents.paid(payment, period: period)
         case (.payment(let object, _), .canceled):
             PaymentEvents.failed(payment, category: category ?? "unknown", party: object.cancellation_details?.party)
         case (.refund(let refund), .refunded):

@@ -224,11 +224,45 @@ package struct YooKassaWebhookSource: WebhookSource {
             let category = target == .canceled ? change.cancellationCategory : nil
             try payments.setStatus(id: payment.id, to: target, failureCategory: category)
             trail.step(.statusUpdated, detail: "\(payment.status.rawValue) → \(target.rawValue)")
-            if let event = change.domainEvent(for: payment, moving: target, category: category) {
-                try EventStore(connection: connection).append(event)
+            let (period, revoked) = try subscriptionChange(
+                payment, moving: target, connection: connection, trail: &trail)
+            let events = EventStore(connection: connection)
+            let caused = [
+                change.domainEvent(for: payment, moving: target, category: category, period: period),
+                revoked.map { PaymentEvents.revoked(payment, period: $0) },
+            ]
+            for event in caused.compactMap({ $0 }) {
+                try events.append(event)
                 trail.step(.automationEventEmitted, detail: event.type.rawValue)
             }
             return done(.processed)
+        }
+    }
+
+    /// A subscription payment that succeeds adds the period it bought; one that is refunded takes
+    /// it back. Returns the period added and the period revoked.
+    private func subscriptionChange(
+        _ payment: PaymentRecord, moving target: PaymentStatus, connection: PGConnection, trail: inout WebhookTrail
+    ) throws -> (added: SubscriptionPeriod?, revoked: SubscriptionPeriod?) {
+        guard case .subscription(let planID, let userID) = payment.purpose else { return (nil, nil) }
+        let subscriptions = SubscriptionStore(connection: connection)
+        switch target {
+        case .succeeded:
+            guard let days = payment.periodDays else {
+                trail.step(
+                    .subscriptionExtended, result: .noPeriod, detail: "the payment predates kept periods",
+                    level: .warning)
+                return (nil, nil)
+            }
+            let period = try subscriptions.extend(for: payment, userID: userID, planID: planID, days: days)
+            if let period { trail.step(.subscriptionExtended, detail: "\(period.activatedAt) → \(period.expiresAt)") }
+            return (period, nil)
+        case .refunded:
+            let period = try subscriptions.revoke(for: payment)
+            if let period { trail.step(.subscriptionRevoked, detail: "now ends \(period.expiresAt)") }
+            return (nil, period)
+        default:
+            return (nil, nil)
         }
     }
 

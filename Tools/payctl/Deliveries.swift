@@ -23,7 +23,8 @@ struct Deliveries: ParsableCommand {
             let store = DeliveryStore(connection: try console.connect())
             let records = try console.run {
                 try store.list(
-                    DeliveryStore.Filter(sink: sink, status: status, eventType: event, limit: max(1, min(limit, 10_000))))
+                    DeliveryStore.Filter(
+                        sink: sink, status: status, eventType: event, limit: max(1, min(limit, 10_000))))
             }
             for record in records {
                 console.emit(human: Deliveries.describe(record, style: console.style), machine: record)
@@ -76,7 +77,9 @@ struct Deliveries: ParsableCommand {
     /// `payctl deliveries backfill --sink S --since 7d`.
     struct Backfill: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Give a sink the past events it wants and never received (a sink added later gets no history otherwise).")
+            abstract:
+                "Give a sink the past events it wants and never received (a sink added later gets no history otherwise)."
+        )
 
         @Option(help: "The sink, as named in the sinks file (SINKS_PATH).") var sink: String
         @Option(help: "How far back: 45s, 30m, 2h, 1d.") var since: Window
@@ -101,7 +104,8 @@ struct Deliveries: ParsableCommand {
             let store = DeliveryStore(connection: try console.connect())
             let count = try console.run { try store.backfill(configured, seconds: since.seconds) }
             console.emit(
-                human: "\(count) event(s) of the last \(since.seconds)s will be delivered to \(sink) by the next relay run.",
+                human:
+                    "\(count) event(s) of the last \(since.seconds)s will be delivered to \(sink) by the next relay run.",
                 machine: Report(events: count))
         }
     }
@@ -112,7 +116,9 @@ struct Deliveries: ParsableCommand {
             "#\(record.id) \(record.sink) \(style.delivery(record.status)) \(record.eventType) "
             + "\(style.dim("\(record.aggregateType) \(record.aggregateID)")) attempts \(record.attempts)"
         if let code = record.lastStatusCode { line += " last HTTP \(code)" }
-        if let error = record.lastError, error != "HTTP \(record.lastStatusCode ?? 0)" { line += " \(style.dim(error))" }
+        if let error = record.lastError, error != "HTTP \(record.lastStatusCode ?? 0)" {
+            line += " \(style.dim(error))"
+        }
         if let next = record.nextAttemptAt { line += " next \(next)" }
         return line
     }

@@ -8,7 +8,8 @@ struct PayCtl: ParsableCommand {
         commandName: "payctl",
         abstract: "Operator console for the payment functions.",
         subcommands: [
-            Migrate.self, Tail.self, Summary.self, Show.self, StripeCommand.self, Purchases.self, Deliveries.self, Purge.self,
+            Migrate.self, Tail.self, Summary.self, Show.self, StripeCommand.self, Purchases.self, Deliveries.self,
+            Purge.self,
             Idempotency.self,
         ]
     )

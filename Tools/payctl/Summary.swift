@@ -37,7 +37,9 @@ struct Summary: ParsableCommand {
                 records: records, rejections: rejections, source: "database, last \(since.seconds)s", provider: provider
             )
             fromDatabase.include(
-                sinks: try console.run { try DeliveryStore(connection: connection).counts(windowSeconds: since.seconds) })
+                sinks: try console.run {
+                    try DeliveryStore(connection: connection).counts(windowSeconds: since.seconds)
+                })
             report = fromDatabase
         }
         console.emit(human: report.human(style: console.style), machine: report)
@@ -289,7 +291,8 @@ struct SummaryReport: Encodable {
                 let waited = sink.oldestUndeliveredSeconds.map { TerminalText("  oldest undelivered \($0)s") } ?? ""
                 lines.append(
                     "  \(sink.sink)  \(style.delivery(.delivered)) \(sink.delivered)  \(style.delivery(.pending)) \(sink.pending)  "
-                        + "\(style.delivery(.retrying)) \(sink.retrying)  \(style.delivery(.dead)) \(sink.dead)\(waited)")
+                        + "\(style.delivery(.retrying)) \(sink.retrying)  \(style.delivery(.dead)) \(sink.dead)\(waited)"
+                )
             }
         }
         if !nextSteps.isEmpty {

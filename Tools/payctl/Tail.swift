@@ -59,7 +59,8 @@ struct Tail: ParsableCommand {
                     let state = "\(delivery.status.rawValue)|\(delivery.attempts)"
                     guard deliveriesSeen[delivery.id] != state else { continue }
                     deliveriesSeen[delivery.id] = state
-                    console.emit(human: "delivery " + Deliveries.describe(delivery, style: console.style), machine: delivery)
+                    console.emit(
+                        human: "delivery " + Deliveries.describe(delivery, style: console.style), machine: delivery)
                     printed += 1
                 }
             }

@@ -9,6 +9,7 @@ package struct Migration: Sendable {
         .initialSchema,
         .webhookRejections,
         .outbox,
+        .subscriptions,
     ]
 
     /// The version this build of the code expects.

@@ -3,8 +3,8 @@ import Testing
 
 @Suite struct MigrationTests {
     static let tables = [
-        "events", "idempotency_keys", "payments", "purchase_charges", "purchases", "schema_migrations",
-        "webhook_events", "webhook_rejections",
+        "deliveries", "delivery_attempts", "events", "idempotency_keys", "payments", "purchase_charges", "purchases",
+        "schema_migrations", "subscription_periods", "subscriptions", "webhook_events", "webhook_rejections",
     ]
 
     @Test func applyToEmptyThenNoOp() throws {

@@ -167,7 +167,8 @@ import Testing
         let world = try World()
         #expect(try world.createIntent(#"{"plan_id":"premium","user_id":"user-9"}"#).statusCode == 201)
         let provider = try #require(try world.value("SELECT provider_payment_id FROM payments"))
-        #expect(try world.notify(try #require(world.yookassa.settle(provider, "succeed"))).statusCode == 200)
+        let answer = try world.notify(try #require(world.yookassa.settle(provider, "succeed")))
+        #expect(answer.statusCode == 200, "\(answer.body)")
         #expect(
             try world.count(
                 "SELECT count(*) FROM events WHERE type = 'subscription_paid' AND payload->>'user_id' = 'user-9'") == 1)
