@@ -1,0 +1,68 @@
+import Core
+import Testing
+
+@Suite struct SinkFileTests {
+    static let secret = "whsec_" + String(repeating: "QUJD", count: 8)
+    static let environment = [
+        "CRM_WEBHOOK_SECRET": secret, "USER_SERVICE_TOKEN": "token-123", "OTHER_SECRET": "\(secret) \(secret)",
+    ]
+
+    private func parse(_ json: String, environment: [String: String] = environment) throws(ConfigError) -> [Sink] {
+        try SinkFile.parse(Array(json.utf8), config: Config(environment: environment))
+    }
+
+    @Test func readsTheDocumentedExample() throws {
+        let sinks = try parse(
+            """
+            {"sinks": [
+              {"name": "crm", "kind": "webhook", "url": "https://crm.example/hooks/payments",
+               "events": ["booking_paid", "payment_failed"], "secret_env": "CRM_WEBHOOK_SECRET", "timeout_ms": 5000},
+              {"name": "users", "kind": "user-service", "url": "https://users.internal/",
+               "events": ["subscription_paid", "subscription_revoked"], "token_env": "USER_SERVICE_TOKEN"},
+              {"name": "buyer", "kind": "telegram", "events": ["purchase_succeeded"], "chat": "buyer"},
+              {"name": "ops", "kind": "telegram", "events": ["*"], "chat": -100123}
+            ]}
+            """)
+        #expect(sinks.map(\.name) == ["crm", "users", "buyer", "ops"])
+        #expect(sinks[0].wants(.bookingPaid) && !sinks[0].wants(.subscriptionPaid))
+        #expect(sinks[1].url == "https://users.internal" && sinks[1].token == "token-123")
+        #expect(sinks[2].chat == .buyer && sinks[3].chat == .id(-100_123))
+        #expect(sinks[3].wants(.dealRefunded))
+    }
+
+    @Test func severalSecretsRotate() throws {
+        let sinks = try parse(
+            #"{"sinks":[{"name":"a","kind":"webhook","url":"http://127.0.0.1:1/x","events":["*"],"secret_env":"OTHER_SECRET"}]}"#
+        )
+        #expect(sinks[0].secrets.count == 2)
+    }
+
+    @Test(arguments: [
+        (#"{"sinks":[{"name":"a","kind":"fax","events":["*"]}]}"#, "sink a: kind"),
+        (#"{"sinks":[{"name":"a b","kind":"webhook","events":["*"]}]}"#, "sink #1: name"),
+        (#"{"sinks":[{"name":"a","kind":"webhook","url":"ftp://x","events":["*"],"secret_env":"CRM_WEBHOOK_SECRET"}]}"#, "sink a: url"),
+        (#"{"sinks":[{"name":"a","kind":"webhook","url":"http://x","events":["*"],"secret_env":"MISSING_SECRET"}]}"#, "MISSING_SECRET, which is not set"),
+        (#"{"sinks":[{"name":"a","kind":"webhook","url":"http://x","events":["*"],"secret_env":"HOME"}]}"#, "sink a: secret_env must name a variable ending in _SECRET"),
+        (#"{"sinks":[{"name":"a","kind":"webhook","url":"http://x","events":["*"],"secret_env":"USER_SERVICE_TOKEN"}]}"#, "whsec_"),
+        (#"{"sinks":[{"name":"a","kind":"webhook","url":"http://x","events":["booking_payed"],"secret_env":"CRM_WEBHOOK_SECRET"}]}"#, "no domain event type"),
+        (#"{"sinks":[{"name":"a","kind":"user-service","url":"http://x","events":["booking_paid"]}]}"#, "cannot act on"),
+        (#"{"sinks":[{"name":"a","kind":"telegram","events":["*"]}]}"#, "sink a: chat"),
+        (#"{"sinks":[{"name":"a","kind":"telegram","events":["*"],"chat":"buyer","timeout_ms":5}]}"#, "timeout_ms"),
+        (#"{"sinks":[{"name":"a","kind":"telegram","events":[],"chat":"buyer"}]}"#, "sink a: events"),
+        (#"{"sinks":[{"name":"a","kind":"telegram","events":["*"],"chat":"buyer"},{"name":"a","kind":"telegram","events":["*"],"chat":1}]}"#, "used by two sinks"),
+        (#"{"sink":[]}"#, "\"sinks\" array"),
+    ])
+    func configurationErrorsNameTheSinkAndField(_ json: String, _ expected: String) {
+        #expect {
+            try parse(json)
+        } throws: { error in
+            guard let error = error as? ConfigError else { return false }
+            return error.variable == "SINKS_PATH" && error.problem.contains(expected)
+        }
+    }
+
+    @Test func secretValuesOfSinksAreRedacted() {
+        let values = Config(environment: Self.environment).secretValues
+        #expect(values.contains(Self.secret) && values.contains("token-123"))
+    }
+}
