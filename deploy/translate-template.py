@@ -1,6 +1,6 @@
 """Translates template.yaml with aws-sam-translator, as `sam deploy` would, and prints what it makes.
 
-Fails when the translation fails or a function of the spec is missing.
+Fails when the translation fails, a function of the spec is missing, or the relay has no schedule.
 """
 import os
 import sys
@@ -46,6 +46,11 @@ def main(path):
             sys.exit(f"{name} is not a provided.al2023 bootstrap function")
         if "post" not in paths.get(route, {}):
             sys.exit(f"{name}: no POST {route} route")
+    relay = resources.get("EventsRelayFunction")
+    if relay is None or relay["Type"] != "AWS::Lambda::Function":
+        sys.exit("EventsRelayFunction did not translate to a Lambda function")
+    if not any(r["Type"] == "AWS::Events::Rule" for r in resources.values()):
+        sys.exit("EventsRelayFunction has no schedule")
     kinds = sorted({r["Type"] for r in resources.values()})
     print(f"template translated: {len(resources)} resources ({', '.join(kinds)})")
 

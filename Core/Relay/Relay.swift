@@ -43,6 +43,13 @@ package struct Relay: Sendable {
         package let retrying: Int
         package let dead: Int
         package let due: Int
+
+        package init(delivered: Int, retrying: Int, dead: Int, due: Int) {
+            self.delivered = delivered
+            self.retrying = retrying
+            self.dead = dead
+            self.due = due
+        }
     }
 
     package let settings: Settings

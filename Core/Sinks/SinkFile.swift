@@ -2,7 +2,8 @@ import FoundationEssentials
 
 /// The sinks file (`SINKS_PATH`): `{"sinks": [{"name", "kind", "events", "url", "secret_env",
 /// "token_env", "chat", "timeout_ms"}]}`. Secrets are named by environment variable, never
-/// written in the file; every problem is a configuration error naming the sink and the field.
+/// written in the file; a URL may be, as `${NAME}` (so one file serves every environment). Every
+/// problem is a configuration error naming the sink and the field.
 package enum SinkFile {
     /// The variable naming the file.
     package static let variable = "SINKS_PATH"
@@ -77,7 +78,7 @@ package enum SinkFile {
         }
         switch kind {
         case .webhook:
-            let url = try url(entry.url, sink: name)
+            let url = try url(entry.url, sink: name, config: config)
             guard let secretVariable = entry.secret_env else {
                 throw problem(name, "secret_env", "must name the variable holding the whsec_ signing secret")
             }
@@ -97,7 +98,7 @@ package enum SinkFile {
                 try secret(variable, sink: name, field: "token_env", config: config)
             }
             return Sink(
-                name: name, kind: kind, events: events, url: try url(entry.url, sink: name), token: token,
+                name: name, kind: kind, events: events, url: try url(entry.url, sink: name, config: config), token: token,
                 timeoutMilliseconds: timeout)
         case .telegram:
             let chat: Sink.Chat
@@ -134,7 +135,15 @@ package enum SinkFile {
         return .only(types)
     }
 
-    private static func url(_ text: String?, sink: String) throws(ConfigError) -> String {
+    private static func url(_ text: String?, sink: String, config: Config) throws(ConfigError) -> String {
+        var text = text
+        if let written = text, written.hasPrefix("${"), written.hasSuffix("}") {
+            let variable = String(written.dropFirst(2).dropLast())
+            guard let value = config.optional(variable) else {
+                throw problem(sink, "url", "names \(variable), which is not set")
+            }
+            text = value
+        }
         guard var url = text, url.hasPrefix("https://") || url.hasPrefix("http://"),
             url.utf8.count <= 2_048, url.utf8.allSatisfy({ $0 > 32 && $0 < 127 })
         else { throw problem(sink, "url", "must be an http:// or https:// URL") }

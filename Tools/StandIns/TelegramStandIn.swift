@@ -1,8 +1,8 @@
 import Core
 import Foundation
 
-/// A loopback stand-in for the Telegram Bot API: `createInvoiceLink` (with Telegram's limits)
-/// and `answerPreCheckoutQuery`, and a buyer who sends `pre_checkout_query` and then
+/// A loopback stand-in for the Telegram Bot API: `createInvoiceLink` (with Telegram's limits),
+/// `sendMessage` and `answerPreCheckoutQuery`, and a buyer who sends `pre_checkout_query` and then
 /// `successful_payment` updates to a webhook with the secret token.
 ///
 /// Control endpoints, for scripts: `POST /_control/buy?purchase_id=…&user_id=…&amount=…&deliver_to=URL`
@@ -17,6 +17,7 @@ package final class TelegramStandIn: @unchecked Sendable {
     private var failures: [(status: Int, retryAfter: Int?)] = []
     private var links = 0
     private var answers: [[String: Any]] = []
+    private var sent: [[String: Any]] = []
 
     package init(
         botToken: String = "7000000001:AAStandInBotTokenForLoopbackTests0000",
@@ -36,6 +37,9 @@ package final class TelegramStandIn: @unchecked Sendable {
 
     /// `answerPreCheckoutQuery` calls received.
     package var preCheckoutAnswers: [[String: Any]] { lock.withLock { answers } }
+
+    /// `sendMessage` calls received (`chat_id`, `text`).
+    package var messages: [[String: Any]] { lock.withLock { sent } }
 
     // MARK: The buyer
 
@@ -106,6 +110,16 @@ package final class TelegramStandIn: @unchecked Sendable {
         case "answerPreCheckoutQuery":
             lock.withLock { answers.append(body) }
             return JSONAnswer.ok(["ok": true, "result": true])
+        case "sendMessage":
+            guard body["chat_id"] is Int else { return reply(400, "Bad Request: chat not found") }
+            guard let text = body["text"] as? String, (1...4_096).contains(text.count) else {
+                return reply(400, "Bad Request: message text is empty or too long")
+            }
+            let messageID = lock.withLock {
+                sent.append(body)
+                return sent.count
+            }
+            return JSONAnswer.ok(["ok": true, "result": ["message_id": messageID, "text": text]])
         default:
             return reply(404, "Not Found: method not found")
         }

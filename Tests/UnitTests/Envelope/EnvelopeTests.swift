@@ -141,6 +141,19 @@ import Testing
         #expect(code(reading) == expectedCode)
     }
 
+    @Test(arguments: [
+        " { } \n",
+        #"{"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event","source":"aws.events","time":"2026-12-01T10:00:00Z","detail":{}}"#,
+    ])
+    func timerTicksAreScheduleRequests(_ text: String) throws {
+        let reading = read(Array(text.utf8))
+        #expect(reading.envelope == .schedule)
+        let request = try reading.result.get()
+        #expect(request.method == HTTPRequest.scheduleMethod)
+        // The answer is the body itself: what a scheduled Lambda returns, or a timer's script reads.
+        #expect(Envelope.schedule.write(.json(200, ["due": 0])) == Array(#"{"due":0}"#.utf8))
+    }
+
     @Test func malformedCGI() {
         let base = ["GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST"]
         #expect(

@@ -30,6 +30,22 @@ import Testing
         #expect(sinks[3].wants(.dealRefunded))
     }
 
+    @Test func urlsMayComeFromTheEnvironment() throws {
+        let file = #"{"sinks":[{"name":"a","kind":"user-service","url":"${USERS_URL}","events":["*"]}]}"#
+        let sinks = try parse(file, environment: ["USERS_URL": "http://127.0.0.1:9/"])
+        #expect(sinks[0].url == "http://127.0.0.1:9")
+        #expect(throws: ConfigError.self) { try parse(file, environment: [:]) }
+    }
+
+    @Test func theShippedFileNeedsItsVariables() throws {
+        let bytes = try Repo.bytes("sinks.json")
+        let environment = Self.environment.merging([
+            "CRM_WEBHOOK_URL": "https://crm.example/hooks", "USER_SERVICE_URL": "https://users.example",
+        ]) { _, new in new }
+        let sinks = try SinkFile.parse(bytes, config: Config(environment: environment))
+        #expect(sinks.map(\.kind) == [.webhook, .userService, .telegram])
+    }
+
     @Test func severalSecretsRotate() throws {
         let sinks = try parse(
             #"{"sinks":[{"name":"a","kind":"webhook","url":"http://127.0.0.1:1/x","events":["*"],"secret_env":"OTHER_SECRET"}]}"#
