@@ -24,6 +24,12 @@ package enum RelayMain {
             let poll = try config.integer("RELAY_POLL_MS", default: 1_000, in: 10...60_000)
             signal(SIGTERM) { _ in RelayMain.stopRequested.store(true, ordering: .relaxed) }
             signal(SIGINT) { _ in RelayMain.stopRequested.store(true, ordering: .relaxed) }
+            // A parent may have started this process with the signals blocked; they are the way to stop it.
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            sigaddset(&signals, SIGTERM)
+            sigaddset(&signals, SIGINT)
+            pthread_sigmask(SIG_UNBLOCK, &signals, nil)
             logger.info(
                 "relay following",
                 metadata: ["sinks": .stringConvertible(relay.settings.sinks.count), "poll_ms": "\(poll)"])

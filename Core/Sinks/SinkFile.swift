@@ -98,7 +98,8 @@ package enum SinkFile {
                 try secret(variable, sink: name, field: "token_env", config: config)
             }
             return Sink(
-                name: name, kind: kind, events: events, url: try url(entry.url, sink: name, config: config), token: token,
+                name: name, kind: kind, events: events, url: try url(entry.url, sink: name, config: config),
+                token: token,
                 timeoutMilliseconds: timeout)
         case .telegram:
             let chat: Sink.Chat

@@ -11,7 +11,8 @@ enum WebhookSink {
     /// The request for one attempt, signed with every secret of the sink.
     static func request(_ event: OutboundEvent, sink: Sink, url: String, now: Int64) throws -> OutboundRequest {
         let body = try JSONCoding.encode(Body(type: event.type, timestamp: event.createdAt, data: event.data))
-        var headers = try StandardWebhooks.headers(id: event.eventID, timestamp: now, body: body, secrets: sink.secrets)
+        var headers = try StandardWebhooks.sign(id: event.eventID, timestamp: now, body: body, secrets: sink.secrets)
+            .fields
         headers.add("Content-Type", "application/json")
         headers.add("User-Agent", SinkSender.userAgent)
         return OutboundRequest(

@@ -3,10 +3,11 @@ import Foundation
 
 /// JSON answers shared by the stand-ins.
 enum JSONAnswer {
-    static func ok(_ object: Any, status: Int = 200) -> ServerAction {
-        .respond(
-            HTTPResponse(
-                status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: encode(object)))
+    static func ok(_ object: Any, status: Int = 200) -> ServerAction { .respond(response(object, status: status)) }
+
+    /// The answer `ok` gives, to add headers to or to delay.
+    static func response(_ object: Any, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: encode(object))
     }
 
     static func encode(_ object: Any) -> [UInt8] {

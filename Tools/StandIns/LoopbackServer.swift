@@ -25,15 +25,20 @@ package enum ServerAction: Sendable {
     case drop
 }
 
-/// A small HTTP/1.1 server on 127.0.0.1, one thread a connection, one request a connection.
+/// A small HTTP/1.1 server on 127.0.0.1, one thread a connection, with keep-alive: a client may
+/// send request after request on one connection, as a relay posting thousands a second does.
 /// It is what the provider stand-ins speak through; it never listens beyond loopback.
 package final class LoopbackServer: @unchecked Sendable {
+    /// How long a kept-alive connection may sit idle (or a request take to arrive) before it is closed.
+    private static let idleSeconds = 15
     /// The port it listens on (chosen by the system when 0 was asked for).
     package let port: Int
     private let listener: Int32
     private let handler: @Sendable (ServerRequest) -> ServerAction
-    private let stopped = NSLock()
+    private let lock = NSLock()
     private var isStopped = false
+    /// Connections being served, so that stopping can end the idle ones.
+    private var connections: Set<Int32> = []
 
     /// The base URL, e.g. `http://127.0.0.1:40123`.
     package var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -67,9 +72,12 @@ package final class LoopbackServer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops accepting connections.
+    /// Stops accepting connections and ends the kept-alive ones once their current answer is out.
     package func stop() {
-        stopped.withLock { isStopped = true }
+        lock.withLock {
+            isStopped = true
+            for client in connections { shutdown(client, Int32(SHUT_RD)) }
+        }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
@@ -78,72 +86,47 @@ package final class LoopbackServer: @unchecked Sendable {
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 {
-                if stopped.withLock({ isStopped }) { return }
+                if lock.withLock({ isStopped }) { return }
                 continue
+            }
+            guard lock.withLock({ isStopped ? false : connections.insert(client).inserted }) else {
+                close(client)
+                return
             }
             Thread { [self] in serve(client) }.start()
         }
     }
 
     private func serve(_ client: Int32) {
-        defer { close(client) }
-        guard let request = Self.readRequest(client) else { return }
-        switch handler(request) {
-        case .respond(let response):
-            Self.write(response, to: client)
-        case .delay(let milliseconds, let response):
-            usleep(UInt32(milliseconds) * 1_000)
-            Self.write(response, to: client)
-        case .drop:
-            shutdown(client, Int32(SHUT_RDWR))
+        defer {
+            lock.withLock { _ = connections.remove(client) }
+            close(client)
         }
-    }
-
-    private static func readRequest(_ client: Int32) -> ServerRequest? {
-        var buffer: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        var headerEnd = 0
-        while true {
-            let got = read(client, &chunk, chunk.count)
-            guard got > 0, buffer.count < 65_536 else { return nil }
-            buffer += chunk[0..<got]
-            if let end = buffer.firstRange(of: [13, 10, 13, 10])?.upperBound {
-                headerEnd = end
-                break
+        var idle = timeval(tv_sec: Self.idleSeconds, tv_usec: 0)
+        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &idle, socklen_t(MemoryLayout<timeval>.size))
+        var reader = RequestReader(client)
+        while let next = reader.next() {
+            let response: HTTPResponse
+            switch handler(next.request) {
+            case .respond(let answer):
+                response = answer
+            case .delay(let milliseconds, let answer):
+                usleep(UInt32(milliseconds) * 1_000)
+                response = answer
+            case .drop:
+                shutdown(client, Int32(SHUT_RDWR))
+                return
             }
+            let keepAlive = next.keepAlive && !lock.withLock { isStopped }
+            guard Self.write(response, keepAlive: keepAlive, to: client), keepAlive else { return }
         }
-        let head = String(decoding: buffer[..<headerEnd], as: UTF8.self)
-        var lines = head.components(separatedBy: "\r\n")
-        let requestLine = lines.removeFirst().split(separator: " ")
-        guard requestLine.count >= 2 else { return nil }
-        var headers = HTTPHeaders()
-        for line in lines where !line.isEmpty {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.add(String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        }
-        let length = Int(headers["Content-Length"] ?? "0") ?? 0
-        var body = Array(buffer[headerEnd...])
-        while body.count < length {
-            let got = read(client, &chunk, min(chunk.count, length - body.count))
-            guard got > 0 else { return nil }
-            body += chunk[0..<got]
-        }
-        let target = String(requestLine[1])
-        let parts = target.split(separator: "?", maxSplits: 1)
-        var query: [String: [String]] = [:]
-        if parts.count > 1, let items = URLComponents(string: "/?\(parts[1])")?.queryItems {
-            for item in items { query[item.name, default: []].append(item.value ?? "") }
-        }
-        return ServerRequest(
-            method: String(requestLine[0]), path: String(parts.first ?? "/"), query: query, headers: headers, body: body
-        )
     }
 
-    private static func write(_ response: HTTPResponse, to client: Int32) {
+    private static func write(_ response: HTTPResponse, keepAlive: Bool, to client: Int32) -> Bool {
         var head = "HTTP/1.1 \(response.status) \(response.status < 400 ? "OK" : "Error")\r\n"
         for field in response.headers { head += "\(field.name): \(field.value)\r\n" }
-        head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
-        _ = writeAll(Array(head.utf8) + response.body, to: client)
+        head += "Content-Length: \(response.body.count)\r\nConnection: \(keepAlive ? "keep-alive" : "close")\r\n\r\n"
+        return writeAll(Array(head.utf8) + response.body, to: client)
     }
 }
 

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import StandIns
 
-/// `standins`: runs the provider stand-ins on loopback until stopped, for the local run and
-/// the gateway tests. Prints one `export NAME=URL` line per stand-in.
+/// `standins`: runs the provider stand-ins and the downstream stand-in on loopback until stopped,
+/// for the local run, the gateway tests and the benchmarks. Prints `export NAME=VALUE` lines: each
+/// stand-in's URL and the credentials it expects.
 @main
 struct StandInsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +13,8 @@ struct StandInsCommand: ParsableCommand {
     @Option(help: "Port of the YooKassa stand-in (0 picks a free one).") var yookassaPort = 0
     @Option(help: "Port of the Stripe stand-in (0 picks a free one).") var stripePort = 0
     @Option(help: "Port of the Telegram Bot API stand-in (0 picks a free one).") var telegramPort = 0
+    @Option(help: "Port of the downstream stand-in: webhook receivers and user-service (0 picks a free one).")
+    var downstreamPort = 0
     @Option(help: "Also write the export lines to this file once listening.") var readyFile: String?
 
     func run() throws {
@@ -21,6 +24,8 @@ struct StandInsCommand: ParsableCommand {
         let stripeServer = try LoopbackServer(port: stripePort, handler: stripe.handle)
         let telegram = TelegramStandIn()
         let telegramServer = try LoopbackServer(port: telegramPort, handler: telegram.handle)
+        let downstream = try DownstreamStandIn()
+        let downstreamServer = try LoopbackServer(port: downstreamPort, handler: downstream.handle)
         let lines =
             [
                 "export YOOKASSA_API_URL=\(yookassaServer.baseURL)",
@@ -32,6 +37,8 @@ struct StandInsCommand: ParsableCommand {
                 "export TELEGRAM_API_URL=\(telegramServer.baseURL)",
                 "export TELEGRAM_BOT_TOKEN=\(telegram.botToken)",
                 "export TELEGRAM_WEBHOOK_SECRET=\(telegram.webhookSecret)",
+                "export DOWNSTREAM_URL=\(downstreamServer.baseURL)",
+                "export DOWNSTREAM_WEBHOOK_SECRET=\(downstream.webhookSecret)",
             ].joined(separator: "\n") + "\n"
         FileHandle.standardOutput.write(Data(lines.utf8))
         if let readyFile { try lines.write(toFile: readyFile, atomically: true, encoding: .utf8) }

@@ -33,10 +33,20 @@ enum Processes {
     }
 
     static func run(_ arguments: [String], environment: [String: String], stdin: String = "") throws -> Result {
+        try execute(
+            try product("payctl"), arguments,
+            environment: environment.merging(["PATH": "/usr/bin:/bin", "NO_COLOR": "1"]) { _, new in new },
+            stdin: stdin)
+    }
+
+    /// Runs `executable` with exactly `environment`, `stdin` as its input, and waits for it.
+    static func execute(
+        _ executable: URL, _ arguments: [String], environment: [String: String], stdin: String = ""
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = try product("payctl")
+        process.executableURL = executable
         process.arguments = arguments
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin", "NO_COLOR": "1"]) { _, new in new }
+        process.environment = environment
         let input = Pipe()
         let output = Pipe()
         let errors = Pipe()

@@ -56,16 +56,37 @@ import Testing
     @Test(arguments: [
         (#"{"sinks":[{"name":"a","kind":"fax","events":["*"]}]}"#, "sink a: kind"),
         (#"{"sinks":[{"name":"a b","kind":"webhook","events":["*"]}]}"#, "sink #1: name"),
-        (#"{"sinks":[{"name":"a","kind":"webhook","url":"ftp://x","events":["*"],"secret_env":"CRM_WEBHOOK_SECRET"}]}"#, "sink a: url"),
-        (#"{"sinks":[{"name":"a","kind":"webhook","url":"http://x","events":["*"],"secret_env":"MISSING_SECRET"}]}"#, "MISSING_SECRET, which is not set"),
-        (#"{"sinks":[{"name":"a","kind":"webhook","url":"http://x","events":["*"],"secret_env":"HOME"}]}"#, "sink a: secret_env must name a variable ending in _SECRET"),
-        (#"{"sinks":[{"name":"a","kind":"webhook","url":"http://x","events":["*"],"secret_env":"USER_SERVICE_TOKEN"}]}"#, "whsec_"),
-        (#"{"sinks":[{"name":"a","kind":"webhook","url":"http://x","events":["booking_payed"],"secret_env":"CRM_WEBHOOK_SECRET"}]}"#, "no domain event type"),
-        (#"{"sinks":[{"name":"a","kind":"user-service","url":"http://x","events":["booking_paid"]}]}"#, "cannot act on"),
+        (
+            #"{"sinks":[{"name":"a","kind":"webhook","url":"ftp://x","events":["*"],"secret_env":"CRM_WEBHOOK_SECRET"}]}"#,
+            "sink a: url"
+        ),
+        (
+            #"{"sinks":[{"name":"a","kind":"webhook","url":"http://x","events":["*"],"secret_env":"MISSING_SECRET"}]}"#,
+            "MISSING_SECRET, which is not set"
+        ),
+        (
+            #"{"sinks":[{"name":"a","kind":"webhook","url":"http://x","events":["*"],"secret_env":"HOME"}]}"#,
+            "sink a: secret_env must name a variable ending in _SECRET"
+        ),
+        (
+            #"{"sinks":[{"name":"a","kind":"webhook","url":"http://x","events":["*"],"secret_env":"USER_SERVICE_TOKEN"}]}"#,
+            "whsec_"
+        ),
+        (
+            #"{"sinks":[{"name":"a","kind":"webhook","url":"http://x","events":["booking_payed"],"secret_env":"CRM_WEBHOOK_SECRET"}]}"#,
+            "no domain event type"
+        ),
+        (
+            #"{"sinks":[{"name":"a","kind":"user-service","url":"http://x","events":["booking_paid"]}]}"#,
+            "cannot act on"
+        ),
         (#"{"sinks":[{"name":"a","kind":"telegram","events":["*"]}]}"#, "sink a: chat"),
         (#"{"sinks":[{"name":"a","kind":"telegram","events":["*"],"chat":"buyer","timeout_ms":5}]}"#, "timeout_ms"),
         (#"{"sinks":[{"name":"a","kind":"telegram","events":[],"chat":"buyer"}]}"#, "sink a: events"),
-        (#"{"sinks":[{"name":"a","kind":"telegram","events":["*"],"chat":"buyer"},{"name":"a","kind":"telegram","events":["*"],"chat":1}]}"#, "used by two sinks"),
+        (
+            #"{"sinks":[{"name":"a","kind":"telegram","events":["*"],"chat":"buyer"},{"name":"a","kind":"telegram","events":["*"],"chat":1}]}"#,
+            "used by two sinks"
+        ),
         (#"{"sink":[]}"#, "\"sinks\" array"),
     ])
     func configurationErrorsNameTheSinkAndField(_ json: String, _ expected: String) {
