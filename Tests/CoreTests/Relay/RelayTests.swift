@@ -97,6 +97,21 @@ import Testing
         #expect(try relaying.deliveries() == ["buyer purchase_succeeded delivered 1"])
     }
 
+    @Test func telegramsRetryAfterIsHonoured() throws {
+        let relaying = try Relaying(
+            sinks: #"[{"name": "ops", "kind": "telegram", "events": ["booking_paid"], "chat": -1001234}]"#)
+        relaying.world.telegram.failNext(429, retryAfter: 40)
+        _ = try relaying.paidBooking()
+        #expect(try relaying.drain().retrying == 1)
+        #expect(
+            try relaying.world.count(
+                "SELECT count(*) FROM deliveries WHERE last_status_code = 429 AND next_attempt_at > now() + interval '35 seconds'"
+            ) == 1)
+        try PGConnection(url: relaying.world.databaseURL).query("UPDATE deliveries SET next_attempt_at = now()")
+        #expect(try relaying.drain().delivered == 1)
+        #expect(relaying.world.telegram.messages.first?["chat_id"] as? Int == -1_001_234)
+    }
+
     @Test func anEventWithoutABuyerIsNoRecipientNotARetryLoop() throws {
         let relaying = try Relaying(
             sinks: #"[{"name": "buyer", "kind": "telegram", "events": ["booking_paid"], "chat": "buyer"}]"#)
