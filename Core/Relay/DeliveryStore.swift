@@ -66,16 +66,18 @@ package struct DeliveryStore {
             """
         /// Due deliveries of one sink, each the oldest open one of its aggregate (and none of
         /// whose aggregate's earlier events still waits for fan-out), locked for this transaction.
+        /// The head test is a scalar subquery, so it stays an index probe per candidate whatever
+        /// the planner's statistics (a fresh table's are none).
         static let claim = """
             SELECT d.id, d.attempts, e.id::text AS event_id, e.type, e.aggregate_type, e.aggregate_id,
                    e.payload::text AS payload,
                    to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
             FROM deliveries d JOIN events e ON e.seq = d.event_seq
             WHERE d.sink = $1 AND d.status IN ('pending', 'retrying') AND d.next_attempt_at <= now()
-              AND NOT EXISTS (
-                  SELECT 1 FROM deliveries p
+              AND d.event_seq = (
+                  SELECT min(p.event_seq) FROM deliveries p
                   WHERE p.sink = d.sink AND p.aggregate_type = d.aggregate_type AND p.aggregate_id = d.aggregate_id
-                    AND p.event_seq < d.event_seq AND p.status IN ('pending', 'retrying'))
+                    AND p.status IN ('pending', 'retrying'))
               AND NOT EXISTS (
                   SELECT 1 FROM events u
                   WHERE u.aggregate_type = d.aggregate_type AND u.aggregate_id = d.aggregate_id

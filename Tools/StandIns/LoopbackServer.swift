@@ -104,6 +104,9 @@ package final class LoopbackServer: @unchecked Sendable {
         }
         var idle = timeval(tv_sec: Self.idleSeconds, tv_usec: 0)
         setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &idle, socklen_t(MemoryLayout<timeval>.size))
+        // Answers go out at once, not held back by Nagle's algorithm for the client's delayed ACK.
+        var noDelay: Int32 = 1
+        setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
         var reader = RequestReader(client)
         while let next = reader.next() {
             let response: HTTPResponse

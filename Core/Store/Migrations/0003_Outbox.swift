@@ -28,7 +28,7 @@ extension Migration {
                 created_at       timestamptz NOT NULL DEFAULT now(),
                 UNIQUE (event_seq, sink)
             );
-            CREATE INDEX deliveries_due ON deliveries (sink, next_attempt_at) WHERE status IN ('pending', 'retrying');
+            CREATE INDEX deliveries_open ON deliveries (sink, event_seq) WHERE status IN ('pending', 'retrying');
             CREATE INDEX deliveries_open_aggregate ON deliveries (sink, aggregate_type, aggregate_id, event_seq)
                 WHERE status IN ('pending', 'retrying');
             CREATE INDEX deliveries_status ON deliveries (status, sink);

@@ -2,6 +2,8 @@ import Foundation
 import Glibc
 import Testing
 
+@testable import Core
+
 /// A FastCGI client written from the specification, independent of the server's own code: the
 /// bytes of records, and a connection to a function's socket that never waits longer than its
 /// timeout for an answer.
@@ -35,22 +37,7 @@ struct FastCGIClient {
         record(beginRequest, id: id, [0, 1, keep ? 1 : 0, 0, 0, 0, 0, 0])
     }
 
-    static func encode(_ params: [String: String]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        for (name, value) in params.sorted(by: { $0.key < $1.key }) {
-            for length in [name.utf8.count, value.utf8.count] {
-                bytes +=
-                    length < 128
-                    ? [UInt8(length)]
-                    : [
-                        UInt8(length >> 24 | 0x80), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff),
-                        UInt8(length & 0xff),
-                    ]
-            }
-            bytes += Array(name.utf8) + Array(value.utf8)
-        }
-        return bytes
-    }
+    static func encode(_ params: [String: String]) -> [UInt8] { FastCGIRecord.encodeParams(params) }
 
     /// A whole request: BEGIN_REQUEST, the params, the body, each stream closed.
     static func request(id: UInt16, params: [String: String], body: [UInt8], keep: Bool) -> [UInt8] {
