@@ -90,10 +90,9 @@ package struct Relay: Sendable {
         }
         if settings.sinks.isEmpty {
             logger.warning("no sinks configured: events are only marked published")
+            let database = Database(url: settings.databaseURL, applicationName: "events-relay")
             while !stopping() {
-                let store = try? DeliveryStore(
-                    connection: PGConnection(url: settings.databaseURL, applicationName: "events-relay"))
-                _ = try? store?.fanOut(to: [])
+                _ = try? DeliveryStore(connection: database.connection()).fanOut(to: [])
                 usleep(UInt32(poll) * 1_000)
             }
         }

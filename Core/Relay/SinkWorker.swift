@@ -31,6 +31,8 @@ final class SinkWorker {
     private let database: Database
     private let sender: SinkSender
     private let logger: Logger
+    /// The connection the session settings were made on; a new one (after a lost connection) gets them again.
+    private weak var configured: PGConnection?
 
     init(sink: Sink, settings: Relay.Settings, logger: Logger) {
         self.sink = sink
@@ -48,9 +50,13 @@ final class SinkWorker {
         let store = DeliveryStore(connection: connection)
         var tally = Tally()
         tally.fannedOut = try store.fanOut(to: settings.sinks)
-        try connection.query(
-            "SET idle_in_transaction_session_timeout = \(settings.roundMilliseconds + sink.timeoutMilliseconds + 10_000)"
-        )
+        if configured !== connection {
+            // A relay that hangs mid-round loses its claims to the server, not forever.
+            try connection.query(
+                "SET idle_in_transaction_session_timeout = \(settings.roundMilliseconds + sink.timeoutMilliseconds + 10_000)"
+            )
+            configured = connection
+        }
         try connection.query("BEGIN")
         do {
             let claimed = try store.claim(sink: sink.name, limit: settings.batch)
