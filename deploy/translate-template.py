@@ -1,6 +1,7 @@
 """Translates template.yaml with aws-sam-translator, as `sam deploy` would, and prints what it makes.
 
-Fails when the translation fails, a function of the spec is missing, or the relay has no schedule.
+Fails when the translation fails, a function of the spec is missing or has no route, the history
+route has no authorizer (or its preflight has one), or the relay has no schedule.
 """
 import os
 import sys
@@ -15,7 +16,13 @@ FUNCTIONS = {
     "StarsInvoiceFunction": "/api/v1/purchase/invoice",
     "StarsPurchaseFunction": "/api/v1/purchase",
     "StarsWebhookFunction": "/api/v1/purchase/webhook",
+    "GetPaymentFunction": "/api/v1/payments/{payment_id}",
+    "PaymentHistoryFunction": "/api/v1/payments/history",
+    "GetPurchaseFunction": "/api/v1/purchase/{purchase_id}",
+    "PlansFunction": "/plans",
+    "HealthFunction": "/health",
 }
+READS = {"GetPaymentFunction", "PaymentHistoryFunction", "GetPurchaseFunction", "PlansFunction", "HealthFunction"}
 
 
 class NoManagedPolicies:
@@ -34,7 +41,12 @@ def main(path):
     for name, resource in template["Resources"].items():
         if resource["Type"] == "AWS::Serverless::Function":
             resource["Properties"]["CodeUri"] = f"s3://payment-functions-artifacts/{name}.zip"
-    output = transform(template, {"YooKassaReturnUrl": "https://shop.example/return"}, NoManagedPolicies())
+    parameters = {
+        "YooKassaReturnUrl": "https://shop.example/return",
+        "JwtIssuer": "https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_example",
+        "JwtAudience": "example-client-id",
+    }
+    output = transform(template, parameters, NoManagedPolicies())
     resources = output["Resources"]
     paths = resources["PaymentsApi"]["Properties"]["Body"]["paths"]
     for name, route in FUNCTIONS.items():
@@ -44,8 +56,14 @@ def main(path):
         properties = function["Properties"]
         if properties.get("Handler") != "bootstrap" or properties.get("Runtime") != "provided.al2023":
             sys.exit(f"{name} is not a provided.al2023 bootstrap function")
-        if "post" not in paths.get(route, {}):
-            sys.exit(f"{name}: no POST {route} route")
+        method = "get" if name in READS else "post"
+        if method not in paths.get(route, {}):
+            sys.exit(f"{name}: no {method.upper()} {route} route")
+    history = paths["/api/v1/payments/history"]
+    if not history["get"].get("security"):
+        sys.exit("the payment history route has no authorizer")
+    if history["options"].get("security"):
+        sys.exit("the payment history preflight must not require a token")
     relay = resources.get("EventsRelayFunction")
     if relay is None or relay["Type"] != "AWS::Lambda::Function":
         sys.exit("EventsRelayFunction did not translate to a Lambda function")

@@ -15,6 +15,36 @@ struct GatewayEvent: Decodable {
         let requestId: String?
         let identity: Identity?
         let http: HTTP?
+        let authorizer: Authorizer?
+    }
+
+    /// What an authorizer attached: a JWT authorizer's claims (v2), a Cognito authorizer's claims
+    /// (v1) or a Lambda authorizer's principal (v1). Claims of other shapes are passed over, not
+    /// refused: only `sub` is read.
+    struct Authorizer: Decodable {
+        struct Claims: Decodable {
+            let sub: String?
+            init(from decoder: Decoder) throws {
+                let container = try decoder.container(keyedBy: Key.self)
+                sub = try? container.decodeIfPresent(String.self, forKey: .sub)
+            }
+            enum Key: CodingKey { case sub }
+        }
+        struct JWT: Decodable { let claims: Claims? }
+        let jwt: JWT?
+        let claims: Claims?
+        let principalId: String?
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            jwt = try? container.decodeIfPresent(JWT.self, forKey: .jwt)
+            claims = try? container.decodeIfPresent(Claims.self, forKey: .claims)
+            principalId = try? container.decodeIfPresent(String.self, forKey: .principalId)
+        }
+        enum Key: CodingKey { case jwt, claims, principalId }
+
+        /// The caller's subject, from the first of these that names one.
+        var subject: String? { jwt?.claims?.sub ?? claims?.sub ?? principalId }
     }
 
     let version: String?
@@ -113,7 +143,7 @@ struct GatewayEvent: Decodable {
         return .success(
             HTTPRequest(
                 method: method.uppercased(), path: path, query: query, headers: headers, body: bytes,
-                clientIP: clientIP, requestID: requestID))
+                clientIP: clientIP, requestID: requestID, caller: requestContext?.authorizer?.subject))
     }
 
     /// `{"statusCode":N,"headers":{…},"body":"…","isBase64Encoded":false}`; a body that is not

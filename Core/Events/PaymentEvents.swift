@@ -63,6 +63,7 @@ package enum PaymentEvents {
         case .deal(let dealID):
             payload["deal_id"] = dealID.map(JSONValue.string) ?? .null
         }
+        if let invoiceNumber = payment.invoiceNumber { payload["invoice_number"] = .string(invoiceNumber) }
         payload.merge(extra) { _, new in new }
         return DomainEvent(
             type: type, aggregateType: .payment, aggregateID: id, payload: .object(payload),

@@ -27,6 +27,10 @@ package struct APIError: Error, Sendable, Equatable {
             405, "method_not_allowed", "Use \(allowed) for this endpoint.", headers: HTTPHeaders([("Allow", allowed)]))
     }
 
+    /// 403 for a body naming a user other than the caller the gateway identified.
+    package static let identityMismatch = APIError(
+        403, "identity_mismatch", "user_id is not the signed-in caller's id; leave it out or send your own.")
+
     /// 413 for a body over the configured limit.
     package static func payloadTooLarge(limit: Int) -> APIError {
         APIError(413, "payload_too_large", "The request body is larger than \(limit) bytes.")

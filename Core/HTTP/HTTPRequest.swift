@@ -14,6 +14,10 @@ package struct HTTPRequest: Sendable {
     package var clientIP: String?
     /// The gateway's request id, or one made up for this request.
     package var requestID: String
+    /// Who is calling, as the gateway vouches for it: the subject of its JWT or authorizer on
+    /// API Gateway, or the header named by `TRUSTED_USER_HEADER` behind nginx; nil when anonymous.
+    /// Never read from the query string or the body.
+    package var caller: String?
 
     /// The method of a timer's tick (`Envelope.schedule`): only a scheduled function accepts it.
     package static let scheduleMethod = "SCHEDULE"
@@ -25,7 +29,8 @@ package struct HTTPRequest: Sendable {
         headers: HTTPHeaders = HTTPHeaders(),
         body: [UInt8] = [],
         clientIP: String? = nil,
-        requestID: String
+        requestID: String,
+        caller: String? = nil
     ) {
         self.method = method
         self.path = path
@@ -34,5 +39,6 @@ package struct HTTPRequest: Sendable {
         self.body = body
         self.clientIP = clientIP
         self.requestID = requestID
+        self.caller = caller
     }
 }

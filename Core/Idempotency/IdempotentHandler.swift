@@ -5,6 +5,9 @@ import Logging
 /// stored answer with `Idempotent-Replayed: true`; the same key with another request gets 422;
 /// a request still in flight gets 409 with `Retry-After`.
 ///
+/// Keys are the caller's own: with an identity from the gateway, the same key from another user
+/// is another key.
+///
 /// Answers below 500 are stored. A 5xx releases the key instead, so the client's retry runs
 /// again; the wrapped use case must be safe to resume.
 package struct IdempotentHandler: Handler {
@@ -25,11 +28,13 @@ package struct IdempotentHandler: Handler {
     }
 
     package var method: String { inner.method }
+    package var browserFacing: Bool { inner.browserFacing }
 
     package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
         guard let key = try Self.key(in: request) else { return try inner.handle(request, logger: logger) }
         let store = IdempotencyStore(connection: try database.connection())
         let fingerprint = Crypto.sha256(Array("\(request.method) \(request.path)\n".utf8) + request.body).hexString
+        let scope = request.caller.map { "\(self.scope)@\($0)" } ?? self.scope
         switch try store.claim(scope: scope, key: key, fingerprint: fingerprint, lease: lease, ttl: ttl) {
         case .replay(var stored):
             logger.info("idempotent replay", metadata: ["status": .stringConvertible(stored.status)])

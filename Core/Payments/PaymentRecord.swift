@@ -21,6 +21,14 @@ package struct PaymentRecord: Sendable, Equatable {
     package let failureCategory: String?
     /// For a subscription: the days its payment buys, fixed when it was created.
     package let periodDays: Int?
+    /// The caller who created it, as the gateway identified them; nil for an anonymous payment,
+    /// which its id alone lets anyone read.
+    package var ownerID: String? = nil
+    /// `INV-YYYY-NNNNNN`, given once when the payment first succeeded.
+    package var invoiceNumber: String? = nil
+    /// When it was created and when it first succeeded, in UTC, ISO 8601 to the second.
+    package var createdAt: String = ""
+    package var paidAt: String? = nil
 }
 
 /// A deposit or the full price of a booked service.

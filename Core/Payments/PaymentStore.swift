@@ -9,12 +9,19 @@ package struct PaymentStore {
     private enum SQL {
         static let columns = """
             id, provider_payment_id, status, amount_minor, currency, purpose, appointment_id, service_slug, kind,
-            plan_id, user_id, deal_id, description, return_url, confirmation_url, failure_category, period_days
+            plan_id, user_id, deal_id, description, return_url, confirmation_url, failure_category, period_days,
+            owner_id, invoice_number, \(SQLTime.utc("created_at")) AS created_at_utc,
+            \(SQLTime.utc("paid_at")) AS paid_at_utc
+            """
+        /// The next invoice number, `INV-<year of now>-<at least six digits>`, drawn when evaluated.
+        static let nextInvoiceNumber = """
+            (SELECT 'INV-' || to_char(now() AT TIME ZONE 'UTC', 'YYYY') || '-' || lpad(n::text, greatest(6, length(n::text)), '0')
+             FROM nextval('invoice_numbers') AS n)
             """
         static let insert = """
             INSERT INTO payments (id, provider, status, amount_minor, currency, purpose, appointment_id, service_slug, kind,
-                                  plan_id, user_id, description, return_url, period_days)
-            VALUES ($1::uuid, $12, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13)
+                                  plan_id, user_id, description, return_url, period_days, owner_id)
+            VALUES ($1::uuid, $12, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $14)
             ON CONFLICT DO NOTHING
             RETURNING \(columns)
             """
@@ -31,8 +38,10 @@ package struct PaymentStore {
             SELECT \(columns) FROM payments WHERE provider = $1 AND provider_payment_id = $2 FOR UPDATE
             """
         static let insertDeal = """
-            INSERT INTO payments (id, provider, provider_payment_id, status, amount_minor, currency, purpose, deal_id, description)
-            VALUES ($1::uuid, $8, $2, $3, $4, $5, 'deal', $6, $7)
+            INSERT INTO payments (id, provider, provider_payment_id, status, amount_minor, currency, purpose, deal_id, description,
+                                  paid_at, invoice_number)
+            VALUES ($1::uuid, $8, $2, $3, $4, $5, 'deal', $6, $7,
+                    CASE WHEN $3 = 'succeeded' THEN now() END, CASE WHEN $3 = 'succeeded' THEN \(nextInvoiceNumber) END)
             ON CONFLICT DO NOTHING
             RETURNING \(columns)
             """
@@ -41,20 +50,34 @@ package struct PaymentStore {
             WHERE id = $1::uuid AND provider_payment_id IS NULL
             RETURNING \(columns)
             """
+        /// A first success also stamps `paid_at` and draws the invoice number, in the same statement.
         static let setStatus = """
-            UPDATE payments SET status = $2, failure_category = coalesce($3, failure_category), updated_at = now()
+            UPDATE payments
+            SET status = $2, failure_category = coalesce($3, failure_category), updated_at = now(),
+                paid_at = CASE WHEN $2 = 'succeeded' THEN coalesce(paid_at, now()) ELSE paid_at END,
+                invoice_number = CASE WHEN $2 = 'succeeded' AND invoice_number IS NULL THEN \(nextInvoiceNumber)
+                                      ELSE invoice_number END
             WHERE id = $1::uuid
+            RETURNING \(columns)
+            """
+        /// One page of an owner's payments, newest first, with their total count: one row with a
+        /// NULL id when the page is past the end.
+        static let ownedPage = """
+            SELECT counted.total, page.*
+            FROM (SELECT count(*) AS total FROM payments WHERE owner_id = $1) AS counted
+            LEFT JOIN LATERAL (
+                SELECT \(columns) FROM payments WHERE owner_id = $1
+                ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3) AS page ON true
             """
     }
 
-    /// Inserts a new pending payment; nil when an open payment for the same booking or
-    /// subscription already exists (the caller then reads that one).
-    /// A new pending booking or subscription payment at `provider`; nil when an open one exists.
+    /// A new pending booking or subscription payment at `provider`, owned by `ownerID` when the
+    /// caller was identified; nil when an open one exists (the caller then reads that one).
     /// A subscription's `periodDays` (from the catalog) is kept with it, so the period it buys
     /// does not depend on the catalog at the time it is paid.
     package func insert(
         id: UUID, provider: Provider, amount: Money, purpose: PaymentRecord.Purpose, description: String,
-        returnURL: String, periodDays: Int? = nil
+        returnURL: String, periodDays: Int? = nil, ownerID: String? = nil
     ) throws -> PaymentRecord? {
         var fields: [(any SQLParameter)?] = [id, amount.minorUnits, amount.currency.code]
         switch purpose {
@@ -65,7 +88,7 @@ package struct PaymentStore {
         case .deal:
             preconditionFailure("deals are recorded with insertDeal")
         }
-        fields += [description, returnURL, provider.rawValue, periodDays]
+        fields += [description, returnURL, provider.rawValue, periodDays, ownerID]
         return try connection.query(SQL.insert, fields).first.map(Self.record)
     }
 
@@ -81,8 +104,8 @@ package struct PaymentStore {
         }
     }
 
-    /// Records a Stripe payment seen for the first time, in `status`; nil when it exists already.
     /// A deal's payment as `provider` first reports it; nil when another transaction recorded it first.
+    /// One recorded as succeeded gets its invoice number at once.
     package func insertDeal(
         provider: Provider, providerPaymentID: String, status: PaymentStatus, amount: Money, dealID: String?,
         description: String
@@ -112,9 +135,22 @@ package struct PaymentStore {
         try connection.query(SQL.attachProvider, [id, providerPaymentID, confirmationURL]).first.map(Self.record)
     }
 
-    /// Sets the status (the caller has checked the transition).
-    package func setStatus(id: UUID, to status: PaymentStatus, failureCategory: String? = nil) throws {
-        try connection.query(SQL.setStatus, [id, status.rawValue, failureCategory])
+    /// Sets the status (the caller has checked the transition) and returns the payment as it is
+    /// now: a first success carries its paid time and invoice number.
+    @discardableResult
+    package func setStatus(id: UUID, to status: PaymentStatus, failureCategory: String? = nil) throws -> PaymentRecord {
+        guard let row = try connection.query(SQL.setStatus, [id, status.rawValue, failureCategory]).first else {
+            throw StoreError(.unexpectedResult, detail: "the payment whose status was set is not there")
+        }
+        return try Self.record(row)
+    }
+
+    /// Page `page` (from 1) of `ownerID`'s payments, `size` a page, newest first, and how many
+    /// they have in all: one statement.
+    package func owned(by ownerID: String, page: Int, size: Int) throws -> (payments: [PaymentRecord], total: Int) {
+        let rows = try connection.query(SQL.ownedPage, [ownerID, size, (page - 1) * size]).rows
+        let total = try rows.first.map { Int(try $0.requiredInt("total")) } ?? 0
+        return (try rows.filter { try $0.string("id") != nil }.map(Self.record), total)
     }
 
     /// At most 128 characters, the column's limit.
@@ -145,6 +181,8 @@ package struct PaymentStore {
             amount: Money(minorUnits: try row.requiredInt("amount_minor"), currency: currency), purpose: purpose,
             description: try row.requiredString("description"), returnURL: try row.string("return_url") ?? "",
             confirmationURL: try row.string("confirmation_url"), failureCategory: try row.string("failure_category"),
-            periodDays: try row.int("period_days").map(Int.init))
+            periodDays: try row.int("period_days").map(Int.init), ownerID: try row.string("owner_id"),
+            invoiceNumber: try row.string("invoice_number"), createdAt: try row.requiredString("created_at_utc"),
+            paidAt: try row.string("paid_at_utc"))
     }
 }

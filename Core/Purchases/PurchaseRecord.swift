@@ -14,4 +14,9 @@ package struct PurchaseRecord: Sendable, Equatable {
     package let status: Status
     package let payURL: String?
     package let telegramPaymentChargeID: String?
+    /// The caller who created it, as the gateway identified them; nil when anonymous.
+    package var ownerID: String? = nil
+    /// When it was created and when it succeeded, in UTC, ISO 8601 to the second.
+    package var createdAt: String = ""
+    package var succeededAt: String? = nil
 }

@@ -5,10 +5,15 @@ package struct PurchaseStore {
     package init(connection: PGConnection) { self.connection = connection }
 
     private enum SQL {
-        static let columns = "id, user_id, item_id, amount_minor, currency, status, pay_url, telegram_payment_charge_id"
+        static let columns = """
+            id, user_id, item_id, amount_minor, currency, status, pay_url, telegram_payment_charge_id, owner_id,
+            \(SQLTime.utc("created_at")) AS created_at_utc, \(SQLTime.utc("succeeded_at")) AS succeeded_at_utc
+            """
         static let insert = """
-            INSERT INTO purchases (id, user_id, item_id, amount_minor, currency, status, invoice_created_at, succeeded_at)
-            VALUES ($1, $2, $3, $4, 'XTR', $5, CASE WHEN $5 = 'pending' THEN now() END, CASE WHEN $5 = 'succeeded' THEN now() END)
+            INSERT INTO purchases (id, user_id, item_id, amount_minor, currency, status, invoice_created_at, succeeded_at,
+                                   owner_id)
+            VALUES ($1, $2, $3, $4, 'XTR', $5, CASE WHEN $5 = 'pending' THEN now() END, CASE WHEN $5 = 'succeeded' THEN now() END,
+                    $6)
             ON CONFLICT DO NOTHING
             RETURNING \(columns)
             """
@@ -38,13 +43,14 @@ package struct PurchaseStore {
             """
     }
 
-    /// Inserts a purchase as `pending` (an invoice) or `succeeded` (a direct mock purchase);
-    /// nil when the id is taken or the user already has a pending purchase of the item.
+    /// Inserts a purchase as `pending` (an invoice) or `succeeded` (a direct mock purchase), owned
+    /// by `ownerID` when the caller was identified; nil when the id is taken or the user already
+    /// has a pending purchase of the item.
     package func insert(
-        id: String, userID: String, item: Catalog.Item, status: PurchaseRecord.Status
+        id: String, userID: String, item: Catalog.Item, status: PurchaseRecord.Status, ownerID: String? = nil
     ) throws -> PurchaseRecord? {
-        try connection.query(SQL.insert, [id, userID, item.id, item.price.minorUnits, status.rawValue]).first.map(
-            Self.record)
+        try connection.query(SQL.insert, [id, userID, item.id, item.price.minorUnits, status.rawValue, ownerID])
+            .first.map(Self.record)
     }
 
     /// The purchase, locked until the transaction ends.
@@ -98,6 +104,8 @@ package struct PurchaseStore {
             id: try row.requiredString("id"), userID: try row.requiredString("user_id"),
             itemID: try row.requiredString("item_id"),
             price: Money(minorUnits: try row.requiredInt("amount_minor"), currency: currency), status: status,
-            payURL: try row.string("pay_url"), telegramPaymentChargeID: try row.string("telegram_payment_charge_id"))
+            payURL: try row.string("pay_url"), telegramPaymentChargeID: try row.string("telegram_payment_charge_id"),
+            ownerID: try row.string("owner_id"), createdAt: try row.requiredString("created_at_utc"),
+            succeededAt: try row.string("succeeded_at_utc"))
     }
 }

@@ -13,15 +13,18 @@ package struct StarsInvoiceHandler: Handler {
         try IdempotentHandler(wrapping: StarsInvoiceHandler(setup: try StarsSetup(context)), context: context)
     }
 
+    package var browserFacing: Bool { true }
+
     package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
-        let input = try StarsRequest.parse(request.body)
+        let input = try StarsRequest.parse(request.body, caller: request.caller)
         if case .disabled = setup.mode { throw StarsMode.disabledError }
         let item = try input.item(in: setup.catalog)
         let connection = try setup.database.connection()
         let purchases = PurchaseStore(connection: connection)
         var log = logger
         let (found, created) = try connection.transaction {
-            try openOrCreate(input, item: item, purchases: purchases, connection: connection, logger: logger)
+            try openOrCreate(
+                input, caller: request.caller, item: item, purchases: purchases, connection: connection, logger: logger)
         }
         var purchase = found
         log[metadataKey: "purchase_id"] = .string(purchase.id)
@@ -38,7 +41,7 @@ package struct StarsInvoiceHandler: Handler {
 
     /// The purchase to invoice, with its event; true when new. Runs inside the transaction.
     private func openOrCreate(
-        _ input: StarsRequest, item: Catalog.Item, purchases: PurchaseStore, connection: PGConnection,
+        _ input: StarsRequest, caller: String?, item: Catalog.Item, purchases: PurchaseStore, connection: PGConnection,
         logger: Logger
     ) throws -> (PurchaseRecord, Bool) {
         let events = EventStore(connection: connection)
@@ -47,7 +50,7 @@ package struct StarsInvoiceHandler: Handler {
                 try input.purchaseID.map { try purchases.lock($0) }
                 ?? purchases.pending(userID: input.userID, itemID: item.id)
             if let existing {
-                guard existing.userID == input.userID, existing.itemID == item.id else {
+                guard existing.belongs(to: input.userID, caller: caller), existing.itemID == item.id else {
                     throw existing.refuseOtherUser(
                         input.userID, logName: "purchase_invoice_user_mismatch", logger: logger)
                 }
@@ -58,12 +61,18 @@ package struct StarsInvoiceHandler: Handler {
                 return (existing, false)
             }
             let id = input.purchaseID ?? UUID().uuidString.lowercased()
-            if let inserted = try purchases.insert(id: id, userID: input.userID, item: item, status: .pending) {
+            if let inserted = try purchases.insert(
+                id: id, userID: input.userID, item: item, status: .pending, ownerID: caller)
+            {
                 try events.append(PurchaseEvents.invoiceCreated(inserted, mode: setup.mode.name))
                 return (inserted, true)
             }
             if input.purchaseID != nil, let pending = try purchases.pending(userID: input.userID, itemID: item.id) {
                 // A new id while this user already has a pending invoice for the item: that one is reused.
+                guard pending.belongs(to: input.userID, caller: caller) else {
+                    throw pending.refuseOtherUser(
+                        input.userID, logName: "purchase_invoice_user_mismatch", logger: logger)
+                }
                 try events.append(PurchaseEvents.invoiceReused(pending))
                 return (pending, false)
             }

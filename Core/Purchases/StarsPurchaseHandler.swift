@@ -11,13 +11,15 @@ package struct StarsPurchaseHandler: Handler {
         StarsPurchaseHandler(setup: try StarsSetup(context))
     }
 
+    package var browserFacing: Bool { true }
+
     package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
         guard setup.mode.isMock else {
             throw APIError(
                 403, "mock_payments_disabled",
                 "Purchases are completed by Telegram here; this endpoint works with MOCK_PAYMENTS=true only.")
         }
-        let input = try StarsRequest.parse(request.body)
+        let input = try StarsRequest.parse(request.body, caller: request.caller)
         guard let purchaseID = input.purchaseID else {
             throw APIError.badRequest("missing_field", "purchase_id is required.")
         }
@@ -28,7 +30,7 @@ package struct StarsPurchaseHandler: Handler {
         let (purchase, repeated) = try connection.transaction { () throws -> (PurchaseRecord, Bool) in
             for _ in 0..<3 {
                 if let existing = try purchases.lock(purchaseID) {
-                    guard existing.userID == input.userID else {
+                    guard existing.belongs(to: input.userID, caller: request.caller) else {
                         throw existing.refuseOtherUser(input.userID, logName: "purchase_user_mismatch", logger: log)
                     }
                     switch existing.status {
@@ -49,7 +51,7 @@ package struct StarsPurchaseHandler: Handler {
                 }
                 let item = try input.item(in: setup.catalog)
                 if let inserted = try purchases.insert(
-                    id: purchaseID, userID: input.userID, item: item, status: .succeeded)
+                    id: purchaseID, userID: input.userID, item: item, status: .succeeded, ownerID: request.caller)
                 {
                     try EventStore(connection: connection).append(
                         PurchaseEvents.succeeded(

@@ -26,7 +26,8 @@ struct StarsRequest {
         }
     }
 
-    static func parse(_ bytes: [UInt8]) throws -> StarsRequest {
+    /// The body checked, and checked against `caller`: an identified caller buys for themselves.
+    static func parse(_ bytes: [UInt8], caller: String?) throws -> StarsRequest {
         guard let body = try? JSONCoding.decode(Body.self, from: bytes) else {
             throw APIError.badRequest(
                 "invalid_json", "The body must be a JSON object with user_id, item_id and purchase_id.")
@@ -35,6 +36,7 @@ struct StarsRequest {
             throw APIError.badRequest("missing_field", "user_id is required.")
         }
         _ = try BoundedText.id(userID, field: "user_id")
+        if let caller, caller != userID { throw APIError.identityMismatch }
         if let purchaseID = body.purchase_id {
             guard try BoundedText.id(purchaseID, field: "purchase_id").utf8.allSatisfy(ASCII.isToken) else {
                 throw APIError.badRequest("invalid_field", "purchase_id must be 1 to 64 letters, digits, '-' or '_'.")
@@ -72,6 +74,12 @@ struct PurchaseAnswer: Encodable {
 }
 
 extension PurchaseRecord {
+    /// Whether `userID`, calling as `caller`, may act on this purchase: it is theirs, and when it
+    /// was created by an identified caller, they are that caller.
+    func belongs(to userID: String, caller: String?) -> Bool {
+        self.userID == userID && (ownerID == nil || ownerID == caller)
+    }
+
     /// The 409 for a purchase that belongs to someone else, logged under `logName`.
     func refuseOtherUser(_ userID: String, logName: String, logger: Logger) -> APIError {
         logger.warning("\(logName)", metadata: ["purchase_id": .string(id)])

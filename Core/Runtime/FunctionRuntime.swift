@@ -10,6 +10,8 @@ package final class FunctionRuntime {
     package let context: FunctionContext
     private let handler: Result<any Handler, Error>
     private let setupError: ConfigError?
+    private let identity: Result<CallerIdentity, Error>
+    private let cors: Result<CORSPolicy, Error>
 
     /// Builds the runtime from the environment; configuration errors are kept and answered
     /// on each request rather than crashing the process.
@@ -37,6 +39,8 @@ package final class FunctionRuntime {
             setupError = setupError ?? error
         } catch {}
         self.setupError = setupError
+        identity = Result { try CallerIdentity(config: config) }
+        cors = Result { try CORSPolicy(config: config) }
         let context = self.context
         handler = Result { try makeHandler(context) }
     }
@@ -44,20 +48,29 @@ package final class FunctionRuntime {
     /// The request-body limit in force.
     package var bodyLimit: Int { (try? context.bodyLimit()) ?? 1_048_576 }
 
-    /// Answers one request, never throwing.
-    package func respond(to request: HTTPRequest) -> HTTPResponse {
+    /// Answers one request that came in `envelope`, never throwing.
+    private func respond(to request: HTTPRequest, in envelope: Envelope) -> HTTPResponse {
         var logger = context.logger
         logger[metadataKey: "request_id"] = .string(request.requestID)
         let started = Self.milliseconds()
         var response: HTTPResponse
+        var policy: CORSPolicy?
         do {
             if let setupError { throw setupError }
             let handler = try handler.get()
-            guard request.method == handler.method else { throw APIError.methodNotAllowed(allowed: handler.method) }
-            response = try handler.handle(request, logger: logger)
+            if handler.browserFacing { policy = try cors.get() }
+            if let policy, request.method == "OPTIONS" {
+                response = policy.preflight(origin: request.headers["Origin"], method: handler.method)
+            } else {
+                guard request.method == handler.method else {
+                    throw APIError.methodNotAllowed(allowed: handler.method)
+                }
+                response = try handler.handle(try identity.get().settle(request, envelope: envelope), logger: logger)
+            }
         } catch {
             response = .error(ErrorAnswer.apiError(for: error, logger: logger), requestID: request.requestID)
         }
+        policy?.decorate(&response, origin: request.headers["Origin"])
         response.headers.set("X-Request-Id", request.requestID)
         logger.log(
             level: response.status >= 500 ? .error : .info, "request completed",
@@ -73,7 +86,7 @@ package final class FunctionRuntime {
     /// request's response, or the refusal of one that could not be read.
     package func answer(_ reading: Envelope.Reading) -> [UInt8] {
         switch reading.result {
-        case .success(let request): reading.envelope.write(respond(to: request))
+        case .success(let request): reading.envelope.write(respond(to: request, in: reading.envelope))
         case .failure(let error): reading.envelope.write(refuse(error))
         }
     }

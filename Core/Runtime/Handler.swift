@@ -7,10 +7,15 @@ package protocol Handler {
     /// The HTTP method the endpoint accepts; others get 405.
     var method: String { get }
 
+    /// Whether pages in a browser call it: then the runtime answers CORS preflights and adds the
+    /// CORS headers of `CORS_ALLOWED_ORIGINS`. Webhook endpoints are not.
+    var browserFacing: Bool { get }
+
     /// Answers one request. `logger` already carries the request id.
     func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse
 }
 
 extension Handler {
     package var method: String { "POST" }
+    package var browserFacing: Bool { false }
 }

@@ -148,9 +148,9 @@ package struct StripeWebhookSource: WebhookSource {
             return done(.outOfOrderIgnored, nil)
         }
         if moved == .advance, let target = effect.status, payment.status != target {
-            try payments.setStatus(id: payment.id, to: target, failureCategory: effect.failureCategory)
+            let moved = try payments.setStatus(id: payment.id, to: target, failureCategory: effect.failureCategory)
             trail.step(.statusUpdated, detail: "\(payment.status.rawValue) → \(target.rawValue)")
-            payment = try payments.find(id: payment.id) ?? payment
+            payment = moved
         } else if moved == .advance {
             trail.step(.statusUpdated, detail: "recorded as \(payment.status.rawValue)")
         }

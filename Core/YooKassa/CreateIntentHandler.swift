@@ -26,16 +26,26 @@ package struct CreateIntentHandler: Handler {
         return try IdempotentHandler(wrapping: handler, context: context)
     }
 
+    package var browserFacing: Bool { true }
+
     package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
         let input = try CreateIntentRequest.parse(request.body)
+        if case .subscription(_, let userID) = input.purpose, let caller = request.caller, caller != userID {
+            throw APIError.identityMismatch
+        }
         let (amount, description) = try price(input.purpose)
         let returnURL = try allowedReturnURL(input.returnURL)
         let payments = PaymentStore(connection: try database.connection())
 
         var (payment, created) = try openOrCreate(
-            input.purpose, amount: amount, description: description, returnURL: returnURL, payments: payments)
+            input.purpose, amount: amount, description: description, returnURL: returnURL, owner: request.caller,
+            payments: payments)
         var log = logger
         log[metadataKey: "payment_id"] = .string(payment.id.uuidString.lowercased())
+        if let owner = payment.ownerID, owner != request.caller {
+            throw APIError.conflict(
+                "payment_in_progress", "Another caller's payment for this is open; it cannot be shared.")
+        }
         if case .booking(_, let slug, _) = payment.purpose, case .booking(_, let wanted, _) = input.purpose,
             slug != wanted
         {
@@ -90,9 +100,9 @@ package struct CreateIntentHandler: Handler {
         return requested
     }
 
-    /// The open payment for this booking or subscription, or a new one; true when new.
+    /// The open payment for this booking or subscription, or a new one owned by `owner`; true when new.
     private func openOrCreate(
-        _ purpose: PaymentRecord.Purpose, amount: Money, description: String, returnURL: String,
+        _ purpose: PaymentRecord.Purpose, amount: Money, description: String, returnURL: String, owner: String?,
         payments: PaymentStore
     ) throws -> (PaymentRecord, Bool) {
         var periodDays: Int?
@@ -101,7 +111,7 @@ package struct CreateIntentHandler: Handler {
             if let open = try payments.open(for: purpose) { return (open, false) }
             if let inserted = try payments.insert(
                 id: UUID(), provider: .yookassa, amount: amount, purpose: purpose, description: description,
-                returnURL: returnURL, periodDays: periodDays)
+                returnURL: returnURL, periodDays: periodDays, ownerID: owner)
             {
                 return (inserted, true)
             }

@@ -222,14 +222,14 @@ package struct YooKassaWebhookSource: WebhookSource {
             return done(.outOfOrderIgnored)
         case .advance:
             let category = target == .canceled ? change.cancellationCategory : nil
-            try payments.setStatus(id: payment.id, to: target, failureCategory: category)
+            let moved = try payments.setStatus(id: payment.id, to: target, failureCategory: category)
             trail.step(.statusUpdated, detail: "\(payment.status.rawValue) → \(target.rawValue)")
             let (period, revoked) = try subscriptionChange(
-                payment, moving: target, connection: connection, trail: &trail)
+                moved, moving: target, connection: connection, trail: &trail)
             let events = EventStore(connection: connection)
             let caused = [
-                change.domainEvent(for: payment, moving: target, category: category, period: period),
-                revoked.map { PaymentEvents.revoked(payment, period: $0) },
+                change.domainEvent(for: moved, moving: target, category: category, period: period),
+                revoked.map { PaymentEvents.revoked(moved, period: $0) },
             ]
             for event in caused.compactMap({ $0 }) {
                 try events.append(event)

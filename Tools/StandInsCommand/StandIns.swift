@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import StandIns
 
-/// `standins`: runs the provider stand-ins and the downstream stand-in on loopback until stopped,
-/// for the local run, the gateway tests and the benchmarks. Prints `export NAME=VALUE` lines: each
-/// stand-in's URL and the credentials it expects.
+/// `standins`: runs the provider stand-ins, the downstream stand-in and the identity stand-in on
+/// loopback until stopped, for the local run, the gateway tests and the benchmarks. Prints
+/// `export NAME=VALUE` lines: each stand-in's URL and the credentials it expects.
 @main
 struct StandInsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +15,8 @@ struct StandInsCommand: ParsableCommand {
     @Option(help: "Port of the Telegram Bot API stand-in (0 picks a free one).") var telegramPort = 0
     @Option(help: "Port of the downstream stand-in: webhook receivers and user-service (0 picks a free one).")
     var downstreamPort = 0
+    @Option(help: "Port of the identity stand-in that nginx's auth_request asks (0 picks a free one).")
+    var identityPort = 0
     @Option(help: "Also write the export lines to this file once listening.") var readyFile: String?
 
     func run() throws {
@@ -26,6 +28,8 @@ struct StandInsCommand: ParsableCommand {
         let telegramServer = try LoopbackServer(port: telegramPort, handler: telegram.handle)
         let downstream = try DownstreamStandIn()
         let downstreamServer = try LoopbackServer(port: downstreamPort, handler: downstream.handle)
+        let identity = IdentityStandIn()
+        let identityServer = try LoopbackServer(port: identityPort, handler: identity.handle)
         let lines =
             [
                 "export YOOKASSA_API_URL=\(yookassaServer.baseURL)",
@@ -39,6 +43,7 @@ struct StandInsCommand: ParsableCommand {
                 "export TELEGRAM_WEBHOOK_SECRET=\(telegram.webhookSecret)",
                 "export DOWNSTREAM_URL=\(downstreamServer.baseURL)",
                 "export DOWNSTREAM_WEBHOOK_SECRET=\(downstream.webhookSecret)",
+                "export IDENTITY_URL=\(identityServer.baseURL)",
             ].joined(separator: "\n") + "\n"
         FileHandle.standardOutput.write(Data(lines.utf8))
         if let readyFile { try lines.write(toFile: readyFile, atomically: true, encoding: .utf8) }

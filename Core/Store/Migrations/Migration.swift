@@ -10,6 +10,7 @@ package struct Migration: Sendable {
         .webhookRejections,
         .outbox,
         .subscriptions,
+        .readSide,
     ]
 
     /// The version this build of the code expects.

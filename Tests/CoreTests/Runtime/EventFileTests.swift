@@ -65,6 +65,15 @@ import Testing
         "stars-webhook-successful-payment.json": .init(
             function: "stars-webhook", status: 200, result: "processed", after: "stars-invoice.json"),
         "stars-webhook-bad-secret.json": .init(function: "stars-webhook", status: 403, result: "invalid_secret_token"),
+        "get-payment.json": .init(function: "get-payment", status: 404, result: "payment_not_found"),
+        "get-payment-preflight.json": .init(
+            function: "get-payment", status: 204, result: nil,
+            environment: ["CORS_ALLOWED_ORIGINS": "https://shop.example"]),
+        "payment-history.json": .init(function: "payment-history", status: 200, result: nil),
+        "payment-history-anonymous.json": .init(function: "payment-history", status: 401, result: "unauthenticated"),
+        "get-purchase.json": .init(function: "get-purchase", status: 200, result: nil, after: "stars-invoice.json"),
+        "plans.json": .init(function: "plans", status: 200, result: nil),
+        "health.json": .init(function: "health", status: 200, result: nil),
     ]
 
     @Test func everyEventFileIsListed() throws {

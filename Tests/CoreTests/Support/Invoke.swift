@@ -16,16 +16,18 @@ struct Invocation {
     var stdin: [UInt8] = []
     let sink = MemorySink()
 
-    /// A v2 event carrying `body` to `path`.
+    /// A v2 event carrying `body` to `path`, from `caller` as a JWT authorizer names it.
     static func v2(
         body: String, path: String = "/test", headers: [String: String] = [:], sourceIP: String = "127.0.0.1",
-        environment: [String: String] = [:]
+        caller: String? = nil, environment: [String: String] = [:]
     ) -> Invocation {
+        var context: [String: Any] = [
+            "requestId": "req-test", "http": ["method": "POST", "path": path, "sourceIp": sourceIP],
+        ]
+        if let caller { context["authorizer"] = ["jwt": ["claims": ["sub": caller]]] }
         let event: [String: Any] = [
             "version": "2.0", "rawPath": path, "headers": headers, "body": body, "isBase64Encoded": false,
-            "requestContext": [
-                "requestId": "req-test", "http": ["method": "POST", "path": path, "sourceIp": sourceIP],
-            ],
+            "requestContext": context,
         ]
         let data = try! JSONSerialization.data(withJSONObject: event)
         return Invocation(environment: environment, stdin: Array(data))

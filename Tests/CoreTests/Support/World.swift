@@ -35,11 +35,11 @@ final class World: @unchecked Sendable {
     // MARK: YooKassa
 
     func createIntent(
-        _ body: String, key: String? = nil, environment extra: [String: String] = [:]
+        _ body: String, key: String? = nil, caller: String? = nil, environment extra: [String: String] = [:]
     ) throws -> GatewayAnswer {
         let invocation = Invocation.v2(
             body: body, path: "/api/public/payments", headers: key.map { ["Idempotency-Key": $0] } ?? [:],
-            environment: environment.merging(extra) { _, new in new })
+            caller: caller, environment: environment.merging(extra) { _, new in new })
         return try invocation.run(name: "create-intent", makeHandler: CreateIntentHandler.make)
     }
 
@@ -53,12 +53,12 @@ final class World: @unchecked Sendable {
         return try invocation.run(name: "yookassa-webhook", makeHandler: YooKassaWebhookSource.make)
     }
 
-    /// A booking paid for in the stand-in: returns (local id, provider id).
+    /// A booking paid for in the stand-in, by `caller` when given: returns (local id, provider id).
     func createBooking(
-        _ appointment: String = "apt-\(UUID().uuidString.prefix(8))", kind: String = "deposit"
+        _ appointment: String = "apt-\(UUID().uuidString.prefix(8))", kind: String = "deposit", caller: String? = nil
     ) throws -> (String, String) {
         let answer = try createIntent(
-            #"{"appointment_id":"\#(appointment)","service_slug":"haircut","kind":"\#(kind)"}"#)
+            #"{"appointment_id":"\#(appointment)","service_slug":"haircut","kind":"\#(kind)"}"#, caller: caller)
         let object = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as! [String: Any]
         let local = object["payment_id"] as! String
         return (local, try value("SELECT provider_payment_id FROM payments WHERE id = $1::uuid", [local])!)
@@ -90,12 +90,16 @@ final class World: @unchecked Sendable {
 
     // MARK: Telegram Stars
 
-    func invoice(_ body: String, environment extra: [String: String] = [:]) throws -> (GatewayAnswer, [String]) {
-        try call("stars-invoice", "/api/v1/purchase/invoice", body, StarsInvoiceHandler.make, extra)
+    func invoice(
+        _ body: String, caller: String? = nil, environment extra: [String: String] = [:]
+    ) throws -> (GatewayAnswer, [String]) {
+        try call("stars-invoice", "/api/v1/purchase/invoice", body, StarsInvoiceHandler.make, caller, extra)
     }
 
-    func purchase(_ body: String, environment extra: [String: String] = [:]) throws -> (GatewayAnswer, [String]) {
-        try call("stars-purchase", "/api/v1/purchase", body, StarsPurchaseHandler.make, extra)
+    func purchase(
+        _ body: String, caller: String? = nil, environment extra: [String: String] = [:]
+    ) throws -> (GatewayAnswer, [String]) {
+        try call("stars-purchase", "/api/v1/purchase", body, StarsPurchaseHandler.make, caller, extra)
     }
 
     func update(
@@ -110,10 +114,10 @@ final class World: @unchecked Sendable {
 
     private func call(
         _ name: String, _ path: String, _ body: String, _ make: @escaping (FunctionContext) throws -> any Handler,
-        _ extra: [String: String]
+        _ caller: String?, _ extra: [String: String]
     ) throws -> (GatewayAnswer, [String]) {
         let invocation = Invocation.v2(
-            body: body, path: path, environment: environment.merging(extra) { _, new in new })
+            body: body, path: path, caller: caller, environment: environment.merging(extra) { _, new in new })
         return (try invocation.run(name: name, makeHandler: make), invocation.sink.lines)
     }
 

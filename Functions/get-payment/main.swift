@@ -1,0 +1,3 @@
+import Core
+
+FunctionMain.run(name: "get-payment", makeHandler: GetPaymentHandler.make)

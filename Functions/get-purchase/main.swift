@@ -1,0 +1,3 @@
+import Core
+
+FunctionMain.run(name: "get-purchase", makeHandler: GetPurchaseHandler.make)

@@ -1,0 +1,3 @@
+import Core
+
+FunctionMain.run(name: "health", makeHandler: HealthHandler.make)

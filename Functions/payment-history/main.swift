@@ -1,0 +1,3 @@
+import Core
+
+FunctionMain.run(name: "payment-history", makeHandler: PaymentHistoryHandler.make)
