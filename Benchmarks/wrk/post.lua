@@ -1,11 +1,16 @@
--- wrk script: POSTs WRK_BODY_FILE to WRK_PATH with the headers in WRK_HEADERS ("Name: value|Name: value").
+-- wrk script: POSTs WRK_BODY_FILE to WRK_PATH with the headers in WRK_HEADERS ("Name: value|Name: value");
+-- with WRK_METHOD=GET, GETs WRK_PATH instead (no body, no WRK_BODY_FILE needed).
 -- With WRK_UNIQUE=1, each "@N@" in the body becomes a value no other request used (fresh deliveries).
 -- With WRK_LINES_FILE, each request takes the next line ("header value<TAB>body"; the header named
 -- by WRK_LINE_HEADER) and no line is sent twice: pre-signed fresh webhook deliveries.
 local path = os.getenv("WRK_PATH")
-local body = io.open(os.getenv("WRK_BODY_FILE"), "rb"):read("*a")
+local method = os.getenv("WRK_METHOD") or "POST"
+if method == "" then method = "POST" end
+local body = ""
+if method ~= "GET" then body = io.open(os.getenv("WRK_BODY_FILE"), "rb"):read("*a") end
 local unique = os.getenv("WRK_UNIQUE") == "1"
-local headers = { ["Content-Type"] = "application/json" }
+local headers = {}
+if method ~= "GET" then headers["Content-Type"] = "application/json" end
 for pair in string.gmatch(os.getenv("WRK_HEADERS") or "", "[^|]+") do
     local name, value = string.match(pair, "^([^:]+):%s*(.*)$")
     if name then headers[name] = value end
@@ -27,6 +32,7 @@ end
 
 function request()
     counter = counter + 1
+    if method == "GET" then return wrk.format("GET", path, headers) end
     if #lines > 0 then
         local line = lines[((counter - 1) * stride + index) % #lines + 1]
         local value, text = string.match(line, "^([^\t]*)\t(.*)$")
