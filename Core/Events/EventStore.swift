@@ -56,6 +56,9 @@ package struct EventStore {
             [
                 event.type.rawValue, event.aggregateType.rawValue, event.aggregateID, event.payload, event.dedupKey,
             ])
-        return result.count == 1
+        guard result.count == 1 else { return false }
+        // A following relay wakes at once; polling finds the event anyway if the hint is lost.
+        connection.notifyAfterCommit("events")
+        return true
     }
 }

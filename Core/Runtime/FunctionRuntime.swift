@@ -15,8 +15,10 @@ package final class FunctionRuntime {
 
     /// Builds the runtime from the environment; configuration errors are kept and answered
     /// on each request rather than crashing the process.
+    /// `longLived`: the process serves many requests (FastCGI, Lambda), so its store prepares
+    /// statements (`FunctionContext.store`).
     package init(
-        name: String, environment: [String: String], sink: any LogSink = StandardErrorSink(),
+        name: String, environment: [String: String], sink: any LogSink = StandardErrorSink(), longLived: Bool = false,
         makeHandler: (FunctionContext) throws -> any Handler
     ) {
         let config = Config(environment: environment)
@@ -32,7 +34,7 @@ package final class FunctionRuntime {
         }
         let logger = JSONLogHandler.logger(
             function: name, level: level, redactor: Redactor(secrets: config.secretValues), sink: sink)
-        context = FunctionContext(name: name, config: config, logger: logger)
+        context = FunctionContext(name: name, config: config, logger: logger, longLived: longLived)
         do {
             _ = try context.bodyLimit()
         } catch let error as ConfigError {

@@ -1,17 +1,32 @@
 import CLibPQ
 import Glibc
 
-/// One libpq connection. Statements go through `PQexecParams` with `$n` placeholders only,
-/// so no value is ever spliced into SQL text.
+/// One libpq connection. Statements carry their values as `$n` parameters only, so no value is
+/// ever spliced into SQL text.
+///
+/// A statement with parameters is either sent whole each time (`PQexecParams`: an unnamed
+/// statement, which pgbouncer in transaction mode and a process that runs once both want), or,
+/// when the connection `preparesStatements`, prepared once under a name (`PQprepare`) and then
+/// only executed (`PQexecPrepared`), so PostgreSQL parses and plans it once per connection. A new
+/// connection starts with none prepared, so a reconnect prepares again as it goes.
 ///
 /// Not thread-safe: each thread or process owns its own connection.
 package final class PGConnection {
     private let handle: OpaquePointer
+    private let preparesStatements: Bool
+    /// The name each SQL text was prepared under on this connection.
+    private var prepared: [String: String] = [:]
+    /// Channels to `NOTIFY` once the open transaction commits (`notifyAfterCommit`).
+    var pendingNotifications: Set<String> = []
 
     /// Connects with `url` (a libpq URI or `key=value` conninfo).
     ///
     /// `connect_timeout`, `application_name` and `gssencmode=disable` are defaults the URL may override.
-    package init(url: String, applicationName: String = "payment-functions", connectTimeoutSeconds: Int = 5) throws {
+    package init(
+        url: String, applicationName: String = "payment-functions", connectTimeoutSeconds: Int = 5,
+        preparesStatements: Bool = false
+    ) throws {
+        self.preparesStatements = preparesStatements
         let keywords = ["connect_timeout", "application_name", "gssencmode", "dbname"]
         let values = [String(connectTimeoutSeconds), applicationName, "disable", url]
         let cKeywords = keywords.map { strdup($0) }
@@ -50,8 +65,21 @@ package final class PGConnection {
         let texts = parameters.map { $0.map { strdup($0.sqlText) } ?? nil }
         defer { texts.forEach { free($0) } }
         let values: [UnsafePointer<CChar>?] = texts.map { $0.map { UnsafePointer($0) } }
-        let result = PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0)
-        return try check(result)
+        guard preparesStatements, !values.isEmpty else {
+            return try check(PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0))
+        }
+        let name = try statementName(sql, parameterCount: values.count)
+        return try check(PQexecPrepared(handle, name, Int32(values.count), values, nil, nil, 0))
+    }
+
+    /// The name `sql` is prepared under on this connection, preparing it now if it is not yet.
+    /// Prepared statements belong to the session, not to a transaction: a rollback keeps them.
+    private func statementName(_ sql: String, parameterCount: Int) throws -> String {
+        if let name = prepared[sql] { return name }
+        let name = "payfn_\(prepared.count + 1)"
+        _ = try check(PQprepare(handle, name, sql, Int32(parameterCount), nil))
+        prepared[sql] = name
+        return name
     }
 
     /// Waits up to `timeoutMilliseconds` for a `NOTIFY` on a channel this connection `LISTEN`s
@@ -73,6 +101,13 @@ package final class PGConnection {
             any = true
         }
         return any
+    }
+
+    /// Has `channel` notified once the open transaction has committed, in the same round trip as
+    /// its `COMMIT` but in a transaction of its own: a `NOTIFY` inside the transaction would hold
+    /// PostgreSQL's notify lock through the commit's flush, one committer at a time.
+    package func notifyAfterCommit(_ channel: StaticString) {
+        pendingNotifications.insert(channel.description)
     }
 
     /// Runs a script of several statements without parameters: migrations only.

@@ -11,6 +11,7 @@ package struct Migration: Sendable {
         .outbox,
         .subscriptions,
         .readSide,
+        .notifyAfterCommit,
     ]
 
     /// The version this build of the code expects.

@@ -52,9 +52,6 @@ import Testing
     @Test func theReadFunctionsServeLambdasRuntimeAPI() throws {
         let world = try World()
         let (local, _) = try world.createBooking("apt-lambda", caller: "alice")
-        let runtimeAPI = LambdaRuntimeStandIn()
-        let server = try LoopbackServer(handler: runtimeAPI.handle)
-        defer { server.stop() }
         func event(_ path: String, caller: String?) -> [UInt8] {
             var context: [String: Any] = [
                 "requestId": "lambda-read", "http": ["method": "GET", "sourceIp": "203.0.113.7"],
@@ -75,7 +72,11 @@ import Testing
             ("plans", "/plans", nil, 200),
             ("health", "/health", nil, 200),
         ]
-        for (index, (function, path, caller, status)) in cases.enumerated() {
+        for (function, path, caller, status) in cases {
+            // A Runtime API of its own each time: a killed process's pending `next` would take the event.
+            let runtimeAPI = LambdaRuntimeStandIn()
+            let server = try LoopbackServer(handler: runtimeAPI.handle)
+            defer { server.stop() }
             let id = runtimeAPI.enqueue(event(path, caller: caller))
             let process = try Processes.spawn(
                 function,
@@ -86,7 +87,7 @@ import Testing
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
             }
-            #expect(runtimeAPI.waitForResults(index + 1, seconds: 20))
+            #expect(runtimeAPI.waitForResults(1, seconds: 20))
             let answer = try JSONDecoder().decode(
                 GatewayAnswer.self, from: Data(try #require(runtimeAPI.responses[id])))
             #expect(answer.statusCode == status, "\(function) \(caller ?? "anonymous"): \(answer.body)")
