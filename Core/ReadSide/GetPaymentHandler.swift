@@ -4,17 +4,10 @@ import Logging
 /// `get-payment` (`GET /api/v1/payments/{payment_id}`): what a frontend polls when the buyer
 /// comes back from paying. One statement. A payment another caller owns is not found, never
 /// forbidden: ids are not confirmed to strangers.
-package struct GetPaymentHandler: Handler {
+package struct GetPaymentHandler: StoreReader {
     private let database: Database
 
     package init(database: Database) { self.database = database }
-
-    package static func make(_ context: FunctionContext) throws -> any Handler {
-        GetPaymentHandler(database: try context.store())
-    }
-
-    package var method: String { "GET" }
-    package var browserFacing: Bool { true }
 
     package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
         guard let id = UUID(uuidString: String(request.lastPathSegment)),

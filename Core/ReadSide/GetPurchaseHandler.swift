@@ -2,17 +2,10 @@ import Logging
 
 /// `get-purchase` (`GET /api/v1/purchase/{purchase_id}`): a Stars purchase's status for the mini
 /// app. One statement. A purchase another caller owns is not found.
-package struct GetPurchaseHandler: Handler {
+package struct GetPurchaseHandler: StoreReader {
     private let database: Database
 
     package init(database: Database) { self.database = database }
-
-    package static func make(_ context: FunctionContext) throws -> any Handler {
-        GetPurchaseHandler(database: try context.store())
-    }
-
-    package var method: String { "GET" }
-    package var browserFacing: Bool { true }
 
     package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
         let id = request.lastPathSegment

@@ -3,16 +3,13 @@ import Logging
 /// `health` (`GET /health`): 200 when the database answers and its schema is the one this code
 /// expects (or newer, during a rolling deploy); 503 otherwise, in the same shape, saying what is
 /// wrong. One statement; the wait is bounded by the connect timeout.
-package struct HealthHandler: Handler {
+package struct HealthHandler: StoreReader {
     private let database: Database
 
     package init(database: Database) { self.database = database }
 
-    package static func make(_ context: FunctionContext) throws -> any Handler {
-        HealthHandler(database: try context.store())
-    }
-
-    package var method: String { "GET" }
+    /// Load balancers and monitors ask it, not pages: it answers no CORS.
+    package var browserFacing: Bool { false }
 
     /// The verdict: `ok` (200) or `unavailable` (503).
     enum Status: String, Encodable {

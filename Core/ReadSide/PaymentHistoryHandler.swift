@@ -2,17 +2,10 @@ import Logging
 
 /// `payment-history` (`GET /api/v1/payments/history?page=1&page_size=20`): the caller's payments,
 /// newest first, a page at a time, with the total. Only for an identified caller. One statement.
-package struct PaymentHistoryHandler: Handler {
+package struct PaymentHistoryHandler: StoreReader {
     private let database: Database
 
     package init(database: Database) { self.database = database }
-
-    package static func make(_ context: FunctionContext) throws -> any Handler {
-        PaymentHistoryHandler(database: try context.store())
-    }
-
-    package var method: String { "GET" }
-    package var browserFacing: Bool { true }
 
     /// The most pages one can ask for: bounds the offset the database skips.
     static let pageLimit = 10_000
