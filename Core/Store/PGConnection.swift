@@ -18,6 +18,12 @@ package final class PGConnection {
     private var prepared: [String: String] = [:]
     /// Channels to `NOTIFY` once the open transaction commits (`notifyAfterCommit`).
     var pendingNotifications: Set<String> = []
+    /// A `BEGIN` not sent yet: `transaction` defers it so that it travels with the first statement.
+    var beginPending = false
+    /// Set when the connection was left in a state no statement can follow; it then counts as closed.
+    private var broken = false
+    /// Exchanges with the server so far (a statement, a prepare, a pipelined group: one each).
+    package private(set) var roundTrips = 0
 
     /// Connects with `url` (a libpq URI or `key=value` conninfo).
     ///
@@ -51,10 +57,11 @@ package final class PGConnection {
     deinit { PQfinish(handle) }
 
     /// True while the connection is usable.
-    package var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
+    package var isOpen: Bool { !broken && PQstatus(handle) == CONNECTION_OK }
 
     /// True inside an open transaction block.
     package var inTransaction: Bool {
+        if beginPending { return true }
         let status = PQtransactionStatus(handle)
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
     }
@@ -65,11 +72,51 @@ package final class PGConnection {
         let texts = parameters.map { $0.map { strdup($0.sqlText) } ?? nil }
         defer { texts.forEach { free($0) } }
         let values: [UnsafePointer<CChar>?] = texts.map { $0.map { UnsafePointer($0) } }
-        guard preparesStatements, !values.isEmpty else {
+        let name = preparesStatements && !values.isEmpty ? try statementName(sql, parameterCount: values.count) : nil
+        if beginPending {
+            beginPending = false
+            return try afterBegin(sql, name: name, values: values)
+        }
+        roundTrips += 1
+        guard let name else {
             return try check(PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0))
         }
-        let name = try statementName(sql, parameterCount: values.count)
         return try check(PQexecPrepared(handle, name, Int32(values.count), values, nil, nil, 0))
+    }
+
+    /// Sends `BEGIN` and the statement together (libpq's pipeline mode) and reads both answers:
+    /// one round trip where two were.
+    private func afterBegin(_ sql: String, name: String?, values: [UnsafePointer<CChar>?]) throws -> PGResult {
+        guard PQenterPipelineMode(handle) == 1 else {
+            _ = try query("BEGIN")
+            return try query(sql, values.map { $0.map { String(cString: $0) } })
+        }
+        roundTrips += 1
+        let count = Int32(values.count)
+        let sent =
+            PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1
+            && (name.map { PQsendQueryPrepared(handle, $0, count, values, nil, nil, 0) }
+                ?? PQsendQueryParams(handle, sql, count, nil, values, nil, nil, 0)) == 1
+            && PQpipelineSync(handle) == 1
+        // Each query's answer is followed by a NULL; the sync point ends the group.
+        let begin = sent ? PQgetResult(handle) : nil
+        if begin != nil { _ = PQgetResult(handle) }
+        let statement = begin != nil ? PQgetResult(handle) : nil
+        if statement != nil { _ = PQgetResult(handle) }
+        if let sync = statement != nil ? PQgetResult(handle) : nil { PQclear(sync) }
+        leavePipelineMode()
+        _ = try check(begin)
+        return try check(statement)
+    }
+
+    /// Back to one statement at a time; a connection that cannot get there counts as closed, so
+    /// `Database` makes a new one.
+    private func leavePipelineMode() {
+        for _ in 0..<8 where PQexitPipelineMode(handle) != 1 {
+            guard let leftover = PQgetResult(handle) else { continue }
+            PQclear(leftover)
+        }
+        if PQpipelineStatus(handle) != PQ_PIPELINE_OFF { broken = true }
     }
 
     /// The name `sql` is prepared under on this connection, preparing it now if it is not yet.
@@ -77,6 +124,7 @@ package final class PGConnection {
     private func statementName(_ sql: String, parameterCount: Int) throws -> String {
         if let name = prepared[sql] { return name }
         let name = "payfn_\(prepared.count + 1)"
+        roundTrips += 1
         _ = try check(PQprepare(handle, name, sql, Int32(parameterCount), nil))
         prepared[sql] = name
         return name
@@ -112,7 +160,10 @@ package final class PGConnection {
 
     /// Runs a script of several statements without parameters: migrations only.
     func runScript(_ sql: String) throws {
-        _ = try check(PQexec(handle, sql))
+        let script = beginPending ? "BEGIN; " + sql : sql
+        beginPending = false
+        roundTrips += 1
+        _ = try check(PQexec(handle, script))
     }
 
     private func check(_ raw: OpaquePointer?) throws -> PGResult {

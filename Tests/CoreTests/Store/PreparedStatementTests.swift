@@ -66,3 +66,51 @@ import Testing
         #expect(try prepares(longLived: false, setting: "true"))
     }
 }
+
+/// `BEGIN` travels with a transaction's first statement: a round trip per statement and one to commit.
+@Suite struct RoundTripTests {
+    static func connections() throws -> [PGConnection] {
+        let url = try TestDatabase.fresh()
+        return [try PGConnection(url: url), try PGConnection(url: url, preparesStatements: true)]
+    }
+
+    @Test func aTransactionCostsARoundTripPerStatementAndOneToCommit() throws {
+        for connection in try Self.connections() {
+            let scope = UUID().uuidString
+            func insertAndCount() throws -> Int64 {
+                try connection.transaction { () throws -> Int64 in
+                    try connection.query(
+                        """
+                        INSERT INTO idempotency_keys (scope, key, fingerprint, state, owner, locked_until, expires_at)
+                        VALUES ($1, $2, 'f', 'in_flight', gen_random_uuid(), now(), now())
+                        """, [scope, UUID().uuidString])
+                    return try connection.query(
+                        "SELECT count(*) AS count FROM idempotency_keys WHERE scope = $1", [scope]
+                    ).first?.requiredInt("count") ?? 0
+                }
+            }
+            #expect(try insertAndCount() == 1, "the first time also prepares, on a preparing connection")
+            let before = connection.roundTrips
+            #expect(try insertAndCount() == 2)
+            #expect(connection.roundTrips - before == 3, "BEGIN + insert, select, COMMIT")
+            #expect(!connection.inTransaction)
+            let empty = connection.roundTrips
+            try connection.transaction {}
+            #expect(connection.roundTrips == empty, "a transaction that ran nothing sends nothing")
+        }
+    }
+
+    @Test func aFirstStatementThatFailsRollsBackAndLeavesTheConnectionUsable() throws {
+        for connection in try Self.connections() {
+            #expect(throws: StoreError.self) {
+                try connection.transaction { try connection.query("SELECT 1 / $1 AS broken", [0]) }
+            }
+            #expect(!connection.inTransaction && connection.isOpen)
+            #expect(try connection.query("SELECT $1::int + 1 AS next", [1]).first?.int("next") == 2)
+            let value = try connection.transaction {
+                try connection.query("SELECT $1::int AS one", [1]).first?.int("one")
+            }
+            #expect(value == 1)
+        }
+    }
+}
