@@ -13,7 +13,8 @@ package struct PaymentStore {
             owner_id, invoice_number, \(SQLTime.utc("created_at")) AS created_at_utc,
             \(SQLTime.utc("paid_at")) AS paid_at_utc
             """
-        /// The next invoice number, `INV-<year of now>-<at least six digits>`, drawn when evaluated.
+        /// The next invoice number, `INV-<year of now>-<at least six digits>`. The sequence is read
+        /// once per statement, so each statement using it gives a number to one row only.
         static let nextInvoiceNumber = """
             (SELECT 'INV-' || to_char(now() AT TIME ZONE 'UTC', 'YYYY') || '-' || lpad(n::text, greatest(6, length(n::text)), '0')
              FROM nextval('invoice_numbers') AS n)

@@ -14,11 +14,14 @@ extension Migration {
             CREATE INDEX payments_owner_history ON payments (owner_id, created_at DESC, id DESC)
                 WHERE owner_id IS NOT NULL;
             CREATE SEQUENCE invoice_numbers;
+            WITH numbered AS (
+                SELECT id, nextval('invoice_numbers')::text AS n FROM payments WHERE status IN ('succeeded', 'refunded'))
             UPDATE payments
-            SET paid_at = updated_at,
-                invoice_number = 'INV-' || to_char(updated_at AT TIME ZONE 'UTC', 'YYYY') || '-'
-                                 || lpad(nextval('invoice_numbers')::text, 6, '0')
-            WHERE status IN ('succeeded', 'refunded');
+            SET paid_at = payments.updated_at,
+                invoice_number = 'INV-' || to_char(payments.updated_at AT TIME ZONE 'UTC', 'YYYY') || '-'
+                                 || lpad(numbered.n, greatest(6, length(numbered.n)), '0')
+            FROM numbered
+            WHERE payments.id = numbered.id;
 
             ALTER TABLE purchases ADD COLUMN owner_id text CHECK (char_length(owner_id) BETWEEN 1 AND 128);
             """#)

@@ -1,5 +1,6 @@
-import Core
 import Testing
+
+@testable import Core
 
 @Suite struct MigrationTests {
     static let tables = [
@@ -19,6 +20,32 @@ import Testing
         #expect(names == Self.tables)
         #expect(try migrator.migrate() == [])
         #expect(try connection.query("SELECT version FROM schema_migrations").count == Migration.all.count)
+    }
+
+    @Test func paymentsPaidBeforeTheReadSideGetTheirInvoiceNumbers() throws {
+        let connection = try PGConnection(url: try TestDatabase.fresh(migrated: false))
+        let before = Migration.all.filter { $0.version < Migration.readSide.version }
+        try Migrator(connection: connection, migrations: before).migrate()
+        for (appointment, status) in [("apt-paid", "succeeded"), ("apt-back", "refunded"), ("apt-open", "pending")] {
+            try connection.query(
+                """
+                INSERT INTO payments (id, provider, status, amount_minor, currency, purpose, appointment_id, service_slug, kind, description)
+                VALUES (gen_random_uuid(), 'yookassa', $1, 50000, 'RUB', 'booking', $2, 'haircut', 'deposit', 'Deposit')
+                """, [status, appointment])
+        }
+        try Migrator(connection: connection).migrate()
+        let rows = try connection.query(
+            "SELECT appointment_id, invoice_number, paid_at IS NOT NULL AS paid FROM payments ORDER BY appointment_id")
+        let found = try rows.rows.map {
+            (try $0.requiredString("appointment_id"), try $0.string("invoice_number"), try $0.bool("paid"))
+        }
+        #expect(found.map(\.0) == ["apt-back", "apt-open", "apt-paid"])
+        for (appointment, number, paid) in found {
+            let expected = appointment != "apt-open"
+            #expect(
+                (number?.wholeMatch(of: #/INV-\d{4}-\d{6}/#) != nil) == expected, "\(appointment): \(number ?? "none")")
+            #expect(paid == expected)
+        }
     }
 
     @Test func concurrentMigratorsApplyEachStepOnce() throws {
