@@ -77,7 +77,7 @@ extension PurchaseRecord {
     /// Whether `userID`, calling as `caller`, may act on this purchase: it is theirs, and when it
     /// was created by an identified caller, they are that caller.
     func belongs(to userID: String, caller: String?) -> Bool {
-        self.userID == userID && (ownerID == nil || ownerID == caller)
+        self.userID == userID && allows(caller)
     }
 
     /// The 409 for a purchase that belongs to someone else, logged under `logName`.

@@ -12,7 +12,7 @@ package struct GetPaymentHandler: StoreReader {
     package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
         guard let id = UUID(uuidString: String(request.lastPathSegment)),
             let payment = try PaymentStore(connection: try database.connection()).find(id: id),
-            payment.isReadable(by: request.caller)
+            payment.allows(request.caller)
         else {
             throw APIError.notFound("payment_not_found", "No payment with this id is yours to see.")
         }

@@ -11,7 +11,7 @@ package struct GetPurchaseHandler: StoreReader {
         let id = request.lastPathSegment
         guard (1...BoundedText.idLimit).contains(id.utf8.count), id.utf8.allSatisfy(ASCII.isToken),
             let purchase = try PurchaseStore(connection: try database.connection()).find(String(id)),
-            purchase.ownerID == nil || purchase.ownerID == request.caller
+            purchase.allows(request.caller)
         else {
             throw APIError.notFound("purchase_not_found", "No purchase with this id is yours to see.")
         }

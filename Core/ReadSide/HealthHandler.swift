@@ -39,9 +39,7 @@ package struct HealthHandler: StoreReader {
                 "health: schema outdated, run payctl migrate",
                 metadata: ["schema_version": .stringConvertible(report.schemaVersion ?? 0)])
         }
-        var response = HTTPResponse.json(report.database == .ok ? 200 : 503, report)
-        response.headers.set("Cache-Control", "no-store")
-        return response
+        return .fresh(report, status: report.database == .ok ? 200 : 503)
     }
 
     /// `{"status","database","schema_version","expected_schema_version"}`, every field always

@@ -38,16 +38,10 @@ struct PaymentView: Encodable {
     }
 }
 
-extension PaymentRecord {
-    /// Whether `caller` may read it: an owned payment by its owner only, an anonymous one by
-    /// anyone holding its id (the id is the capability, as a checkout link's is).
-    func isReadable(by caller: String?) -> Bool { ownerID == nil || ownerID == caller }
-}
-
 extension HTTPResponse {
     /// A JSON answer that no cache keeps: a status read now may change a second later.
-    static func fresh<Value: Encodable>(_ value: Value) -> HTTPResponse {
-        var response = json(200, value)
+    static func fresh<Value: Encodable>(_ value: Value, status: Int = 200) -> HTTPResponse {
+        var response = json(status, value)
         response.headers.set("Cache-Control", "no-store")
         return response
     }

@@ -26,16 +26,12 @@ extension PGConnection {
                 CrashPoint.reach("after_commit")
                 return value
             } catch let error as StoreError {
-                pendingNotifications = []
-                beginPending = false
-                if inTransaction { _ = try? query("ROLLBACK") }
+                rollBack()
                 guard error.sqlState?.isRetryableTransaction == true, attempt < attempts else { throw error }
                 usleep(UInt32.random(in: 1_000...(5_000 << min(attempt, 6))))
                 attempt += 1
             } catch {
-                pendingNotifications = []
-                beginPending = false
-                if inTransaction { _ = try? query("ROLLBACK") }
+                rollBack()
                 throw error
             }
         }

@@ -87,10 +87,8 @@ package final class PGConnection {
     /// Sends `BEGIN` and the statement together (libpq's pipeline mode) and reads both answers:
     /// one round trip where two were.
     private func afterBegin(_ sql: String, name: String?, values: [UnsafePointer<CChar>?]) throws -> PGResult {
-        guard PQenterPipelineMode(handle) == 1 else {
-            _ = try query("BEGIN")
-            return try query(sql, values.map { $0.map { String(cString: $0) } })
-        }
+        // libpq refuses pipeline mode only to a connection that is busy or lost: a failed send.
+        guard PQenterPipelineMode(handle) == 1 else { return try check(nil) }
         roundTrips += 1
         let count = Int32(values.count)
         let sent =
@@ -105,7 +103,12 @@ package final class PGConnection {
         if statement != nil { _ = PQgetResult(handle) }
         if let sync = statement != nil ? PQgetResult(handle) : nil { PQclear(sync) }
         leavePipelineMode()
-        _ = try check(begin)
+        do {
+            _ = try check(begin)
+        } catch {
+            if let statement { PQclear(statement) }
+            throw error
+        }
         return try check(statement)
     }
 
@@ -158,12 +161,23 @@ package final class PGConnection {
         pendingNotifications.insert(channel.description)
     }
 
-    /// Runs a script of several statements without parameters: migrations only.
+    /// Runs a script of several statements without parameters: a migration, or a `COMMIT` with the
+    /// `NOTIFY`s after it.
     func runScript(_ sql: String) throws {
         let script = beginPending ? "BEGIN; " + sql : sql
         beginPending = false
         roundTrips += 1
         _ = try check(PQexec(handle, script))
+    }
+
+    /// Ends the open transaction, if one began, and forgets what it deferred (`BEGIN`, `NOTIFY`s).
+    func rollBack() {
+        pendingNotifications = []
+        if beginPending {
+            beginPending = false
+        } else if inTransaction {
+            _ = try? query("ROLLBACK")
+        }
     }
 
     private func check(_ raw: OpaquePointer?) throws -> PGResult {

@@ -42,7 +42,7 @@ package struct CreateIntentHandler: Handler {
             payments: payments)
         var log = logger
         log[metadataKey: "payment_id"] = .string(payment.id.uuidString.lowercased())
-        if let owner = payment.ownerID, owner != request.caller {
+        guard payment.allows(request.caller) else {
             throw APIError.conflict(
                 "payment_in_progress", "Another caller's payment for this is open; it cannot be shared.")
         }
