@@ -45,6 +45,8 @@ package struct DeliveryStore {
     }
 
     private enum SQL {
+        static let awaitsFanOut =
+            "SELECT EXISTS (SELECT 1 FROM events WHERE fanned_out_at IS NULL) AS waiting"
         /// New events, oldest first, each given a delivery per sink that wants it; an event no
         /// sink wants is published at once.
         static let fanOut = """
@@ -151,6 +153,11 @@ package struct DeliveryStore {
     package func record(_ attempts: [Attempt]) throws {
         guard !attempts.isEmpty else { return }
         try connection.query(SQL.record, [String(decoding: try JSONCoding.encode(attempts), as: UTF8.self)])
+    }
+
+    /// Whether any event still waits for fan-out (one held by another worker's fan-out, or newer).
+    package func awaitsFanOut() throws -> Bool {
+        try connection.query(SQL.awaitsFanOut).first?.requiredString("waiting") == "t"
     }
 
     /// How many deliveries are due now.

@@ -65,7 +65,8 @@ package struct Relay: Sendable {
             while Self.now() < deadline {
                 guard let round = try? worker.round(until: deadline) else { break }
                 tally += round
-                if round.attempted == 0 && round.fannedOut == 0 { break }
+                if !round.busy { break }
+                if round.fanOutHeldElsewhere { usleep(UInt32(Self.heldFanOutPause) * 1_000) }
             }
             total.withLock { $0 += tally }
         }
@@ -99,15 +100,15 @@ package struct Relay: Sendable {
         forEachSink(logger: logger) { worker in
             let index = settings.sinks.firstIndex { $0.name == worker.sinkName } ?? 0
             while !stopping() {
-                var busy = false
+                var pause = poll
                 do {
                     let round = try worker.round(until: Self.now() + settings.roundMilliseconds)
-                    busy = round.attempted > 0 || round.fannedOut > 0
+                    if round.busy { pause = round.fanOutHeldElsewhere ? min(poll, Self.heldFanOutPause) : 0 }
                 } catch {
                     logger.error(
                         "relay round failed", metadata: [LogKey.sink: .string(worker.sinkName), "error": "\(error)"])
                 }
-                if !busy { _ = wakes[index].wait(timeout: .now() + .milliseconds(poll)) }
+                if pause > 0 { _ = wakes[index].wait(timeout: .now() + .milliseconds(pause)) }
             }
         }
         logger.info("relay stopped")
@@ -144,6 +145,9 @@ package struct Relay: Sendable {
             }
         }
     }
+
+    /// Milliseconds a worker waits for another worker's fan-out to commit before looking again.
+    static let heldFanOutPause = 5
 
     /// Milliseconds on the monotonic clock.
     static func now() -> Int { RetryPolicy.Deadline.now() }

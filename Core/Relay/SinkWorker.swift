@@ -13,14 +13,21 @@ final class SinkWorker {
         var dead = 0
         /// Events this worker fanned out.
         var fannedOut = 0
+        /// Whether the last round found nothing to do while events still waited for a fan-out
+        /// another worker holds: their deliveries appear once it commits.
+        var fanOutHeldElsewhere = false
 
         var attempted: Int { delivered + retrying + dead }
+
+        /// Whether the last round did or found anything, so another round is worth making now.
+        var busy: Bool { attempted > 0 || fannedOut > 0 || fanOutHeldElsewhere }
 
         static func += (left: inout Tally, right: Tally) {
             left.delivered += right.delivered
             left.retrying += right.retrying
             left.dead += right.dead
             left.fannedOut += right.fannedOut
+            left.fanOutHeldElsewhere = right.fanOutHeldElsewhere
         }
     }
 
@@ -77,6 +84,7 @@ final class SinkWorker {
             _ = try? connection.query("ROLLBACK")
             throw error
         }
+        if tally.attempted == 0 && tally.fannedOut == 0 { tally.fanOutHeldElsewhere = try store.awaitsFanOut() }
         return tally
     }
 

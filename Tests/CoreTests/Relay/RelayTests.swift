@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import StandIns
+import Synchronization
 import Testing
 
 /// The relay end to end: real webhooks write domain events, the relay delivers them to real
@@ -187,6 +188,27 @@ import Testing
         #expect(
             try relaying.world.count(
                 "SELECT count(*) FROM events WHERE type = 'payment_refunded' AND published_at IS NOT NULL") == 1)
+    }
+
+    /// A drain whose fan-out finds the new events locked by another worker's fan-out (two sinks
+    /// fanning out at once) waits for that fan-out to commit instead of ending with them undelivered.
+    @Test func aDrainWaitsForAFanOutHeldByAnotherWorker() throws {
+        let relaying = try Relaying(sinks: Self.crm)
+        _ = try relaying.paidBooking()
+        let other = try PGConnection(url: relaying.world.databaseURL)
+        try other.query("BEGIN")
+        try other.query("SELECT seq FROM events WHERE fanned_out_at IS NULL FOR UPDATE")
+        let drained = Mutex<Relay.Summary?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            drained.withLock { $0 = try? relaying.drain(budget: 5_000) }
+            done.signal()
+        }
+        usleep(300_000)
+        try other.query("ROLLBACK")
+        done.wait()
+        #expect(drained.withLock { $0 } == Relay.Summary(delivered: 1, retrying: 0, dead: 0, due: 0))
+        #expect(relaying.taken.map(\.type) == ["booking_paid"])
     }
 
     @Test func aSinkAddedLaterGetsNoHistoryUnlessBackfilled() throws {
