@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "Core",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tools/payctl"
         ),

@@ -28,7 +28,8 @@ package struct DomainEventType: RawRepresentable, Hashable, Sendable, Codable, C
     package static let subscriptionRevoked = DomainEventType(rawValue: "subscription_revoked")
     /// A payment was canceled: `failure_category`, `party`.
     package static let paymentFailed = DomainEventType(rawValue: "payment_failed")
-    /// A refund succeeded: `refund_id`, `refund_amount_minor`.
+    /// A refund succeeded: `refund_id`, `refund_amount_minor`, `amount_refunded_minor` (all so
+    /// far) and `full` (the payment is now refunded in full).
     package static let paymentRefunded = DomainEventType(rawValue: "payment_refunded")
 
     // MARK: Stripe deals (aggregate `payment`, with `deal_id` and the Stripe ids)
@@ -39,7 +40,7 @@ package struct DomainEventType: RawRepresentable, Hashable, Sendable, Codable, C
     package static let dealAwaitingPayment = DomainEventType(rawValue: "deal_awaiting_payment")
     /// A deal's payment attempt failed: `failure_category`.
     package static let dealPaymentFailed = DomainEventType(rawValue: "deal_payment_failed")
-    /// A deal's charge was refunded: `amount_refunded_minor`.
+    /// A refund of a deal's payment succeeded: as `payment_refunded`.
     package static let dealRefunded = DomainEventType(rawValue: "deal_refunded")
     /// A subscription invoice was paid: `invoice_id`, `subscription_id`.
     package static let invoicePaid = DomainEventType(rawValue: "invoice_paid")
@@ -56,11 +57,14 @@ package struct DomainEventType: RawRepresentable, Hashable, Sendable, Codable, C
     package static let purchaseFailed = DomainEventType(rawValue: "purchase_failed")
     /// A charge must be refunded (paid twice, or for no purchase): `telegram_payment_charge_id`, `reason`.
     package static let purchaseRefundDue = DomainEventType(rawValue: "purchase_refund_due")
+    /// A paid purchase's charge was refunded by an operator: `telegram_payment_charge_id`.
+    package static let purchaseRefunded = DomainEventType(rawValue: "purchase_refunded")
 
     /// Every kind, for sink configuration checks and documentation.
     package static let all: [DomainEventType] = [
         .paymentStarted, .bookingPaid, .subscriptionPaid, .subscriptionRevoked, .paymentFailed, .paymentRefunded,
         .dealPaid, .dealAwaitingPayment, .dealPaymentFailed, .dealRefunded, .invoicePaid,
         .purchaseInvoiceCreated, .purchaseInvoiceReused, .purchaseSucceeded, .purchaseFailed, .purchaseRefundDue,
+        .purchaseRefunded,
     ]
 }

@@ -33,12 +33,16 @@ package enum PaymentEvents {
             extra: ["failure_category": .string(category), "party": party.map(JSONValue.string) ?? .null])
     }
 
-    /// `payment_refunded`, once per refund.
-    package static func refunded(_ payment: PaymentRecord, refundID: String, amount: Money) -> DomainEvent {
-        event(
-            .paymentRefunded, payment, key: refundID,
+    /// `payment_refunded` (`deal_refunded` for a Stripe deal), once per refund, when it succeeds:
+    /// its amount, all refunded so far, and whether that is the whole payment.
+    package static func refunded(_ payment: PaymentRecord, refund: RefundRecord, full: Bool) -> DomainEvent {
+        let refundID = refund.providerRefundID ?? refund.id.uuidString.lowercased()
+        let type: DomainEventType = if case .deal = payment.purpose { .dealRefunded } else { .paymentRefunded }
+        return event(
+            type, payment, key: refundID,
             extra: [
-                "refund_id": .string(refundID), "refund_amount_minor": .int(amount.minorUnits),
+                "refund_id": .string(refundID), "refund_amount_minor": .int(refund.amount.minorUnits),
+                "amount_refunded_minor": .int(payment.amountRefunded), "full": .bool(full),
             ])
     }
 

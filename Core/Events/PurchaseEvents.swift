@@ -39,6 +39,11 @@ package enum PurchaseEvents {
             extra: ["telegram_payment_charge_id": .string(chargeID), "reason": .string(reason)])
     }
 
+    /// `purchase_refunded`, once per purchase: its charge went back to the buyer.
+    package static func refunded(_ purchase: PurchaseRecord, chargeID: String) -> DomainEvent {
+        event(.purchaseRefunded, purchase, key: "", extra: ["telegram_payment_charge_id": .string(chargeID)])
+    }
+
     /// `key` nil: no dedup; "": once per purchase; otherwise once per purchase and key.
     private static func event(
         _ type: DomainEventType, _ purchase: PurchaseRecord, key: String?, extra: [String: JSONValue] = [:]

@@ -11,6 +11,8 @@ package struct PaymentRecord: Sendable, Equatable {
     }
 
     package let id: UUID
+    /// Who takes the money: YooKassa for bookings and subscriptions, Stripe for deals.
+    package var provider: Provider = .yookassa
     package let providerPaymentID: String?
     package let status: PaymentStatus
     package let amount: Money
@@ -29,6 +31,13 @@ package struct PaymentRecord: Sendable, Equatable {
     /// When it was created and when it first succeeded, in UTC, ISO 8601 to the second.
     package var createdAt: String = ""
     package var paidAt: String? = nil
+    /// What refunds have given back so far; the payment is `refunded` once this is all of it.
+    package var amountRefunded: Int64 = 0
+
+    /// What can still be given back.
+    package var refundable: Money {
+        Money(minorUnits: amount.minorUnits - amountRefunded, currency: amount.currency)
+    }
 }
 
 /// A deposit or the full price of a booked service.

@@ -8,7 +8,7 @@ package struct PaymentStore {
 
     private enum SQL {
         static let columns = """
-            id, provider_payment_id, status, amount_minor, currency, purpose, appointment_id, service_slug, kind,
+            id, provider, provider_payment_id, status, amount_refunded_minor, amount_minor, currency, purpose, appointment_id, service_slug, kind,
             plan_id, user_id, deal_id, description, return_url, confirmation_url, failure_category, period_days,
             owner_id, invoice_number, \(SQLTime.utc("created_at")) AS created_at_utc,
             \(SQLTime.utc("paid_at")) AS paid_at_utc
@@ -35,6 +35,15 @@ package struct PaymentStore {
             WHERE purpose = 'subscription' AND user_id = $1 AND plan_id = $2 AND status IN ('pending', 'waiting_for_capture')
             """
         static let byID = "SELECT \(columns) FROM payments WHERE id = $1::uuid"
+        static let lockByID = "SELECT \(columns) FROM payments WHERE id = $1::uuid FOR UPDATE"
+        /// A refund's money counted; the payment becomes `refunded` when nothing is left.
+        static let addRefunded = """
+            UPDATE payments
+            SET amount_refunded_minor = amount_refunded_minor + $2, updated_at = now(),
+                status = CASE WHEN amount_refunded_minor + $2 = amount_minor THEN 'refunded' ELSE status END
+            WHERE id = $1::uuid AND status = 'succeeded' AND amount_refunded_minor + $2 <= amount_minor
+            RETURNING \(columns)
+            """
         static let lockByProviderID = """
             SELECT \(columns) FROM payments WHERE provider = $1 AND provider_payment_id = $2 FOR UPDATE
             """
@@ -125,6 +134,17 @@ package struct PaymentStore {
         try connection.query(SQL.byID, [id]).first.map(Self.record)
     }
 
+    /// The payment, locked until the transaction ends.
+    package func lock(id: UUID) throws -> PaymentRecord? {
+        try connection.query(SQL.lockByID, [id]).first.map(Self.record)
+    }
+
+    /// Counts `minorUnits` more as refunded (the caller has checked it fits); the payment moves to
+    /// `refunded` when that is all of it. Nil when it does not fit or the payment is not paid.
+    package func addRefunded(id: UUID, minorUnits: Int64) throws -> PaymentRecord? {
+        try connection.query(SQL.addRefunded, [id, minorUnits]).first.map(Self.record)
+    }
+
     /// The payment `provider` knows as `providerPaymentID`, locked until the transaction ends.
     package func lock(provider: Provider, providerPaymentID: String) throws -> PaymentRecord? {
         try connection.query(SQL.lockByProviderID, [provider.rawValue, providerPaymentID]).first.map(Self.record)
@@ -159,6 +179,7 @@ package struct PaymentStore {
 
     private static func record(_ row: PGRow) throws -> PaymentRecord {
         guard let id = UUID(uuidString: try row.requiredString("id")),
+            let provider = Provider(rawValue: try row.requiredString("provider")),
             let status = PaymentStatus(rawValue: try row.requiredString("status")),
             let currency = Currency(try row.requiredString("currency"))
         else { throw StoreError(.unexpectedResult, detail: "payments row has an unreadable id, status or currency") }
@@ -178,12 +199,12 @@ package struct PaymentStore {
             purpose = .deal(dealID: try row.string("deal_id"))
         }
         return PaymentRecord(
-            id: id, providerPaymentID: try row.string("provider_payment_id"), status: status,
+            id: id, provider: provider, providerPaymentID: try row.string("provider_payment_id"), status: status,
             amount: Money(minorUnits: try row.requiredInt("amount_minor"), currency: currency), purpose: purpose,
             description: try row.requiredString("description"), returnURL: try row.string("return_url") ?? "",
             confirmationURL: try row.string("confirmation_url"), failureCategory: try row.string("failure_category"),
             periodDays: try row.int("period_days").map(Int.init), ownerID: try row.string("owner_id"),
             invoiceNumber: try row.string("invoice_number"), createdAt: try row.requiredString("created_at_utc"),
-            paidAt: try row.string("paid_at_utc"))
+            paidAt: try row.string("paid_at_utc"), amountRefunded: try row.requiredInt("amount_refunded_minor"))
     }
 }

@@ -1,10 +1,12 @@
 /// One row of `purchases`: a digital item bought with Telegram Stars.
 package struct PurchaseRecord: Sendable, Equatable {
-    /// `pending → succeeded`, `pending → failed`; a real payment still succeeds a failed one.
+    /// `pending → succeeded → refunded`, `pending → failed`; a real payment still succeeds a failed one.
     package enum Status: String, Sendable {
         case pending
         case succeeded
         case failed
+        /// Paid, then its charge refunded by an operator.
+        case refunded
     }
 
     package let id: String

@@ -34,6 +34,25 @@ package struct PurchaseStore {
             """
         static let fail =
             "UPDATE purchases SET status = 'failed', updated_at = now() WHERE id = $1 RETURNING \(columns)"
+        static let chargeColumns = """
+            telegram_payment_charge_id, purchase_id, user_id, amount_minor, currency, refund_due, reason,
+            \(SQLTime.utc("created_at")) AS created_at_utc, \(SQLTime.utc("refunded_at")) AS refunded_at_utc
+            """
+        static let lockCharge =
+            "SELECT \(chargeColumns) FROM purchase_charges WHERE telegram_payment_charge_id = $1 FOR UPDATE"
+        static let refundsDue = """
+            SELECT \(chargeColumns) FROM purchase_charges WHERE refund_due AND refunded_at IS NULL ORDER BY created_at
+            """
+        static let chargeRefunded = """
+            UPDATE purchase_charges SET refunded_at = now(), refund_due = false
+            WHERE telegram_payment_charge_id = $1 AND refunded_at IS NULL
+            RETURNING \(chargeColumns)
+            """
+        static let refund = """
+            UPDATE purchases SET status = 'refunded', updated_at = now()
+            WHERE id = $1 AND status = 'succeeded' AND telegram_payment_charge_id = $2
+            RETURNING \(columns)
+            """
         static let recordCharge = """
             INSERT INTO purchase_charges (telegram_payment_charge_id, provider_payment_charge_id, purchase_id, user_id,
                                           amount_minor, currency, refund_due, reason)
@@ -94,6 +113,39 @@ package struct PurchaseStore {
                 reason,
             ]
         ).count == 1
+    }
+
+    /// The charge, locked until the transaction ends.
+    package func lockCharge(_ chargeID: String) throws -> ChargeRecord? {
+        try connection.query(SQL.lockCharge, [chargeID]).first.map(Self.charge)
+    }
+
+    /// Charges flagged for refund and not refunded yet, oldest first.
+    package func refundsDue() throws -> [ChargeRecord] {
+        try connection.query(SQL.refundsDue).rows.map(Self.charge)
+    }
+
+    /// Marks the charge refunded (and no longer due); nil when it already was.
+    package func chargeRefunded(_ chargeID: String) throws -> ChargeRecord? {
+        try connection.query(SQL.chargeRefunded, [chargeID]).first.map(Self.charge)
+    }
+
+    /// Moves a paid purchase whose own charge `chargeID` was refunded to `refunded`; nil when that
+    /// charge is not what paid it (a second payment) or it was refunded before.
+    package func refund(_ purchaseID: String, chargeID: String) throws -> PurchaseRecord? {
+        try connection.query(SQL.refund, [purchaseID, chargeID]).first.map(Self.record)
+    }
+
+    private static func charge(_ row: PGRow) throws -> ChargeRecord {
+        guard let currency = Currency(try row.requiredString("currency")) else {
+            throw StoreError(.unexpectedResult, detail: "purchase_charges row has an unreadable currency")
+        }
+        return ChargeRecord(
+            chargeID: try row.requiredString("telegram_payment_charge_id"),
+            purchaseID: try row.requiredString("purchase_id"), userID: try row.requiredString("user_id"),
+            amount: Money(minorUnits: try row.requiredInt("amount_minor"), currency: currency),
+            refundDue: try row.requiredString("refund_due") == "t", reason: try row.string("reason"),
+            createdAt: try row.requiredString("created_at_utc"), refundedAt: try row.string("refunded_at_utc"))
     }
 
     private static func record(_ row: PGRow) throws -> PurchaseRecord {

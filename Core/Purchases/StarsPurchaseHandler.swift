@@ -38,6 +38,8 @@ package struct StarsPurchaseHandler: Handler {
                         return (existing, true)
                     case .failed:
                         throw APIError.conflict("purchase_not_pending", "This purchase has failed; start a new one.")
+                    case .refunded:
+                        throw APIError.conflict("purchase_not_pending", "This purchase was refunded; start a new one.")
                     case .pending:
                         guard let (done, elapsed) = try purchases.succeed(purchaseID, chargeID: nil) else {
                             return (existing, true)

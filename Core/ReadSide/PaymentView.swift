@@ -1,6 +1,6 @@
 /// A payment as the read side shows it to its owner: status, amount, what it is for, when it was
 /// created and paid, the confirmation URL while the buyer still has to pay, the invoice number
-/// once paid. Absent fields are left out.
+/// once paid, what refunds gave back once any did. Absent fields are left out.
 struct PaymentView: Encodable {
     let payment_id: String
     let status: String
@@ -15,6 +15,7 @@ struct PaymentView: Encodable {
     let paid_at: String?
     let confirmation_url: String?
     let invoice_number: String?
+    let amount_refunded: YooKassa.Amount?
 
     init(_ payment: PaymentRecord) {
         payment_id = payment.id.uuidString.lowercased()
@@ -35,6 +36,9 @@ struct PaymentView: Encodable {
         paid_at = payment.paidAt
         confirmation_url = payment.status == .pending ? payment.confirmationURL : nil
         invoice_number = payment.invoiceNumber
+        amount_refunded =
+            payment.amountRefunded > 0
+            ? YooKassa.Amount(Money(minorUnits: payment.amountRefunded, currency: payment.amount.currency)) : nil
     }
 }
 

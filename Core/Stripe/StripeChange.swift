@@ -16,6 +16,8 @@ struct StripeChange {
     let amount: Money?
     let objectStatus: String?
     let effect: Effect?
+    /// For a `refund.*` event: the refund, counted by the refund ledger.
+    let refund: ProviderRefund?
     private let invoiceID: String?
     private let subscriptionID: String?
     private let chargeID: String?
@@ -33,6 +35,7 @@ struct StripeChange {
         var chargeID: String?
         var amount: Money?
         var effect: Effect?
+        var refund: ProviderRefund?
         var metadata = object.metadata ?? [:]
         switch event.type {
         case "checkout.session.completed", "checkout.session.async_payment_succeeded",
@@ -58,12 +61,16 @@ struct StripeChange {
             amount = money(object.amount)
             let category = object.last_payment_error?.decline_code ?? object.last_payment_error?.code ?? "unknown"
             effect = Effect(status: nil, eventType: .dealPaymentFailed, eventKey: event.id, failureCategory: category)
-        case "charge.refunded":
-            chargeID = object.id
+        case "refund.created", "refund.updated", "refund.failed", "charge.refund.updated":
+            // Each refund has its own events (also one made in the Dashboard); `charge.refunded`
+            // names no refund, so refunds are counted from these alone.
+            paymentIntentID = object.payment_intent?.id
+            chargeID = object.charge?.id
             amount = money(object.amount)
-            effect = Effect(
-                status: object.refunded == true ? .refunded : nil, eventType: .dealRefunded,
-                eventKey: "\(object.id):\(object.amount_refunded ?? 0)")
+            refund = Stripe.Refund.providerRefund(
+                id: object.id, status: object.status, amount: object.amount, currency: object.currency,
+                metadata: object.metadata)
+            metadata = [:]
         case "invoice.payment_succeeded":
             invoiceID = object.id
             amount = money(object.amount_paid)
@@ -85,6 +92,7 @@ struct StripeChange {
         self.amount = amount
         self.objectStatus = object.payment_status ?? object.status
         self.effect = effect
+        self.refund = refund
     }
 
     /// The payment these events share: the PaymentIntent, else the session, else the invoice.
@@ -98,9 +106,6 @@ struct StripeChange {
             ("subscription_id", subscriptionID), ("charge_id", chargeID), ("failure_category", effect?.failureCategory),
         ] {
             if let value { payload[key] = .string(value) }
-        }
-        if event.type == "charge.refunded", let refunded = event.data.object.amount_refunded {
-            payload["amount_refunded_minor"] = .int(refunded)
         }
         return payload
     }

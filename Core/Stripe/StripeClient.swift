@@ -1,7 +1,7 @@
 import FoundationEssentials
 
-/// Read-only access to the Stripe API for operators: `GET /v1/events`, paginated. A restricted
-/// key with Events: Read is enough.
+/// The Stripe API for operators: `GET /v1/events`, paginated (a restricted key with Events: Read),
+/// and refunds (`POST /v1/refunds`, `GET /v1/refunds/{id}`, which need Refunds: Write).
 package struct StripeClient {
     /// The real API; `STRIPE_API_URL` overrides it.
     package static let defaultBaseURL = "https://api.stripe.com"
@@ -46,35 +46,67 @@ package struct StripeClient {
             if let createdSince { query.append("created[gte]=\(createdSince)") }
             if failedOnly { query.append("delivery_success=false") }
             if let cursor { query.append("starting_after=\(PercentEncoding.component(cursor))") }
-            let request = OutboundRequest(
-                method: "GET", url: "\(baseURL)/v1/events?" + query.joined(separator: "&"),
-                headers: HTTPHeaders([("Authorization", "Bearer \(apiKey)"), ("Stripe-Version", "2025-03-31.basil")]),
-                timeoutMilliseconds: 10_000)
-            let response: OutboundResponse
-            do {
-                response = try http.send(request)
-            } catch {
-                throw .unavailable("\(error)")
-            }
-            guard response.status == 200 else {
-                struct ErrorBody: Decodable {
-                    struct Detail: Decodable { let message: String? }
-                    let error: Detail?
-                }
-                let message =
-                    (try? JSONCoding.decode(ErrorBody.self, from: response.body))?.error?.message
-                    ?? "HTTP \(response.status)"
-                throw .rejected(status: response.status, message: message)
-            }
             struct Page: Decodable {
                 let data: [EventSummary]
                 let has_more: Bool
             }
-            guard let page = try? JSONCoding.decode(Page.self, from: response.body) else { throw .badResponse }
+            let page = try send(Page.self, "GET", "/v1/events?" + query.joined(separator: "&"))
             collected += page.data
             guard page.has_more, let last = page.data.last else { break }
             cursor = last.id
         }
         return collected
+    }
+
+    /// `POST /v1/refunds` (form-encoded) with `Idempotency-Key`; `fields` are the form's pairs.
+    package func createRefund(
+        _ fields: [(String, String)], idempotencyKey: String
+    ) throws(StripeError)
+        -> Stripe.Refund
+    {
+        let form = fields.map { "\(PercentEncoding.component($0.0))=\(PercentEncoding.component($0.1))" }
+        return try send(
+            Stripe.Refund.self, "POST", "/v1/refunds", form: form.joined(separator: "&"),
+            idempotencyKey: idempotencyKey)
+    }
+
+    /// `GET /v1/refunds/{id}`.
+    package func refund(id: String) throws(StripeError) -> Stripe.Refund {
+        try send(Stripe.Refund.self, "GET", "/v1/refunds/\(PercentEncoding.component(id))")
+    }
+
+    /// One call: Stripe's error message for a 4xx, `unavailable` for no answer or a 5xx.
+    private func send<Value: Decodable>(
+        _ type: Value.Type, _ method: String, _ path: String, form: String? = nil, idempotencyKey: String? = nil
+    ) throws(StripeError) -> Value {
+        var headers = HTTPHeaders([("Authorization", "Bearer \(apiKey)"), ("Stripe-Version", "2025-03-31.basil")])
+        if form != nil { headers.add("Content-Type", "application/x-www-form-urlencoded") }
+        if let idempotencyKey { headers.add("Idempotency-Key", idempotencyKey) }
+        let request = OutboundRequest(
+            method: method, url: baseURL + path, headers: headers, body: Array((form ?? "").utf8),
+            timeoutMilliseconds: 10_000)
+        let response: OutboundResponse
+        do {
+            response = try http.send(request)
+        } catch {
+            throw .unavailable("\(error)")
+        }
+        guard response.status == 200 else {
+            guard (400..<500).contains(response.status), response.status != 429 else {
+                throw .unavailable("HTTP \(response.status)")
+            }
+            let message =
+                (try? JSONCoding.decode(ErrorBody.self, from: response.body))?.error?.message
+                ?? "HTTP \(response.status)"
+            throw .rejected(status: response.status, message: message)
+        }
+        guard let value = try? JSONCoding.decode(type, from: response.body) else { throw .badResponse }
+        return value
+    }
+
+    /// Stripe's error body: `{"error": {"message": …}}`.
+    private struct ErrorBody: Decodable {
+        struct Detail: Decodable { let message: String? }
+        let error: Detail?
     }
 }

@@ -19,8 +19,8 @@ package enum Stripe {
         package let data: Payload
     }
 
-    /// The `data.object` of the event types handled: a Checkout Session, PaymentIntent, Charge
-    /// or Invoice. Fields that do not apply to a type are nil.
+    /// The `data.object` of the event types handled: a Checkout Session, PaymentIntent, Charge,
+    /// Invoice or Refund. Fields that do not apply to a type are nil.
     package struct EventObject: Decodable, Sendable {
         package struct PaymentError: Decodable, Sendable {
             package let code: String?
@@ -39,11 +39,10 @@ package enum Stripe {
         package let amount: Int64?
         package let amount_total: Int64?
         package let amount_received: Int64?
-        package let amount_refunded: Int64?
         package let amount_paid: Int64?
         package let currency: String?
-        package let refunded: Bool?
         package let payment_intent: ObjectID?
+        package let charge: ObjectID?
         package let subscription: ObjectID?
         package let metadata: [String: String]?
         package let parent: Parent?
@@ -62,6 +61,41 @@ package enum Stripe {
                 struct Expanded: Decodable { let id: String }
                 self.id = try Expanded(from: decoder).id
             }
+        }
+    }
+
+    /// A refund (`re_…`): the answer to `POST /v1/refunds`, and the object of `refund.*` events.
+    package struct Refund: Decodable, Sendable {
+        package let id: String
+        package let amount: Int64
+        package let currency: String
+        package let status: String?
+        package let payment_intent: ObjectID?
+        package let charge: ObjectID?
+        package let metadata: [String: String]?
+
+        /// The refund as the ledger reads it; nil for an unreadable currency or status.
+        package var providerRefund: ProviderRefund? {
+            Self.providerRefund(id: id, status: status, amount: amount, currency: currency, metadata: metadata)
+        }
+
+        /// A refund from its fields, wherever they were read (an answer or an event's object).
+        static func providerRefund(
+            id: String, status: String?, amount: Int64?, currency: String?, metadata: [String: String]?
+        ) -> ProviderRefund? {
+            let state: RefundStatus? =
+                switch status {
+                case "pending", "requires_action": .pending
+                case "succeeded": .succeeded
+                case "failed", "canceled": .failed
+                default: nil
+                }
+            guard let state, let amount, let currency = currency.flatMap({ Currency($0.uppercased()) }) else {
+                return nil
+            }
+            return ProviderRefund(
+                id: id, status: state, amount: Money(minorUnits: amount, currency: currency),
+                localID: RefundRecord.localID(in: metadata?["refund_id"].map(JSONValue.string)))
         }
     }
 

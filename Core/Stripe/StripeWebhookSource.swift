@@ -107,6 +107,9 @@ package struct StripeWebhookSource: WebhookSource {
             trail.step(.cabinetIgnored, result: .decided(.cabinetIgnored), detail: reason, level: .warning)
             return done(.cabinetIgnored, reason)
         }
+        if let refund = change.refund {
+            return try apply(refund, change: change, connection: connection, trail: &trail)
+        }
         guard let effect = change.effect else {
             trail.step(.notHandled, result: .decided(.ignored))
             return done(.ignored, nil)
@@ -163,6 +166,22 @@ package struct StripeWebhookSource: WebhookSource {
             }
         }
         return done(.processed, nil)
+    }
+
+    /// A `refund.*` event: the refund counted once against its payment by the refund ledger.
+    private func apply(
+        _ refund: ProviderRefund, change: StripeChange, connection: PGConnection, trail: inout WebhookTrail
+    ) throws -> WebhookResult {
+        guard let key = change.paymentKey,
+            let payment = try PaymentStore(connection: connection).lock(provider: .stripe, providerPaymentID: key)
+        else {
+            trail.step(.paymentLookup, result: .decided(.unknownPayment), level: .warning)
+            return WebhookResult(outcome: .unknownPayment, objectStatus: change.objectStatus, amount: change.amount)
+        }
+        trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
+        let (result, _) = try RefundLedger(connection: connection).record(refund, of: payment)
+        return WebhookResult(
+            outcome: result.outcome(trail: &trail), objectStatus: change.objectStatus, amount: change.amount)
     }
 
     /// Why an event belongs to another Stripe account or mode, or nil when it is ours.

@@ -49,6 +49,7 @@ enum TelegramChange {
             switch purchase.status {
             case .succeeded: refusal = "This purchase has already been paid."
             case .failed: refusal = "This purchase is no longer available; please start again."
+            case .refunded: refusal = "This purchase was refunded; please start again."
             case .pending:
                 if purchase.userID != String(query.from.id) {
                     refusal = "This purchase belongs to another account."
@@ -95,7 +96,7 @@ enum TelegramChange {
                 .amountChecked, result: .decided(.amountMismatch), detail: "expected \(purchase.price)", level: .error)
             return .amountMismatch
         }
-        if purchase.status == .succeeded {
+        if purchase.status == .succeeded || purchase.status == .refunded {
             guard try record(purchase, purchase.telegramPaymentChargeID != charge, "second payment of one invoice")
             else {
                 trail.step(.chargeRecorded, result: .decided(.duplicateCharge))

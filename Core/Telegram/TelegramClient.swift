@@ -1,6 +1,7 @@
 import Logging
 
-/// The Telegram Bot API adapter: `createInvoiceLink` for Stars invoices, retrying 429 (after
+/// The Telegram Bot API adapter: `createInvoiceLink` for Stars invoices and `refundStarPayment`
+/// for their refunds, retrying 429 (after
 /// `retry_after`), 5xx, timeouts and broken connections inside a time budget. The bot token is
 /// part of every URL, so URLs are never logged: only method names.
 package struct TelegramClient {
@@ -37,6 +38,18 @@ package struct TelegramClient {
             prices: [.init(label: BoundedText.clip(title, 32), amount: stars)])
         guard let bytes = try? JSONCoding.encode(body) else { throw .badResponse }
         return try call("createInvoiceLink", bytes, String.self, logger: logger)
+    }
+
+    /// Gives the Stars of charge `chargeID` back to `userID`. A charge refunded before answers
+    /// `CHARGE_ALREADY_REFUNDED`, which is success here: asking twice never refunds twice.
+    package func refundStarPayment(userID: Int64, chargeID: String, logger: Logger) throws(TelegramError) {
+        let body = Telegram.RefundStarPayment(user_id: userID, telegram_payment_charge_id: chargeID)
+        guard let bytes = try? JSONCoding.encode(body) else { throw .badResponse }
+        do {
+            _ = try call("refundStarPayment", bytes, Bool.self, logger: logger)
+        } catch .rejected(_, let description) where description.contains("CHARGE_ALREADY_REFUNDED") {
+            return
+        }
     }
 
     private func call<Result: Decodable>(

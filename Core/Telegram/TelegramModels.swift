@@ -10,6 +10,12 @@ package enum Telegram {
         let parameters: Parameters?
     }
 
+    /// The body of `refundStarPayment`.
+    struct RefundStarPayment: Encodable {
+        let user_id: Int64
+        let telegram_payment_charge_id: String
+    }
+
     /// The body of `createInvoiceLink` for Stars: currency `XTR`, one price, no provider token.
     struct CreateInvoiceLink: Encodable {
         struct Price: Encodable {

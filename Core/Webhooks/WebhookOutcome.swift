@@ -57,6 +57,10 @@ package struct WebhookOutcome: RawRepresentable, Hashable, Sendable, Codable, Cu
     package static let unknownPurchase = WebhookOutcome(rawValue: "unknown_purchase")
     /// A second Stars payment of a paid purchase; kept and flagged for refund.
     package static let refundDue = WebhookOutcome(rawValue: "refund_due")
+    /// A refund of a payment that has not succeeded here (its success not yet received).
+    package static let paymentNotPaid = WebhookOutcome(rawValue: "payment_not_paid")
+    /// A refund that had succeeded is now reported failed; left counted, for an operator to check.
+    package static let refundReversed = WebhookOutcome(rawValue: "refund_reversed")
 
     private static let traits: [WebhookOutcome: (severity: Severity, reappliable: Bool)] = [
         .processed: (.fine, false), .duplicate: (.fine, false), .ignored: (.fine, false), .noChange: (.fine, false),
@@ -65,6 +69,7 @@ package struct WebhookOutcome: RawRepresentable, Hashable, Sendable, Codable, Cu
         .duplicateCharge: (.notice, false),
         .unknownPayment: (.problem, true), .unknownStatus: (.problem, false), .amountMismatch: (.problem, false),
         .dealIDMissing: (.problem, false), .unknownPurchase: (.problem, false), .refundDue: (.problem, false),
+        .paymentNotPaid: (.problem, true), .refundReversed: (.problem, false),
     ]
 
     /// How much an operator should care; anything outside the vocabulary is a problem.

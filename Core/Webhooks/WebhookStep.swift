@@ -31,6 +31,7 @@ package struct WebhookStep: RawRepresentable, Hashable, Sendable {
     package static let automationEventEmitted = WebhookStep(rawValue: "automation event emitted")
     package static let subscriptionExtended = WebhookStep(rawValue: "subscription extended")
     package static let subscriptionRevoked = WebhookStep(rawValue: "subscription revoked")
+    package static let refundRecorded = WebhookStep(rawValue: "refund recorded")
     package static let preCheckoutAnswered = WebhookStep(rawValue: "pre-checkout answered")
     package static let chargeRecorded = WebhookStep(rawValue: "charge recorded")
     package static let paidTwice = WebhookStep(rawValue: "second payment of a paid purchase")

@@ -44,6 +44,16 @@ package struct YooKassaClient {
             send("POST", "/v3/payments", body: bytes, idempotenceKey: idempotenceKey, logger: logger))
     }
 
+    /// `POST /v3/refunds` with `Idempotence-Key: idempotenceKey`.
+    package func createRefund(
+        _ body: YooKassa.CreateRefund, idempotenceKey: String, logger: Logger
+    ) throws(YooKassaError) -> YooKassa.Refund {
+        guard let bytes = try? JSONCoding.encode(body) else { throw .badResponse }
+        return try decode(
+            YooKassa.Refund.self,
+            send("POST", "/v3/refunds", body: bytes, idempotenceKey: idempotenceKey, logger: logger))
+    }
+
     /// `GET /v3/payments/{id}`: the payment as YooKassa holds it now.
     package func payment(id: String, logger: Logger) throws(YooKassaError) -> YooKassa.Payment {
         try decode(YooKassa.Payment.self, send("GET", "/v3/payments/\(PercentEncoding.component(id))", logger: logger))

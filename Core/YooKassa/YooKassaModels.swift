@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// YooKassa API v3 objects, as far as this project reads them. Fields not named here (payment
 /// method, card data) are never decoded, so they cannot be stored or logged.
 package enum YooKassa {
@@ -34,12 +36,36 @@ package enum YooKassa {
         package let test: Bool?
     }
 
-    /// A refund object (`GET /v3/refunds/{id}`, `refund.succeeded`).
+    /// A refund object (`POST /v3/refunds`, `GET /v3/refunds/{id}`, `refund.succeeded`).
     package struct Refund: Decodable, Sendable {
         package let id: String
         package let payment_id: String
         package let status: String
         package let amount: Amount
+        package let metadata: [String: JSONValue]?
+
+        /// The refund as the ledger reads it; nil for an unreadable amount or an unknown status
+        /// (`canceled` is a failed refund).
+        package var providerRefund: ProviderRefund? {
+            let status: RefundStatus? =
+                switch self.status {
+                case "pending": .pending
+                case "succeeded": .succeeded
+                case "canceled": .failed
+                default: nil
+                }
+            guard let status, let money = amount.money else { return nil }
+            return ProviderRefund(
+                id: id, status: status, amount: money, localID: RefundRecord.localID(in: metadata?["refund_id"]))
+        }
+    }
+
+    /// The body of `POST /v3/refunds`.
+    package struct CreateRefund: Encodable, Sendable {
+        package let payment_id: String
+        package let amount: Amount
+        package let description: String?
+        package let metadata: [String: String]
     }
 
     /// A notification: `{"type":"notification","event":"payment.succeeded","object":{…}}`.

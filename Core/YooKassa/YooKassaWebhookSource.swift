@@ -152,65 +152,51 @@ package struct YooKassaWebhookSource: WebhookSource {
     }
 
     func apply(_ delivery: Delivery, connection: PGConnection, trail: inout WebhookTrail) throws -> WebhookResult {
-        let change = delivery.change
-        guard let (objectStatus, providerPaymentID, amount) = change.target else {
+        switch delivery.change {
+        case .payment(let payment, let reported):
+            return try apply(payment, reported: reported, connection: connection, trail: &trail)
+        case .refund(let refund):
+            return try apply(refund, connection: connection, trail: &trail)
+        case .ignored:
             trail.step(.notHandled, result: .decided(.ignored))
             return WebhookResult(outcome: .ignored)
         }
+    }
+
+    /// A payment's new status, applied forward only, with its domain event.
+    private func apply(
+        _ object: YooKassa.Payment, reported: PaymentStatus?, connection: PGConnection, trail: inout WebhookTrail
+    ) throws -> WebhookResult {
         // Whether the API has reached what the event reports: only then may the event's key be
         // settled for good; otherwise the API's truth is applied and the key stays open.
         var confirmed = true
+        let amount = object.amount.money
         let done = { (outcome: WebhookOutcome) in
             WebhookResult(
                 outcome: confirmed || outcome.severity == .problem ? outcome : .notConfirmed,
-                objectStatus: objectStatus, amount: amount)
+                objectStatus: object.status, amount: amount)
         }
-        let target: PaymentStatus
-        switch change {
-        case .payment(_, let reported):
-            guard let status = PaymentStatus(rawValue: objectStatus) else {
-                trail.step(.statusRead, result: .decided(.unknownStatus), detail: objectStatus, level: .error)
-                return done(.unknownStatus)
-            }
-            if let reported, !status.hasReached(reported) {
-                trail.step(
-                    .eventConfirmed, result: .decided(.notConfirmed),
-                    detail: "the event reports \(reported.rawValue), the payment is \(status.rawValue)", level: .warning
-                )
-                confirmed = false
-            }
-            target = status
-        case .refund:
-            guard objectStatus == "succeeded" else {
-                trail.step(
-                    .eventConfirmed, result: .decided(.notConfirmed),
-                    detail: "the event reports succeeded, the refund is \(objectStatus)",
-                    level: .warning)
-                return WebhookResult(outcome: .notConfirmed, objectStatus: objectStatus, amount: amount)
-            }
-            target = .refunded
-        case .ignored:
-            return done(.ignored)
+        guard let target = PaymentStatus(rawValue: object.status) else {
+            trail.step(.statusRead, result: .decided(.unknownStatus), detail: object.status, level: .error)
+            return done(.unknownStatus)
         }
-
+        if let reported, !target.hasReached(reported) {
+            trail.step(
+                .eventConfirmed, result: .decided(.notConfirmed),
+                detail: "the event reports \(reported.rawValue), the payment is \(target.rawValue)", level: .warning)
+            confirmed = false
+        }
         let payments = PaymentStore(connection: connection)
-        guard let payment = try payments.lock(provider: .yookassa, providerPaymentID: providerPaymentID) else {
+        guard let payment = try payments.lock(provider: .yookassa, providerPaymentID: object.id) else {
             trail.step(.paymentLookup, result: .decided(.unknownPayment), level: .warning)
             return done(.unknownPayment)
         }
         trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
-        if case .refund = change {
-            guard let amount, amount.currency == payment.amount.currency, amount.minorUnits <= payment.amount.minorUnits
-            else {
-                trail.step(.amountChecked, result: .decided(.amountMismatch), level: .error)
-                return done(.amountMismatch)
-            }
-        } else if amount != payment.amount {
+        guard amount == payment.amount else {
             trail.step(
                 .amountChecked, result: .decided(.amountMismatch), detail: "expected \(payment.amount)", level: .error)
             return done(.amountMismatch)
         }
-
         switch payment.status.transition(to: target) {
         case .unchanged:
             trail.step(.statusUnchanged, result: .decided(.noChange), detail: target.rawValue)
@@ -221,49 +207,72 @@ package struct YooKassaWebhookSource: WebhookSource {
                 detail: "\(payment.status.rawValue) stays, \(target.rawValue) ignored")
             return done(.outOfOrderIgnored)
         case .advance:
-            let category = target == .canceled ? change.cancellationCategory : nil
+            let category = target == .canceled ? object.cancellation_details?.reason ?? "unknown" : nil
             let moved = try payments.setStatus(id: payment.id, to: target, failureCategory: category)
             trail.step(.statusUpdated, detail: "\(payment.status.rawValue) → \(target.rawValue)")
-            let (period, revoked) = try subscriptionChange(
-                moved, moving: target, connection: connection, trail: &trail)
-            let events = EventStore(connection: connection)
-            let caused = [
-                change.domainEvent(for: moved, moving: target, category: category, period: period),
-                revoked.map { PaymentEvents.revoked(moved, period: $0) },
-            ]
-            for event in caused.compactMap({ $0 }) {
-                try events.append(event)
+            let period = target == .succeeded ? try addedPeriod(moved, connection: connection, trail: &trail) : nil
+            let event: DomainEvent? =
+                switch target {
+                case .succeeded: PaymentEvents.paid(moved, period: period)
+                case .canceled:
+                    PaymentEvents.failed(
+                        moved, category: category ?? "unknown", party: object.cancellation_details?.party)
+                default: nil
+                }
+            if let event {
+                try EventStore(connection: connection).append(event)
                 trail.step(.automationEventEmitted, detail: event.type.rawValue)
             }
             return done(.processed)
         }
     }
 
-    /// A subscription payment that succeeds adds the period it bought; one that is refunded takes
-    /// it back. Returns the period added and the period revoked.
-    private func subscriptionChange(
-        _ payment: PaymentRecord, moving target: PaymentStatus, connection: PGConnection, trail: inout WebhookTrail
-    ) throws -> (added: SubscriptionPeriod?, revoked: SubscriptionPeriod?) {
-        guard case .subscription(let planID, let userID) = payment.purpose else { return (nil, nil) }
-        let subscriptions = SubscriptionStore(connection: connection)
-        switch target {
-        case .succeeded:
-            guard let days = payment.periodDays else {
-                trail.step(
-                    .subscriptionExtended, result: .noPeriod, detail: "the payment predates kept periods",
-                    level: .warning)
-                return (nil, nil)
-            }
-            let period = try subscriptions.extend(for: payment, userID: userID, planID: planID, days: days)
-            if let period { trail.step(.subscriptionExtended, detail: "\(period.activatedAt) → \(period.expiresAt)") }
-            return (period, nil)
-        case .refunded:
-            let period = try subscriptions.revoke(for: payment)
-            if let period { trail.step(.subscriptionRevoked, detail: "now ends \(period.expiresAt)") }
-            return (nil, period)
-        default:
-            return (nil, nil)
+    /// A refund that succeeded, counted once against its payment (made here or in YooKassa's
+    /// dashboard). A notification whose refund the API still calls pending is `not_confirmed`.
+    private func apply(
+        _ object: YooKassa.Refund, connection: PGConnection, trail: inout WebhookTrail
+    ) throws
+        -> WebhookResult
+    {
+        let amount = object.amount.money
+        guard object.status == RefundStatus.succeeded.rawValue else {
+            trail.step(
+                .eventConfirmed, result: .decided(.notConfirmed),
+                detail: "the event reports succeeded, the refund is \(object.status)", level: .warning)
+            return WebhookResult(outcome: .notConfirmed, objectStatus: object.status, amount: amount)
         }
+        guard let refund = object.providerRefund else {
+            trail.step(.amountChecked, result: .decided(.amountMismatch), detail: "unreadable amount", level: .error)
+            return WebhookResult(outcome: .amountMismatch, objectStatus: object.status)
+        }
+        guard
+            let payment = try PaymentStore(connection: connection).lock(
+                provider: .yookassa, providerPaymentID: object.payment_id)
+        else {
+            trail.step(.paymentLookup, result: .decided(.unknownPayment), level: .warning)
+            return WebhookResult(outcome: .unknownPayment, objectStatus: object.status, amount: amount)
+        }
+        trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
+        let (result, _) = try RefundLedger(connection: connection).record(refund, of: payment)
+        return WebhookResult(outcome: result.outcome(trail: &trail), objectStatus: object.status, amount: amount)
+    }
+
+    /// The period a subscription payment that just succeeded adds to its user's subscription.
+    private func addedPeriod(
+        _ payment: PaymentRecord, connection: PGConnection, trail: inout WebhookTrail
+    ) throws
+        -> SubscriptionPeriod?
+    {
+        guard case .subscription(let planID, let userID) = payment.purpose else { return nil }
+        guard let days = payment.periodDays else {
+            trail.step(
+                .subscriptionExtended, result: .noPeriod, detail: "the payment predates kept periods", level: .warning)
+            return nil
+        }
+        let period = try SubscriptionStore(connection: connection).extend(
+            for: payment, userID: userID, planID: planID, days: days)
+        if let period { trail.step(.subscriptionExtended, detail: "\(period.activatedAt) → \(period.expiresAt)") }
+        return period
     }
 
     private struct Envelope<Object: Decodable>: Decodable { let object: Object }

@@ -2,24 +2,46 @@ import Core
 import Foundation
 
 /// A loopback stand-in for the Stripe API: `GET /v1/events` with Stripe's filters and
-/// pagination, and events made, signed and delivered the way Stripe does it.
+/// pagination; refunds (`POST /v1/refunds` with `Idempotency-Key`, `GET /v1/refunds/{id}`) of the
+/// PaymentIntents its events paid, each with its `refund.created` event, for the key allowed to
+/// (`refundsKey`; the read-only `apiKey` gets Stripe's 403); and events made, signed and delivered
+/// the way Stripe does it.
 ///
-/// Control endpoint, for scripts: `POST /_control/events?type=T&deal_id=D&amount=N&currency=usd`
-/// (also `payment_status`, `livemode`, `account`, `age` seconds to sign in the past, `secret`),
+/// Control endpoints, for scripts: `POST /_control/events?type=T&deal_id=D&amount=N&currency=usd`
+/// (also `payment_status`, `livemode`, `account`, `age` seconds to sign in the past, `secret`)
+/// makes an event, and `POST /_control/events/{id}` takes one made before (a refund's); either is
 /// answered with the signed API Gateway event (`as=event`), or delivered to `deliver_to=URL`.
 package final class StripeStandIn: @unchecked Sendable {
     package let apiKey: String
+    /// A restricted key with Refunds: Write as well as Events: Read.
+    package let refundsKey: String
     package let webhookSecret: String
 
     private let lock = NSLock()
     /// Newest first, as the API lists them.
     private var events: [[String: Any]] = []
     private var undelivered: Set<String> = []
+    /// PaymentIntents paid through events made here: amount, currency, refunded so far.
+    private var intents: [String: (amount: Int, currency: String, refunded: Int)] = [:]
+    private var refunds: [String: [String: Any]] = [:]
+    private var keys: [String: (form: [UInt8], body: [String: Any])] = [:]
 
-    package init(apiKey: String = "rk_test_standin_events_read", webhookSecret: String = "whsec_test_secret") {
+    package init(
+        apiKey: String = "rk_test_standin_events_read", refundsKey: String = "rk_test_standin_refunds_write",
+        webhookSecret: String = "whsec_test_secret"
+    ) {
         self.apiKey = apiKey
+        self.refundsKey = refundsKey
         self.webhookSecret = webhookSecret
     }
+
+    /// The events of `type` kept so far, newest first.
+    package func eventsOfType(_ type: String) -> [[String: Any]] {
+        lock.withLock { events.filter { $0["type"] as? String == type } }
+    }
+
+    /// How many refunds were made.
+    package var refundsMade: Int { lock.withLock { refunds.count } }
 
     // MARK: Making events
 
@@ -29,10 +51,34 @@ package final class StripeStandIn: @unchecked Sendable {
         _ type: String, dealID: String?, amount: Int = 4_900, currency: String = "usd", paymentStatus: String = "paid",
         livemode: Bool = false, account: String? = nil, paymentIntent: String? = nil, created: Int? = nil
     ) -> [String: Any] {
+        let intent = paymentIntent ?? Self.id("pi")
         let object = Self.object(
             for: type, dealID: dealID, amount: amount, currency: currency, paymentStatus: paymentStatus,
-            paymentIntent: paymentIntent ?? Self.id("pi"), livemode: livemode)
+            paymentIntent: intent, livemode: livemode)
+        if type == "payment_intent.succeeded" || (type.hasPrefix("checkout.session.") && paymentStatus == "paid") {
+            lock.withLock { intents[intent] = intents[intent] ?? (amount, currency, 0) }
+        }
         return keep(type: type, object: object, livemode: livemode, account: account, created: created)
+    }
+
+    /// A refund made in the Dashboard: recorded, and its `refund.created` event kept and returned.
+    @discardableResult
+    package func refundInDashboard(paymentIntent: String, amount: Int? = nil) -> [String: Any]? {
+        lock.withLock {
+            guard let intent = intents[paymentIntent] else { return nil }
+            return refund(paymentIntent, amount: amount ?? (intent.amount - intent.refunded), metadata: [:])
+        }
+    }
+
+    /// The `refund.updated` event Stripe sends when a refund's status changes, kept and returned.
+    @discardableResult
+    package func updateRefund(_ id: String, status: String) -> [String: Any]? {
+        lock.withLock {
+            guard var refund = refunds[id] else { return nil }
+            refund["status"] = status
+            refunds[id] = refund
+            return keepUnlocked(type: "refund.updated", object: refund)
+        }
     }
 
     /// Keeps an event with a given `data.object`.
@@ -49,6 +95,31 @@ package final class StripeStandIn: @unchecked Sendable {
         if let account { event["account"] = account }
         lock.withLock { events.insert(event, at: 0) }
         return event
+    }
+
+    /// `keep` for callers holding the lock.
+    private func keepUnlocked(type: String, object: [String: Any]) -> [String: Any] {
+        let event: [String: Any] = [
+            "id": Self.id("evt"), "object": "event", "api_version": "2025-03-31.basil",
+            "created": Int(Date().timeIntervalSince1970), "livemode": false, "pending_webhooks": 1,
+            "request": ["id": Self.id("req"), "idempotency_key": UUID().uuidString.lowercased()], "type": type,
+            "data": ["object": object],
+        ]
+        events.insert(event, at: 0)
+        return event
+    }
+
+    /// Records a refund of `amount` (under the lock) with its `refund.created` event, returned.
+    private func refund(_ paymentIntent: String, amount: Int, metadata: [String: String]) -> [String: Any] {
+        let intent = intents[paymentIntent]!
+        let refund: [String: Any] = [
+            "id": Self.id("re"), "object": "refund", "amount": amount, "currency": intent.currency,
+            "charge": Self.id("ch"), "payment_intent": paymentIntent, "status": "succeeded", "metadata": metadata,
+            "created": Int(Date().timeIntervalSince1970), "reason": NSNull(),
+        ]
+        refunds[refund["id"] as! String] = refund
+        intents[paymentIntent] = (intent.amount, intent.currency, intent.refunded + amount)
+        return keepUnlocked(type: "refund.created", object: refund)
     }
 
     /// The body and `Stripe-Signature` header of a delivery of `event`, signed `age` seconds ago.
@@ -79,14 +150,72 @@ package final class StripeStandIn: @unchecked Sendable {
     // MARK: Serving
 
     package func handle(_ request: ServerRequest) -> ServerAction {
-        if request.path == "/_control/events", request.method == "POST" { return control(request) }
-        guard request.headers["Authorization"] == "Bearer \(apiKey)" else {
+        if request.path.hasPrefix("/_control/events"), request.method == "POST" { return control(request) }
+        let key = request.headers["Authorization"]
+        guard key == "Bearer \(apiKey)" || key == "Bearer \(refundsKey)" else {
             return error(401, "Invalid API Key provided: \(String(apiKey.prefix(8)))****", param: nil)
         }
-        guard request.method == "GET", request.path == "/v1/events" else {
+        let parts = request.path.split(separator: "/").map(String.init)
+        switch (request.method, parts.count) {
+        case ("GET", 2) where parts == ["v1", "events"]:
+            return list(request)
+        case (_, 2) where parts == ["v1", "refunds"], ("GET", 3) where parts[0] == "v1" && parts[1] == "refunds":
+            guard key == "Bearer \(refundsKey)" else {
+                return error(
+                    403,
+                    "The provided key '\(String(apiKey.prefix(8)))****\(String(apiKey.suffix(4)))' does not have the "
+                        + "required permissions for this endpoint on account 'acct_standin'. Having the "
+                        + "'rak_refund_write' permission would allow this request to continue.", param: nil)
+            }
+            if parts.count == 3 {
+                return lock.withLock { refunds[parts[2]] }.map { JSONAnswer.ok($0) }
+                    ?? error(404, "No such refund: '\(parts[2])'", param: "id")
+            }
+            return createRefund(request)
+        default:
             return error(404, "Unrecognized request URL (\(request.method): \(request.path))", param: nil)
         }
-        return list(request)
+    }
+
+    /// `POST /v1/refunds`: form-encoded, by `payment_intent`; the same `Idempotency-Key` with the
+    /// same form gets the first answer, with another form a 400.
+    private func createRefund(_ request: ServerRequest) -> ServerAction {
+        guard request.method == "POST" else { return error(405, "Use POST", param: nil) }
+        var form: [String: [String]] = [:]
+        for item in URLComponents(string: "/?" + String(decoding: request.body, as: UTF8.self))?.queryItems ?? [] {
+            form[item.name, default: []].append(item.value ?? "")
+        }
+        return lock.withLock {
+            let key = request.headers["Idempotency-Key"]
+            if let key, let seen = keys[key] {
+                guard seen.form == request.body else {
+                    return error(
+                        400,
+                        "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+                        param: nil)
+                }
+                return JSONAnswer.ok(seen.body)
+            }
+            guard let intentID = form["payment_intent"]?.first, let intent = intents[intentID] else {
+                return error(400, "No such payment_intent", param: "payment_intent")
+            }
+            let left = intent.amount - intent.refunded
+            guard left > 0 else { return error(400, "Charge has already been refunded.", param: nil) }
+            let amount = form["amount"]?.first.flatMap(Int.init) ?? left
+            guard amount > 0, amount <= left else {
+                return error(
+                    400, "Refund amount (\(amount)) is greater than unrefunded amount on charge (\(left))",
+                    param: "amount")
+            }
+            var metadata: [String: String] = [:]
+            for (name, values) in form where name.hasPrefix("metadata[") && name.hasSuffix("]") {
+                metadata[String(name.dropFirst("metadata[".count).dropLast())] = values.first
+            }
+            let event = refund(intentID, amount: amount, metadata: metadata)
+            let refund = (event["data"] as! [String: Any])["object"] as! [String: Any]
+            if let key { keys[key] = (request.body, refund) }
+            return JSONAnswer.ok(refund)
+        }
     }
 
     private func list(_ request: ServerRequest) -> ServerAction {
@@ -136,15 +265,35 @@ package final class StripeStandIn: @unchecked Sendable {
     }
 
     private func control(_ request: ServerRequest) -> ServerAction {
-        guard let type = request.parameter("type") else { return error(400, "type is required", param: "type") }
+        let event: [String: Any]
+        if request.path.hasPrefix("/_control/events/") {
+            let id = String(request.path.dropFirst("/_control/events/".count))
+            guard let kept = lock.withLock({ events.first { $0["id"] as? String == id } }) else {
+                return error(404, "No such event: '\(id)'", param: "id")
+            }
+            event = kept
+        } else {
+            guard let made = made(request) else { return error(400, "type is required", param: "type") }
+            event = made
+        }
+        return signed(event, request)
+    }
+
+    /// The event a control request describes, made and kept; nil without a `type`.
+    private func made(_ request: ServerRequest) -> [String: Any]? {
+        guard let type = request.parameter("type") else { return nil }
         let deal = request.parameter("deal_id")
-        let event = makeEvent(
+        return makeEvent(
             type, dealID: deal?.isEmpty == true ? nil : deal,
             amount: request.parameter("amount").flatMap(Int.init) ?? 4_900,
             currency: request.parameter("currency") ?? "usd",
             paymentStatus: request.parameter("payment_status") ?? "paid",
             livemode: request.parameter("livemode") == "true", account: request.parameter("account"),
             paymentIntent: request.parameter("payment_intent"))
+    }
+
+    /// Answers with `event` signed, or delivers it, as the control request asks.
+    private func signed(_ event: [String: Any], _ request: ServerRequest) -> ServerAction {
         let secret = request.parameter("secret")
         let age = request.parameter("age").flatMap(Int.init) ?? 0
         if let target = request.parameter("deliver_to") {

@@ -2,7 +2,8 @@ import Core
 import Foundation
 
 /// A loopback stand-in for the Telegram Bot API: `createInvoiceLink` (with Telegram's limits),
-/// `sendMessage` and `answerPreCheckoutQuery`, and a buyer who sends `pre_checkout_query` and then
+/// `sendMessage`, `answerPreCheckoutQuery` and `refundStarPayment` (of the charges its buyer made,
+/// once each: `CHARGE_ALREADY_REFUNDED` after), and a buyer who sends `pre_checkout_query` and then
 /// `successful_payment` updates to a webhook with the secret token.
 ///
 /// Control endpoints, for scripts: `POST /_control/buy?purchase_id=…&user_id=…&amount=…&deliver_to=URL`
@@ -18,6 +19,8 @@ package final class TelegramStandIn: @unchecked Sendable {
     private var links = 0
     private var answers: [[String: Any]] = []
     private var sent: [[String: Any]] = []
+    /// Charges the buyer made: who paid, and whether they were refunded.
+    private var charges: [String: (userID: Int64, refunded: Bool)] = [:]
 
     package init(
         botToken: String = "7000000001:AAStandInBotTokenForLoopbackTests0000",
@@ -32,11 +35,17 @@ package final class TelegramStandIn: @unchecked Sendable {
         lock.withLock { failures += Array(repeating: (status, retryAfter), count: times) }
     }
 
+    /// Drops the failures not yet played.
+    package func clearFailures() { lock.withLock { failures.removeAll() } }
+
     /// How many invoice links were made.
     package var linksCreated: Int { lock.withLock { links } }
 
     /// `answerPreCheckoutQuery` calls received.
     package var preCheckoutAnswers: [[String: Any]] { lock.withLock { answers } }
+
+    /// The charges refunded through `refundStarPayment`.
+    package var refundedCharges: Set<String> { lock.withLock { Set(charges.filter { $0.value.refunded }.keys) } }
 
     /// `sendMessage` calls received (`chat_id`, `text`).
     package var messages: [[String: Any]] { lock.withLock { sent } }
@@ -61,7 +70,9 @@ package final class TelegramStandIn: @unchecked Sendable {
     package func successfulPaymentUpdate(
         purchaseID: String, userID: Int64, amount: Int64, chargeID: String? = nil
     ) -> [UInt8] {
-        JSONAnswer.encode([
+        let charge = chargeID ?? "stxCharge" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        lock.withLock { charges[charge] = (userID, false) }
+        return JSONAnswer.encode([
             "update_id": takeUpdateID(),
             "message": [
                 "message_id": Int.random(in: 1...999_999), "date": Int(Date().timeIntervalSince1970),
@@ -69,8 +80,7 @@ package final class TelegramStandIn: @unchecked Sendable {
                 "chat": ["id": userID, "type": "private"],
                 "successful_payment": [
                     "currency": "XTR", "total_amount": amount, "invoice_payload": purchaseID,
-                    "telegram_payment_charge_id": chargeID ?? "stxCharge"
-                        + UUID().uuidString.replacingOccurrences(of: "-", with: ""),
+                    "telegram_payment_charge_id": charge,
                     "provider_payment_charge_id": "",
                 ],
             ] as [String: Any],
@@ -110,6 +120,17 @@ package final class TelegramStandIn: @unchecked Sendable {
         case "answerPreCheckoutQuery":
             lock.withLock { answers.append(body) }
             return JSONAnswer.ok(["ok": true, "result": true])
+        case "refundStarPayment":
+            guard let userID = body["user_id"] as? Int, let charge = body["telegram_payment_charge_id"] as? String
+            else { return reply(400, "Bad Request: user_id and telegram_payment_charge_id are required") }
+            return lock.withLock {
+                guard let made = charges[charge], made.userID == Int64(userID) else {
+                    return reply(400, "Bad Request: CHARGE_NOT_FOUND")
+                }
+                guard !made.refunded else { return reply(400, "Bad Request: CHARGE_ALREADY_REFUNDED") }
+                charges[charge] = (made.userID, true)
+                return JSONAnswer.ok(["ok": true, "result": true])
+            }
         case "sendMessage":
             guard body["chat_id"] is Int else { return reply(400, "Bad Request: chat not found") }
             guard let text = body["text"] as? String, (1...4_096).contains(text.count) else {

@@ -1,9 +1,10 @@
 import Core
 import Foundation
 
-/// A loopback stand-in for the YooKassa API v3: creates payments (honouring `Idempotence-Key`
-/// for 24 h, "same key, different body" → 400), serves `GET /v3/payments/{id}` and
-/// `GET /v3/refunds/{id}`, settles payments on request and produces or delivers their
+/// A loopback stand-in for the YooKassa API v3: creates payments and refunds (honouring
+/// `Idempotence-Key` for 24 h, "same key, different body" → 400; a refund never exceeds what is
+/// left of its payment), serves `GET /v3/payments/{id}` and `GET /v3/refunds/{id}`, settles
+/// payments on request (a whole refund, as in the dashboard) and produces or delivers their
 /// notifications, and fails on request (500, 429, 202 processing, slow answers, dropped
 /// connections) so retries are exercised for real.
 ///
@@ -44,11 +45,15 @@ package final class YooKassaStandIn: @unchecked Sendable {
     private let lock = NSLock()
     private var payments: [String: [String: Any]] = [:]
     private var refunds: [String: [String: Any]] = [:]
+    /// Refund ids in the order they were made.
+    private var refundOrder: [String] = []
     private var keys: [String: (fingerprint: [UInt8], status: Int, body: [UInt8], at: Date)] = [:]
     /// How long YooKassa remembers an `Idempotence-Key`.
     private static let keyLifetime: TimeInterval = 24 * 3_600
     private var faults: [Fault] = []
     private var created = 0
+    /// The status a refund made through the API starts in (YooKassa may answer `pending`).
+    private var newRefundStatus = "succeeded"
 
     package init(shopID: String = "100500", secretKey: String = "test_standin_secret_key") {
         self.shopID = shopID
@@ -60,6 +65,14 @@ package final class YooKassaStandIn: @unchecked Sendable {
 
     /// Drops the faults not yet played.
     package func clearFaults() { lock.withLock { faults.removeAll() } }
+
+    /// Refunds made through the API from now on start `pending` (true) or `succeeded`.
+    package func refundsStartPending(_ pending: Bool) {
+        lock.withLock { newRefundStatus = pending ? "pending" : "succeeded" }
+    }
+
+    /// How many refunds were made, through the API or as in the dashboard.
+    package var refundsMade: Int { lock.withLock { refunds.count } }
 
     /// How many distinct payments were created.
     package var paymentsCreated: Int { lock.withLock { created } }
@@ -104,7 +117,9 @@ package final class YooKassaStandIn: @unchecked Sendable {
         let parts = request.path.split(separator: "/").map(String.init)
         switch (request.method, parts.count) {
         case ("POST", 2) where parts == ["v3", "payments"]:
-            return create(request)
+            return remembered(request) { createPayment($0) }
+        case ("POST", 2) where parts == ["v3", "refunds"]:
+            return remembered(request) { createRefund($0) }
         case ("GET", 3) where parts[0] == "v3" && parts[1] == "payments":
             return lock.withLock { payments[parts[2]] }.map { JSONAnswer.ok($0) } ?? notFound()
         case ("GET", 3) where parts[0] == "v3" && parts[1] == "refunds":
@@ -114,7 +129,11 @@ package final class YooKassaStandIn: @unchecked Sendable {
         }
     }
 
-    private func create(_ request: ServerRequest) -> ServerAction {
+    /// Answers a `POST` once per `Idempotence-Key`: a repeat with the same body gets the first
+    /// answer, one with another body a 400. `make` runs under the lock.
+    private func remembered(
+        _ request: ServerRequest, make: ([String: Any]) -> (status: Int, body: [String: Any])
+    ) -> ServerAction {
         guard let key = request.headers["Idempotence-Key"], (1...64).contains(key.count) else {
             return error(
                 400, "invalid_request", "Idempotence-Key header is missing or longer than 64 characters",
@@ -126,44 +145,129 @@ package final class YooKassaStandIn: @unchecked Sendable {
                 guard seen.fingerprint == fingerprint else {
                     return error(400, "invalid_request", "Idempotence key duplicated", parameter: "Idempotence-Key")
                 }
-                return .respond(
-                    HTTPResponse(
-                        status: seen.status, headers: HTTPHeaders([("Content-Type", "application/json")]),
-                        body: seen.body))
+                return Self.json(seen.status, seen.body)
             }
-            guard let body = JSONAnswer.decodeObject(request.body), let amount = body["amount"] as? [String: Any],
-                let value = amount["value"] as? String, let currency = amount["currency"] as? String,
-                let money = Currency(currency).flatMap({ Money(decimal: value, currency: $0) }), money.minorUnits > 0,
-                value == money.decimalString
-            else { return error(400, "invalid_request", "Invalid amount", parameter: "amount") }
-            let description = body["description"] as? String ?? ""
-            guard description.count <= 128 else {
-                return error(400, "invalid_request", "Description is too long", parameter: "description")
+            guard let body = JSONAnswer.decodeObject(request.body) else {
+                return error(400, "invalid_request", "Invalid JSON")
             }
-            let metadata = body["metadata"] as? [String: String] ?? [:]
-            guard metadata.count <= 16, metadata.allSatisfy({ $0.key.count <= 32 && $0.value.count <= 512 }) else {
-                return error(400, "invalid_request", "Invalid metadata", parameter: "metadata")
-            }
-            guard body["capture"] as? Bool == true else {
-                return error(400, "invalid_request", "capture must be true here", parameter: "capture")
-            }
-            let id = Self.paymentID()
-            let payment: [String: Any] = [
-                "id": id, "status": "pending", "paid": false, "amount": ["value": value, "currency": currency],
-                "confirmation": [
-                    "type": "redirect",
-                    "confirmation_url": "https://yoomoney.ru/api-pages/v2/payment-confirm/epl?orderId=\(id)",
-                ],
-                "created_at": Self.timestamp(), "description": description, "metadata": metadata,
-                "recipient": ["account_id": shopID, "gateway_id": "100700"], "refundable": false, "test": true,
-            ]
-            payments[id] = payment
-            created += 1
-            let bytes = JSONAnswer.encode(payment)
-            keys[key] = (fingerprint, 200, bytes, Date())
-            return .respond(
-                HTTPResponse(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: bytes))
+            let (status, answer) = make(body)
+            let bytes = JSONAnswer.encode(answer)
+            if status == 200 { keys[key] = (fingerprint, status, bytes, Date()) }
+            return Self.json(status, bytes)
         }
+    }
+
+    private func createPayment(_ body: [String: Any]) -> (status: Int, body: [String: Any]) {
+        guard let (value, currency, _) = Self.amount(body) else {
+            return Self.failure(400, "invalid_request", "Invalid amount", parameter: "amount")
+        }
+        let description = body["description"] as? String ?? ""
+        guard description.count <= 128 else {
+            return Self.failure(400, "invalid_request", "Description is too long", parameter: "description")
+        }
+        let metadata = body["metadata"] as? [String: String] ?? [:]
+        guard metadata.count <= 16, metadata.allSatisfy({ $0.key.count <= 32 && $0.value.count <= 512 }) else {
+            return Self.failure(400, "invalid_request", "Invalid metadata", parameter: "metadata")
+        }
+        guard body["capture"] as? Bool == true else {
+            return Self.failure(400, "invalid_request", "capture must be true here", parameter: "capture")
+        }
+        let id = Self.paymentID()
+        let payment: [String: Any] = [
+            "id": id, "status": "pending", "paid": false, "amount": ["value": value, "currency": currency],
+            "confirmation": [
+                "type": "redirect",
+                "confirmation_url": "https://yoomoney.ru/api-pages/v2/payment-confirm/epl?orderId=\(id)",
+            ],
+            "created_at": Self.timestamp(), "description": description, "metadata": metadata,
+            "recipient": ["account_id": shopID, "gateway_id": "100700"], "refundable": false, "test": true,
+        ]
+        payments[id] = payment
+        created += 1
+        return (200, payment)
+    }
+
+    /// `POST /v3/refunds`: what is left of a succeeded payment, at most; YooKassa's errors otherwise.
+    private func createRefund(_ body: [String: Any]) -> (status: Int, body: [String: Any]) {
+        guard let paymentID = body["payment_id"] as? String, let payment = payments[paymentID] else {
+            return Self.failure(400, "invalid_request", "Payment not found", parameter: "payment_id")
+        }
+        guard let (value, currency, money) = Self.amount(body),
+            currency == (payment["amount"] as? [String: Any])?["currency"] as? String
+        else { return Self.failure(400, "invalid_request", "Invalid amount", parameter: "amount") }
+        guard payment["status"] as? String == "succeeded" else {
+            return Self.failure(400, "invalid_request", "Payment can't be refunded", parameter: "payment_id")
+        }
+        let left = Self.minor(payment["amount"]) - Self.minor(payment["refunded_amount"])
+        guard left > 0 else {
+            return Self.failure(400, "invalid_request", "Payment is already completely refunded")
+        }
+        guard money.minorUnits <= left else {
+            return Self.failure(400, "invalid_request", "Refund sum exceeded", parameter: "amount")
+        }
+        return (200, refund(paymentID, value: value, currency: currency, status: newRefundStatus, extra: body))
+    }
+
+    /// Records a refund of `paymentID` (under the lock) and counts it in the payment's
+    /// `refunded_amount` unless it failed.
+    private func refund(
+        _ paymentID: String, value: String, currency: String, status: String, extra: [String: Any] = [:]
+    ) -> [String: Any] {
+        var refund: [String: Any] = [
+            "id": Self.paymentID(), "payment_id": paymentID, "status": status,
+            "amount": ["value": value, "currency": currency], "created_at": Self.timestamp(),
+        ]
+        for field in ["description", "metadata"] { refund[field] = extra[field] }
+        refunds[refund["id"] as! String] = refund
+        refundOrder.append(refund["id"] as! String)
+        if status != "canceled", let currencyCode = Currency(currency) {
+            let total =
+                Self.minor(payments[paymentID]?["refunded_amount"])
+                + Self.minor(["value": value, "currency": currency])
+            payments[paymentID]?["refunded_amount"] = [
+                "value": Money(minorUnits: total, currency: currencyCode).decimalString, "currency": currency,
+            ]
+        }
+        return refund
+    }
+
+    /// The notification YooKassa sends when a refund succeeds.
+    package func refundNotification(_ refundID: String) -> [UInt8]? {
+        lock.withLock { refunds[refundID] }.map {
+            JSONAnswer.encode(["type": "notification", "event": "refund.succeeded", "object": $0])
+        }
+    }
+
+    /// Refunds made for `paymentID`, oldest first: id, amount value and status.
+    package func refunds(of paymentID: String) -> [(id: String, value: String, status: String)] {
+        lock.withLock {
+            refundOrder.compactMap { refunds[$0] }.filter { $0["payment_id"] as? String == paymentID }
+                .map {
+                    (
+                        $0["id"] as? String ?? "", ($0["amount"] as? [String: Any])?["value"] as? String ?? "",
+                        $0["status"] as? String ?? ""
+                    )
+                }
+        }
+    }
+
+    /// A body's `amount`, exact: its value string, currency and money.
+    private static func amount(_ body: [String: Any]) -> (String, String, Money)? {
+        guard let amount = body["amount"] as? [String: Any], let value = amount["value"] as? String,
+            let currency = amount["currency"] as? String,
+            let money = Currency(currency).flatMap({ Money(decimal: value, currency: $0) }), money.minorUnits > 0,
+            value == money.decimalString
+        else { return nil }
+        return (value, currency, money)
+    }
+
+    /// Minor units of an amount object; 0 when absent.
+    private static func minor(_ amount: Any?) -> Int64 {
+        guard let amount = amount as? [String: Any], let value = amount["value"] as? String,
+            let currency = (amount["currency"] as? String).flatMap(Currency.init),
+            let money = Money(decimal: value, currency: currency)
+        else { return 0 }
+        return money.minorUnits
     }
 
     // MARK: Settling and notifying
@@ -194,15 +298,15 @@ package final class YooKassaStandIn: @unchecked Sendable {
                 payment["status"] = "waiting_for_capture"
                 payment["paid"] = true
             case "refund":
-                let refundID = Self.paymentID()
-                let refund: [String: Any] = [
-                    "id": refundID, "payment_id": paymentID, "status": "succeeded", "amount": payment["amount"]!,
-                    "created_at": Self.timestamp(),
-                ]
-                refunds[refundID] = refund
-                payment["refunded_amount"] = payment["amount"]
-                payments[paymentID] = payment
-                return JSONAnswer.encode(["type": "notification", "event": "refund.succeeded", "object": refund])
+                let amount = payment["amount"] as? [String: Any] ?? [:]
+                let left = Self.minor(amount) - Self.minor(payment["refunded_amount"])
+                guard left > 0, let currency = (amount["currency"] as? String).flatMap(Currency.init) else {
+                    return nil
+                }
+                let made = refund(
+                    paymentID, value: Money(minorUnits: left, currency: currency).decimalString,
+                    currency: currency.code, status: "succeeded")
+                return JSONAnswer.encode(["type": "notification", "event": "refund.succeeded", "object": made])
             default:
                 return nil
             }
@@ -253,11 +357,25 @@ package final class YooKassaStandIn: @unchecked Sendable {
     }
 
     private func error(_ status: Int, _ code: String, _ description: String, parameter: String? = nil) -> ServerAction {
+        let (status, body) = Self.failure(status, code, description, parameter: parameter)
+        return JSONAnswer.ok(body, status: status)
+    }
+
+    /// YooKassa's error body.
+    private static func failure(
+        _ status: Int, _ code: String, _ description: String, parameter: String? = nil
+    ) -> (
+        status: Int, body: [String: Any]
+    ) {
         var body: [String: Any] = [
             "type": "error", "id": UUID().uuidString.lowercased(), "code": code, "description": description,
         ]
         if let parameter { body["parameter"] = parameter }
-        return JSONAnswer.ok(body, status: status)
+        return (status, body)
+    }
+
+    private static func json(_ status: Int, _ body: [UInt8]) -> ServerAction {
+        .respond(HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: body))
     }
 
     private func notFound() -> ServerAction { error(404, "not_found", "Object not found") }

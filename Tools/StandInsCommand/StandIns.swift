@@ -37,6 +37,7 @@ struct StandInsCommand: ParsableCommand {
                 "export YOOKASSA_SECRET_KEY=\(yookassa.secretKey)",
                 "export STRIPE_API_URL=\(stripeServer.baseURL)",
                 "export STRIPE_API_KEY=\(stripe.apiKey)",
+                "export STRIPE_REFUNDS_KEY=\(stripe.refundsKey)",
                 "export STRIPE_WEBHOOK_SECRET=\(stripe.webhookSecret)",
                 "export TELEGRAM_API_URL=\(telegramServer.baseURL)",
                 "export TELEGRAM_BOT_TOKEN=\(telegram.botToken)",

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Core
 import FoundationEssentials
+import Glibc
+import Logging
 
 /// Shared plumbing of the payctl commands: the environment, the database, output and failures.
 struct Console {
@@ -28,6 +30,16 @@ struct Console {
     func note(_ text: TerminalText) {
         FileHandleStderr.write(redactor.scrub(text.rendered) + "\n")
     }
+
+    /// Who is at the console, for the audit trail: `PAYCTL_OPERATOR`, else the Unix user.
+    var operatorName: String {
+        if let named = config.optional("PAYCTL_OPERATOR"), !named.isEmpty { return BoundedText.clip(named, 64) }
+        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return "uid \(geteuid())" }
+        return BoundedText.clip(String(cString: name), 64)
+    }
+
+    /// A logger for provider calls: warnings and errors on stderr, as JSON lines.
+    var logger: Logger { JSONLogHandler.logger(function: "payctl", level: .warning, redactor: redactor) }
 
     /// Colour for a terminal, none for JSON or pipes.
     var style: Style { json ? Style(enabled: false) : Style() }

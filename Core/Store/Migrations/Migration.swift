@@ -12,6 +12,7 @@ package struct Migration: Sendable {
         .subscriptions,
         .readSide,
         .notifyAfterCommit,
+        .refunds,
     ]
 
     /// The version this build of the code expects.

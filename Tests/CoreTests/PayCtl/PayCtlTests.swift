@@ -18,7 +18,7 @@ import Testing
             world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_x"), secret: "whsec_wrong"
         ).1
         log += try world.deliver(world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_c", livemode: true)).1
-        log += try world.deliver(world.stripe.makeEvent("charge.refunded", dealID: nil)).1
+        log += try world.deliver(world.stripe.makeEvent("invoice.payment_succeeded", dealID: nil)).1
         return (world, log, paid["id"] as! String)
     }
 
@@ -139,7 +139,7 @@ import Testing
         #expect(deal.stdout.split(separator: "\n").count == 1)
         #expect(deal.stdout.contains("deal=deal_a") && deal.stdout.contains("deliveries=2"))
         let refunded = try Processes.run(
-            ["tail", "--no-follow", "--type", "charge.refunded", "--json"], environment: world.environment)
+            ["tail", "--no-follow", "--type", "invoice.payment_succeeded", "--json"], environment: world.environment)
         let rows = refunded.stdout.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }

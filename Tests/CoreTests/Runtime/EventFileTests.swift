@@ -46,7 +46,9 @@ import Testing
         "stripe-payment-intent-succeeded.json": .init(function: "stripe-webhook", status: 200, result: "processed"),
         "stripe-payment-intent-payment-failed.json": .init(
             function: "stripe-webhook", status: 200, result: "processed"),
-        "stripe-charge-refunded.json": .init(function: "stripe-webhook", status: 200, result: "processed"),
+        "stripe-charge-refunded.json": .init(function: "stripe-webhook", status: 200, result: "ignored"),
+        "stripe-refund-created.json": .init(
+            function: "stripe-webhook", status: 200, result: "processed", after: "stripe-payment-intent-succeeded.json"),
         "stripe-invoice-payment-succeeded.json": .init(function: "stripe-webhook", status: 200, result: "processed"),
         "stripe-bad-signature.json": .init(
             function: "stripe-webhook", status: 400, result: "signature_verification_failed"),

@@ -4,7 +4,9 @@ import Testing
 
 @Suite struct MigrationTests {
     static let tables = [
-        "deliveries", "delivery_attempts", "events", "idempotency_keys", "payments", "purchase_charges", "purchases",
+        "audit_log", "deliveries", "delivery_attempts", "events", "idempotency_keys", "payments", "purchase_charges",
+        "purchases",
+        "refunds",
         "schema_migrations", "subscription_periods", "subscriptions", "webhook_events", "webhook_rejections",
     ]
 

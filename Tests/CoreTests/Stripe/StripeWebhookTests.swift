@@ -53,15 +53,36 @@ import Testing
         #expect(try world.count("SELECT count(*) FROM webhook_events WHERE deliveries = 20") == 1)
     }
 
-    @Test func refundBeforePaidDoesNotMoveBack() throws {
+    /// Refunds are counted from their own `refund.*` events (also those made in the Dashboard);
+    /// `charge.refunded` names no refund and counts nothing, so nothing is counted twice.
+    @Test func dashboardRefundsAddUpFromTheirOwnEvents() throws {
         let world = try World()
-        let refund = world.stripe.makeEvent("charge.refunded", dealID: "deal_9", paymentIntent: "pi_order")
-        let paid = world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_9", paymentIntent: "pi_order")
-        #expect(try world.outcome(refund) == "processed")
-        #expect(try world.outcome(paid) == "out_of_order_ignored")
+        #expect(
+            try world.outcome(
+                world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_9", paymentIntent: "pi_order"))
+                == "processed")
+        let part = try #require(world.stripe.refundInDashboard(paymentIntent: "pi_order", amount: 900))
+        #expect(try world.outcome(part) == "processed")
+        #expect(try world.outcome(part) == "duplicate")
+        #expect(try world.status(paymentIntent: "pi_order") == "succeeded")
+        #expect(
+            try world.outcome(world.stripe.makeEvent("charge.refunded", dealID: "deal_9", paymentIntent: "pi_order"))
+                == "ignored")
+        let rest = try #require(world.stripe.refundInDashboard(paymentIntent: "pi_order"))
+        #expect(try world.outcome(rest) == "processed")
         #expect(try world.status(paymentIntent: "pi_order") == "refunded")
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_refunded'") == 1)
-        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_paid'") == 0)
+        #expect(
+            try world.text(
+                """
+                SELECT string_agg((payload->>'refund_amount_minor') || ':' || (payload->>'full'), ',' ORDER BY seq) AS v
+                FROM events WHERE type = 'deal_refunded'
+                """) == "900:false,4000:true")
+        #expect(
+            try world.count("SELECT count(*) FROM refunds WHERE requested_by IS NULL AND status = 'succeeded'") == 2)
+        // A refund of a payment this shop has not recorded is kept open for its redelivery.
+        world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_10", paymentIntent: "pi_unseen")
+        let stranger = try #require(world.stripe.refundInDashboard(paymentIntent: "pi_unseen"))
+        #expect(try world.outcome(stranger) == "unknown_payment")
     }
 
     @Test func delayedMethodIsFulfilledOnlyWhenPaid() throws {

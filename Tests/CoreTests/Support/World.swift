@@ -130,6 +130,11 @@ final class World: @unchecked Sendable {
         return try row.string(column)
     }
 
+    /// The first row's column `v` as text: for expressions, which `value` cannot name.
+    func text(_ sql: String, _ parameters: [(any SQLParameter)?] = []) throws -> String? {
+        try PGConnection(url: databaseURL).query(sql, parameters).first?.string("v")
+    }
+
     func count(_ sql: String, _ parameters: [(any SQLParameter)?] = []) throws -> Int {
         Int(try PGConnection(url: databaseURL).query(sql, parameters).first?.requiredInt("count") ?? -1)
     }
