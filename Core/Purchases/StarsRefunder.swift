@@ -57,19 +57,19 @@ package struct StarsRefunder {
         }
         CrashPoint.reach("stars_refund_after_provider")
         return try connection.transaction {
+            // The purchase before its charge, as the webhook takes them.
             let purchases = PurchaseStore(connection: connection)
+            let purchase = try purchases.lock(charge.purchaseID)
             guard let refunded = try purchases.chargeRefunded(chargeID) else {
                 return .alreadyRefunded(try purchases.lockCharge(chargeID) ?? charge)
             }
-            var purchase: PurchaseRecord?
-            if try purchases.lock(refunded.purchaseID) != nil,
-                let moved = try purchases.refund(refunded.purchaseID, chargeID: chargeID)
-            {
-                try EventStore(connection: connection).append(PurchaseEvents.refunded(moved, chargeID: chargeID))
-                purchase = moved
+            var moved: PurchaseRecord?
+            if purchase != nil, let done = try purchases.refund(refunded.purchaseID, chargeID: chargeID) {
+                try EventStore(connection: connection).append(PurchaseEvents.refunded(done, chargeID: chargeID))
+                moved = done
             }
             try audit(refunded, "stars.refund.succeeded", operatorName: operatorName)
-            return .refunded(refunded, purchase: purchase)
+            return .refunded(refunded, purchase: moved)
         }
     }
 

@@ -1,9 +1,16 @@
 import Logging
 
 /// A provider's refund API, as `Refunder` uses it. Each call for one local refund carries the same
-/// idempotency key (`RefundRecord.idempotencyKey`), so a retry after a crash or a timeout is the
-/// same refund at the provider, never a second one.
+/// idempotency key (`RefundRecord.idempotencyKey`) and the local id in its metadata. Providers keep
+/// keys for a day only, so before asking for a refund the refunder looks for one already made for
+/// the row (`made`): a retry days later is still the same refund, never a second one.
 package protocol RefundGateway {
+    /// The refund the provider already made for `refund` (its metadata names the row), if any.
+    func made(
+        _ refund: RefundRecord, of payment: PaymentRecord, logger: Logger
+    ) throws(RefundGatewayError)
+        -> ProviderRefund?
+
     /// Asks the provider to give back `refund.amount` of `payment`.
     func create(
         _ refund: RefundRecord, of payment: PaymentRecord, logger: Logger
@@ -16,10 +23,11 @@ package protocol RefundGateway {
 
 /// Why a provider's refund call gave no refund.
 package enum RefundGatewayError: Error, Sendable, Equatable {
-    /// The provider refused (a 4xx other than 429): asking again the same way cannot help.
+    /// The provider refused (a 4xx other than 409 and 429): asking again the same way cannot help.
     /// `permission` names what a restricted key lacks, when that was the reason.
     case rejected(status: Int, message: String, permission: String? = nil)
-    /// No answer, 5xx, 429 or still processing: the refund may or may not exist; the same call resumes it.
+    /// No answer, 5xx, 409 (the same key in flight), 429 or still processing: the refund may or
+    /// may not exist; the same call resumes it.
     case unavailable(String)
     /// This payment cannot be refunded through the API (the provider knows it by no refundable id).
     case notRefundable(String)

@@ -44,11 +44,13 @@ package struct RefundLedger {
         guard let row else {
             throw StoreError(.unexpectedResult, detail: "a refund that conflicted on insert is not there")
         }
-        guard row.amount == refund.amount else { return (.amountMismatch, payment) }
+        // A refund belongs to one payment, with one amount: another payment's or amount's report is not believed.
+        guard row.paymentID == payment.id, row.amount == refund.amount else { return (.amountMismatch, payment) }
         switch (row.status, refund.status) {
-        case (.succeeded, .succeeded):
+        case (.succeeded, .succeeded), (.succeeded, .pending), (.failed, .pending):
+            // A late report of an earlier state (events arrive out of order): no change.
             return (.unchanged(row), payment)
-        case (.succeeded, _):
+        case (.succeeded, .failed):
             return (.reversed(row), payment)
         case (_, .succeeded):
             return try apply(row, providerRefundID: refund.id, to: payment, in: refunds)

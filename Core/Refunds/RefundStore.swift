@@ -33,13 +33,13 @@ package struct RefundStore {
         static let recentSuccess = """
             SELECT \(columns) FROM refunds
             WHERE payment_id = $1::uuid AND requested_by IS NOT NULL AND status = 'succeeded' AND amount_minor = $2
-              AND created_at > now() - interval '24 hours'
-            ORDER BY created_at DESC LIMIT 1
+              AND succeeded_at > now() - interval '24 hours'
+            ORDER BY succeeded_at DESC LIMIT 1
             """
         static let update = """
             UPDATE refunds
             SET provider_refund_id = coalesce(provider_refund_id, $2), status = $3, error = $4, updated_at = now(),
-                succeeded_at = CASE WHEN $3 = 'succeeded' THEN now() END
+                succeeded_at = CASE WHEN $3 = 'succeeded' THEN coalesce(succeeded_at, now()) END
             WHERE id = $1::uuid
             RETURNING \(columns)
             """
@@ -77,8 +77,8 @@ package struct RefundStore {
         try connection.query(SQL.lockOpenRequest, [paymentID]).first.map(Self.record)
     }
 
-    /// An operator's refund of `amount` that succeeded in the last 24 hours: what a repeated
-    /// command finds done.
+    /// An operator's refund of `amount` that succeeded in the last 24 hours (however long it was
+    /// pending before): what a repeated command finds done.
     package func recentSuccess(paymentID: UUID, amount: Money) throws -> RefundRecord? {
         try connection.query(SQL.recentSuccess, [paymentID, amount.minorUnits]).first.map(Self.record)
     }

@@ -82,18 +82,24 @@ package struct Refunder {
         logger: Logger
     ) throws -> Outcome {
         CrashPoint.reach("refund_before_provider")
-        let answer: ProviderRefund
+        var answer: ProviderRefund
         do {
             if let providerRefundID = refund.providerRefundID {
                 answer = try gateway.fetch(providerRefundID: providerRefundID, logger: logger)
+            } else if let made = try gateway.made(refund, of: payment, logger: logger) {
+                answer = made
             } else {
-                var created = try gateway.create(refund, of: payment, logger: logger)
-                created.localID = refund.id
-                answer = created
+                answer = try gateway.create(refund, of: payment, logger: logger)
             }
+            answer.localID = refund.id
         } catch .unavailable(let reason) {
             return .interrupted(refund, reason: reason)
         } catch .rejected(let status, let message, let permission) {
+            // Only a request for a refund the provider has not made is refused for good; a refused
+            // read of one it made says nothing of the refund itself.
+            guard refund.providerRefundID == nil else {
+                return .conflict(refund, reason: "the provider refused to show it (HTTP \(status): \(message))")
+            }
             return try fail(
                 refund, reason: "HTTP \(status): \(message)", permission: permission, operatorName: operatorName)
         } catch .notRefundable(let reason) {
@@ -158,7 +164,8 @@ package struct Refunder {
         return Plan(payment: payment, amount: wanted, refundable: left, resuming: nil)
     }
 
-    /// Marks a refund the provider refused as failed, with its audit line.
+    /// Marks a refund the provider refused to make as failed, with its audit line; a refund a
+    /// notification settled meanwhile keeps what it says.
     private func fail(
         _ refund: RefundRecord, reason: String, permission: String?, operatorName: String
     ) throws
@@ -168,9 +175,10 @@ package struct Refunder {
             _ = try PaymentStore(connection: connection).lock(id: refund.paymentID)
             let refunds = RefundStore(connection: connection)
             let current = try refunds.lock(id: refund.id) ?? refund
-            let failed =
-                current.status == .pending
-                ? try refunds.update(current, providerRefundID: nil, status: .failed, error: reason) : current
+            guard current.status == .pending, current.providerRefundID == nil else {
+                return .conflict(current, reason: "refused now, but it is \(current.status.rawValue) at the provider")
+            }
+            let failed = try refunds.update(current, providerRefundID: nil, status: .failed, error: reason)
             try audit(failed, action: "refund.failed", operatorName: operatorName, extra: ["error": .string(reason)])
             return .failed(failed, reason: reason, permission: permission)
         }

@@ -24,6 +24,9 @@ package struct RelayHandler: Handler {
                 "delivered": .stringConvertible(summary.delivered), "retrying": .stringConvertible(summary.retrying),
                 "dead": .stringConvertible(summary.dead), "due": .stringConvertible(summary.due),
             ])
-        return .json(200, summary)
+        var answer = HTTPResponse.json(200, summary)
+        answer.outcome = "drained"
+        answer.metrics = ["delivered": summary.delivered, "retrying": summary.retrying, "dead": summary.dead]
+        return answer
     }
 }

@@ -12,7 +12,8 @@ package enum FunctionMain {
         let environment = ProcessInfo.processInfo.environment
         if let api = environment["AWS_LAMBDA_RUNTIME_API"], !api.isEmpty {
             LambdaRuntime(api: api).serve(
-                FunctionRuntime(name: name, environment: environment, longLived: true, makeHandler: makeHandler))
+                FunctionRuntime(
+                    name: name, environment: environment, longLived: true, onLambda: true, makeHandler: makeHandler))
         }
         if let socket = environment["FASTCGI_LISTEN"], !socket.isEmpty {
             FastCGIServer(path: socket).serve(

@@ -12,14 +12,17 @@ package final class FunctionRuntime {
     private let setupError: ConfigError?
     private let identity: Result<CallerIdentity, Error>
     private let cors: Result<CORSPolicy, Error>
+    /// One EMF line per invocation, when `METRICS=emf`.
+    private let metrics: MetricLine?
 
     /// Builds the runtime from the environment; configuration errors are kept and answered
     /// on each request rather than crashing the process.
     /// `longLived`: the process serves many requests (FastCGI, Lambda), so its store prepares
-    /// statements (`FunctionContext.store`).
+    /// statements (`FunctionContext.store`). `onLambda`: metric lines are on by default and go to
+    /// standard output (`metricsSink`, else `sink`, elsewhere).
     package init(
         name: String, environment: [String: String], sink: any LogSink = StandardErrorSink(), longLived: Bool = false,
-        makeHandler: (FunctionContext) throws -> any Handler
+        onLambda: Bool = false, metricsSink: (any LogSink)? = nil, makeHandler: (FunctionContext) throws -> any Handler
     ) {
         let config = Config(environment: environment)
         var setupError: ConfigError?
@@ -40,6 +43,15 @@ package final class FunctionRuntime {
         } catch let error as ConfigError {
             setupError = setupError ?? error
         } catch {}
+        var metrics: MetricLine?
+        do {
+            metrics = try MetricLine.make(
+                config: config, onLambda: onLambda,
+                sink: metricsSink ?? (onLambda ? StandardOutputSink() : sink))
+        } catch let error as ConfigError {
+            setupError = setupError ?? error
+        } catch {}
+        self.metrics = metrics
         self.setupError = setupError
         identity = Result { try CallerIdentity(config: config) }
         cors = Result { try CORSPolicy(config: config) }
@@ -87,10 +99,14 @@ package final class FunctionRuntime {
     /// The bytes that answer an envelope reading, written back in the envelope it came in: the
     /// request's response, or the refusal of one that could not be read.
     package func answer(_ reading: Envelope.Reading) -> [UInt8] {
-        switch reading.result {
-        case .success(let request): reading.envelope.write(respond(to: request, in: reading.envelope))
-        case .failure(let error): reading.envelope.write(refuse(error))
-        }
+        let started = Self.milliseconds()
+        let response =
+            switch reading.result {
+            case .success(let request): respond(to: request, in: reading.envelope)
+            case .failure(let error): refuse(error)
+            }
+        metrics?.emit(function: context.name, response: response, milliseconds: Self.milliseconds() - started)
+        return reading.envelope.write(response)
     }
 
     /// Answers a request the envelope could not read, in the same error shape.

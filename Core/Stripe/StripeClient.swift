@@ -75,6 +75,25 @@ package struct StripeClient {
         try send(Stripe.Refund.self, "GET", "/v1/refunds/\(PercentEncoding.component(id))")
     }
 
+    /// `GET /v1/refunds?payment_intent=…` (or `charge=…`): every refund of one payment, newest
+    /// first, following `has_more`.
+    package func refunds(of target: (field: String, id: String)) throws(StripeError) -> [Stripe.Refund] {
+        struct Page: Decodable {
+            let data: [Stripe.Refund]
+            let has_more: Bool
+        }
+        var collected: [Stripe.Refund] = []
+        var cursor: String?
+        repeat {
+            var query = "\(target.field)=\(PercentEncoding.component(target.id))&limit=100"
+            if let cursor { query += "&starting_after=\(PercentEncoding.component(cursor))" }
+            let page = try send(Page.self, "GET", "/v1/refunds?" + query)
+            collected += page.data
+            cursor = page.has_more ? page.data.last?.id : nil
+        } while cursor != nil
+        return collected
+    }
+
     /// One call: Stripe's error message for a 4xx, `unavailable` for no answer or a 5xx.
     private func send<Value: Decodable>(
         _ type: Value.Type, _ method: String, _ path: String, form: String? = nil, idempotencyKey: String? = nil
@@ -92,21 +111,25 @@ package struct StripeClient {
             throw .unavailable("\(error)")
         }
         guard response.status == 200 else {
-            guard (400..<500).contains(response.status), response.status != 429 else {
+            guard (400..<500).contains(response.status), ![409, 429].contains(response.status) else {
                 throw .unavailable("HTTP \(response.status)")
             }
-            let message =
-                (try? JSONCoding.decode(ErrorBody.self, from: response.body))?.error?.message
-                ?? "HTTP \(response.status)"
-            throw .rejected(status: response.status, message: message)
+            let error = (try? JSONCoding.decode(ErrorBody.self, from: response.body))?.error
+            throw .rejected(
+                status: response.status, message: error?.message ?? "HTTP \(response.status)",
+                code: error?.code ?? error?.type)
         }
         guard let value = try? JSONCoding.decode(type, from: response.body) else { throw .badResponse }
         return value
     }
 
-    /// Stripe's error body: `{"error": {"message": …}}`.
+    /// Stripe's error body: `{"error": {"type": …, "code": …, "message": …}}`.
     private struct ErrorBody: Decodable {
-        struct Detail: Decodable { let message: String? }
+        struct Detail: Decodable {
+            let type: String?
+            let code: String?
+            let message: String?
+        }
         let error: Detail?
     }
 }

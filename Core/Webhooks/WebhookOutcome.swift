@@ -72,6 +72,9 @@ package struct WebhookOutcome: RawRepresentable, Hashable, Sendable, Codable, Cu
         .paymentNotPaid: (.problem, true), .refundReversed: (.problem, false),
     ]
 
+    /// Every outcome of the vocabulary, by name.
+    package static var all: [WebhookOutcome] { traits.keys.sorted { $0.rawValue < $1.rawValue } }
+
     /// How much an operator should care; anything outside the vocabulary is a problem.
     package var severity: Severity { Self.traits[self]?.severity ?? .problem }
 

@@ -15,7 +15,9 @@ struct WebhookPipeline<Source: WebhookSource>: Handler {
         do {
             verification = try source.authenticate(request, trail: &trail)
         } catch {
-            throw refuse(error, trail: trail)
+            var refused = HTTPResponse.error(refuse(error, trail: trail), requestID: request.requestID)
+            refused.outcome = error.reason.rawValue
+            return refused
         }
         let delivery = try source.decode(request, verification: verification, trail: &trail)
         let arrival = source.arrival(delivery, verification: verification)
@@ -53,7 +55,9 @@ struct WebhookPipeline<Source: WebhookSource>: Handler {
             return (result, attempt)
         }
         done.log.info("\(LogKey.deliveryDone)", metadata: [LogKey.outcome: .string(result.outcome.rawValue)])
-        return source.answer(result)
+        var answer = source.answer(result)
+        answer.outcome = result.outcome.rawValue
+        return answer
     }
 
     /// Logs and counts a refused delivery; returns its answer.

@@ -54,6 +54,20 @@ package struct YooKassaClient {
             send("POST", "/v3/refunds", body: bytes, idempotenceKey: idempotenceKey, logger: logger))
     }
 
+    /// `GET /v3/refunds?payment_id=…`: every refund of one payment, following `next_cursor`.
+    package func refunds(paymentID: String, logger: Logger) throws(YooKassaError) -> [YooKassa.Refund] {
+        var collected: [YooKassa.Refund] = []
+        var cursor: String?
+        repeat {
+            var path = "/v3/refunds?payment_id=\(PercentEncoding.component(paymentID))&limit=100"
+            if let cursor { path += "&cursor=\(PercentEncoding.component(cursor))" }
+            let page = try decode(YooKassa.List<YooKassa.Refund>.self, send("GET", path, logger: logger))
+            collected += page.items
+            cursor = page.next_cursor
+        } while cursor != nil
+        return collected
+    }
+
     /// `GET /v3/payments/{id}`: the payment as YooKassa holds it now.
     package func payment(id: String, logger: Logger) throws(YooKassaError) -> YooKassa.Payment {
         try decode(YooKassa.Payment.self, send("GET", "/v3/payments/\(PercentEncoding.component(id))", logger: logger))

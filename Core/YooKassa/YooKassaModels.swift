@@ -60,6 +60,12 @@ package enum YooKassa {
         }
     }
 
+    /// A page of a list (`GET /v3/payments`, `GET /v3/refunds`): `next_cursor` only while more remain.
+    package struct List<Item: Decodable & Sendable>: Decodable, Sendable {
+        package let items: [Item]
+        package let next_cursor: String?
+    }
+
     /// The body of `POST /v3/refunds`.
     package struct CreateRefund: Encodable, Sendable {
         package let payment_id: String

@@ -171,10 +171,36 @@ package final class StripeStandIn: @unchecked Sendable {
                 return lock.withLock { refunds[parts[2]] }.map { JSONAnswer.ok($0) }
                     ?? error(404, "No such refund: '\(parts[2])'", param: "id")
             }
-            return createRefund(request)
+            return request.method == "GET" ? listRefunds(request) : createRefund(request)
         default:
             return error(404, "Unrecognized request URL (\(request.method): \(request.path))", param: nil)
         }
+    }
+
+    /// `GET /v1/refunds?payment_intent=…&limit=…&starting_after=…`: newest first, with `has_more`.
+    private func listRefunds(_ request: ServerRequest) -> ServerAction {
+        let limit = request.parameter("limit").flatMap(Int.init) ?? 10
+        guard (1...100).contains(limit) else { return error(400, "Invalid limit", param: "limit") }
+        let intent = request.parameter("payment_intent")
+        var matching = lock.withLock {
+            events.compactMap { event -> [String: Any]? in
+                guard event["type"] as? String == "refund.created",
+                    let object = (event["data"] as? [String: Any])?["object"] as? [String: Any],
+                    let id = object["id"] as? String
+                else { return nil }
+                return refunds[id]
+            }.filter { intent == nil || $0["payment_intent"] as? String == intent }
+        }
+        if let after = request.parameter("starting_after") {
+            guard let index = matching.firstIndex(where: { $0["id"] as? String == after }) else {
+                return error(400, "No such refund: '\(after)'", param: "starting_after")
+            }
+            matching = Array(matching[(index + 1)...])
+        }
+        return JSONAnswer.ok([
+            "object": "list", "url": "/v1/refunds", "has_more": matching.count > limit,
+            "data": Array(matching.prefix(limit)),
+        ])
     }
 
     /// `POST /v1/refunds`: form-encoded, by `payment_intent`; the same `Idempotency-Key` with the

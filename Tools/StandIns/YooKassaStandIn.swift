@@ -71,6 +71,9 @@ package final class YooKassaStandIn: @unchecked Sendable {
         lock.withLock { newRefundStatus = pending ? "pending" : "succeeded" }
     }
 
+    /// Forgets every `Idempotence-Key`, as YooKassa does after 24 hours.
+    package func forgetIdempotenceKeys() { lock.withLock { keys.removeAll() } }
+
     /// How many refunds were made, through the API or as in the dashboard.
     package var refundsMade: Int { lock.withLock { refunds.count } }
 
@@ -122,6 +125,8 @@ package final class YooKassaStandIn: @unchecked Sendable {
             return remembered(request) { createRefund($0) }
         case ("GET", 3) where parts[0] == "v3" && parts[1] == "payments":
             return lock.withLock { payments[parts[2]] }.map { JSONAnswer.ok($0) } ?? notFound()
+        case ("GET", 2) where parts == ["v3", "refunds"]:
+            return listRefunds(request)
         case ("GET", 3) where parts[0] == "v3" && parts[1] == "refunds":
             return lock.withLock { refunds[parts[2]] }.map { JSONAnswer.ok($0) } ?? notFound()
         default:
@@ -229,6 +234,29 @@ package final class YooKassaStandIn: @unchecked Sendable {
             ]
         }
         return refund
+    }
+
+    /// `GET /v3/refunds?payment_id=…&limit=…&cursor=…`: newest first, `next_cursor` while more remain.
+    private func listRefunds(_ request: ServerRequest) -> ServerAction {
+        let limit = request.parameter("limit").flatMap(Int.init) ?? 10
+        guard (1...100).contains(limit) else {
+            return error(400, "invalid_request", "limit must be from 1 to 100", parameter: "limit")
+        }
+        let paymentID = request.parameter("payment_id")
+        var matching = lock.withLock {
+            refundOrder.reversed().compactMap { refunds[$0] }.filter {
+                paymentID == nil || $0["payment_id"] as? String == paymentID
+            }
+        }
+        if let cursor = request.parameter("cursor") {
+            guard let index = matching.firstIndex(where: { $0["id"] as? String == cursor }) else {
+                return error(400, "invalid_request", "Invalid cursor", parameter: "cursor")
+            }
+            matching = Array(matching[index...])
+        }
+        var answer: [String: Any] = ["type": "list", "items": Array(matching.prefix(limit))]
+        if matching.count > limit { answer["next_cursor"] = matching[limit]["id"] }
+        return JSONAnswer.ok(answer)
     }
 
     /// The notification YooKassa sends when a refund succeeds.

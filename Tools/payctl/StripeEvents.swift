@@ -40,7 +40,7 @@ struct StripeCommand: ParsableCommand {
             let events: [StripeClient.EventSummary]
             do {
                 events = try client.events(types: types, limit: limit, createdSince: createdSince, failedOnly: failed)
-            } catch .rejected(let status, let message) {
+            } catch .rejected(let status, let message, _) {
                 throw console.fail(
                     .provider, "Stripe refused the request (HTTP \(status)): \(message)",
                     next: status == 401 ? "check STRIPE_API_KEY and its mode (test/live)." : "check the filters.")

@@ -20,6 +20,11 @@ struct Style {
         paint(TerminalText(status.rawValue), status == .delivered ? "32" : status == .dead ? "31" : "33")
     }
 
+    /// A check's level: green OK, yellow WARNING, red CRITICAL.
+    func level(_ level: AlarmLevel) -> TerminalText {
+        paint(TerminalText(level.label), level == .ok ? "32" : level == .warning ? "33" : "31")
+    }
+
     func dim(_ text: some CustomStringConvertible) -> TerminalText { paint(TerminalText(text), "2") }
     func bold(_ text: TerminalText) -> TerminalText { paint(text, "1") }
 

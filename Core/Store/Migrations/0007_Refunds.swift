@@ -2,12 +2,21 @@ extension Migration {
     /// Money back: each refund a row of its own, written before the provider is asked, so a retry
     /// after a crash resumes it; what a payment has given back (`amount_refunded_minor`, which a
     /// payment's status follows: `refunded` only when all of it is); and the operators' audit trail.
-    /// Payments already `refunded` were treated as refunded in full, and are counted so.
+    /// Payments already `refunded` are counted from the refund events recorded for them (a YooKassa
+    /// refund's `refund_amount_minor`, a Stripe charge's `amount_refunded_minor`), in full when none
+    /// says; one refunded only in part, which earlier code marked `refunded`, is `succeeded` again.
     static let refunds = Migration(
         version: 7, name: "refunds",
         sql: #"""
             ALTER TABLE payments ADD COLUMN amount_refunded_minor bigint NOT NULL DEFAULT 0;
-            UPDATE payments SET amount_refunded_minor = amount_minor WHERE status = 'refunded';
+            UPDATE payments p SET amount_refunded_minor = least(p.amount_minor, coalesce(
+                (SELECT sum((e.payload->>'refund_amount_minor')::bigint) FROM events e
+                 WHERE e.aggregate_type = 'payment' AND e.aggregate_id = p.id::text AND e.type = 'payment_refunded'),
+                (SELECT max((e.payload->>'amount_refunded_minor')::bigint) FROM events e
+                 WHERE e.aggregate_type = 'payment' AND e.aggregate_id = p.id::text AND e.type = 'deal_refunded'),
+                p.amount_minor))
+            WHERE p.status = 'refunded';
+            UPDATE payments SET status = 'succeeded' WHERE status = 'refunded' AND amount_refunded_minor < amount_minor;
             ALTER TABLE payments ADD CONSTRAINT payments_refund_within_amount
                 CHECK (amount_refunded_minor BETWEEN 0 AND amount_minor);
 

@@ -237,4 +237,57 @@ import Testing
         #expect(try Self.refunded(world, payment) == "succeeded 0")
         #expect(world.stripe.refundsMade == 0)
     }
+
+    // MARK: Resuming safely
+
+    /// YooKassa forgets an `Idempotence-Key` after a day: a refund resumed later is found among the
+    /// payment's refunds by the row id in its metadata, not made again.
+    @Test func aRefundResumedAfterTheKeyExpiredIsFoundNotMadeAgain() throws {
+        let (world, payment, provider) = try Self.paidBooking()
+        _ = try Self.refund(
+            world, [payment, "--amount", "50.00", "--yes"], environment: ["PAYFN_CRASH_AT": "refund_after_provider"])
+        world.yookassa.forgetIdempotenceKeys()
+        let resumed = try Self.refund(world, [payment, "--amount", "50.00", "--yes"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(world.yookassa.refunds(of: provider).map(\.value) == ["50.00"])
+        #expect(try Self.refunded(world, payment) == "succeeded 5000")
+    }
+
+    /// A refund the provider made is never marked failed because reading it back was refused.
+    @Test func aRefusedReadOfAMadeRefundLeavesItPending() throws {
+        let (world, payment, _) = try Self.paidBooking()
+        world.yookassa.refundsStartPending(true)
+        #expect(try Self.refund(world, [payment, "--yes"]).status == 0)
+        let refused = try Self.refund(
+            world, [payment, "--yes"], environment: ["YOOKASSA_SECRET_KEY": "test_a_key_yookassa_does_not_know"])
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(try world.value("SELECT status FROM refunds") == "pending")
+    }
+
+    /// A refund pending for days and completed by its notification is found done by the same
+    /// command the next day (the day counts from its success, not its request).
+    @Test func aSlowRefundIsFoundDoneAfterItSucceeds() throws {
+        let (world, payment, provider) = try Self.paidBooking()
+        world.yookassa.refundsStartPending(true)
+        #expect(try Self.refund(world, [payment, "--amount", "70.00", "--yes"]).status == 0)
+        try PGConnection(url: world.databaseURL).query("UPDATE refunds SET created_at = now() - interval '3 days'")
+        let made = try #require(world.yookassa.refunds(of: provider).first)
+        world.yookassa.setRefundStatus(made.id, "succeeded")
+        #expect(try world.notify(try #require(world.yookassa.refundNotification(made.id))).statusCode == 200)
+        let again = try Self.refund(world, [payment, "--amount", "70.00", "--yes"])
+        #expect(again.status == 0 && again.stdout.contains("Already refunded"), "\(again.stdout)")
+        #expect(world.yookassa.refundsMade == 1)
+    }
+
+    /// Stripe's events can arrive out of order: an older "pending" after "succeeded" changes nothing.
+    @Test func anOlderRefundEventAfterANewerOneChangesNothing() throws {
+        let (world, payment) = try Self.paidDeal()
+        let made = try #require(world.stripe.refundInDashboard(paymentIntent: "pi_refund_me", amount: 1_000))
+        #expect(try world.outcome(made) == "processed")
+        let refund = try #require(((made["data"] as? [String: Any])?["object"] as? [String: Any])?["id"] as? String)
+        let stale = try #require(world.stripe.updateRefund(refund, status: "pending"))
+        #expect(try world.outcome(stale) == "no_change")
+        #expect(try Self.refunded(world, payment) == "succeeded 1000")
+        #expect(try world.value("SELECT status FROM refunds") == "succeeded")
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Core
@@ -48,6 +49,44 @@ import Testing
                 (number?.wholeMatch(of: #/INV-\d{4}-\d{6}/#) != nil) == expected, "\(appointment): \(number ?? "none")")
             #expect(paid == expected)
         }
+    }
+
+    /// Earlier code marked a payment `refunded` on any refund, partial ones too: migration 7 counts
+    /// what the refund events say and gives a payment refunded in part back its `succeeded`.
+    @Test func refundedPaymentsAreCountedFromTheirRefundEvents() throws {
+        let connection = try PGConnection(url: try TestDatabase.fresh(migrated: false))
+        try Migrator(
+            connection: connection, migrations: Migration.all.filter { $0.version < Migration.refunds.version }
+        )
+        .migrate()
+        let cases: [(name: String, event: String?, payload: String)] = [
+            ("apt-part", "payment_refunded", #"{"refund_amount_minor": 20000}"#),
+            ("apt-full", "payment_refunded", #"{"refund_amount_minor": 50000}"#),
+            ("apt-deal", "deal_refunded", #"{"amount_refunded_minor": 1000}"#),
+            ("apt-none", nil, "{}"),
+        ]
+        for item in cases {
+            let id = UUID()
+            try connection.query(
+                """
+                INSERT INTO payments (id, provider, status, amount_minor, currency, purpose, appointment_id, service_slug, kind, description)
+                VALUES ($1::uuid, 'yookassa', 'refunded', 50000, 'RUB', 'booking', $2, 'haircut', 'deposit', 'Deposit')
+                """, [id, item.name])
+            if let event = item.event {
+                try connection.query(
+                    "INSERT INTO events (type, aggregate_type, aggregate_id, payload) VALUES ($1, 'payment', $2, $3::jsonb)",
+                    [event, id.uuidString.lowercased(), item.payload])
+            }
+        }
+        try Migrator(connection: connection).migrate()
+        let rows = try connection.query(
+            "SELECT appointment_id || ' ' || status || ' ' || amount_refunded_minor AS line FROM payments ORDER BY appointment_id"
+        ).rows.map { try $0.requiredString("line") }
+        #expect(
+            rows == [
+                "apt-deal succeeded 1000", "apt-full refunded 50000", "apt-none refunded 50000",
+                "apt-part succeeded 20000",
+            ])
     }
 
     @Test func concurrentMigratorsApplyEachStepOnce() throws {

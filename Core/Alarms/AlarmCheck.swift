@@ -1,0 +1,112 @@
+/// What `payctl check` watches, each counted by one column of `AlarmStore`'s statement and
+/// judged against a `warning:critical` threshold (`CHECK_<NAME>` or `--threshold name=W:C`).
+package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
+    /// Deliveries refused before they were believed (bad signature, secret token or source).
+    case signatureFailures = "signature_failures"
+    /// Deliveries whose outcome says somebody should look (amount mismatch, unknown payment, …).
+    case processingErrors = "processing_errors"
+    /// Payments still pending or waiting for capture past the pending age: a missed notification.
+    case stuckPending = "stuck_pending"
+    /// Deliveries to sinks that will not be tried again.
+    case deadDeliveries = "dead_deliveries"
+    /// Seconds the oldest undelivered delivery has waited.
+    case oldestUndeliveredSeconds = "oldest_undelivered_seconds"
+    /// Stars charges flagged for refund and not refunded.
+    case starsRefundsDue = "stars_refunds_due"
+    /// Refunds pending at a provider for more than an hour.
+    case refundsPending = "refunds_pending"
+
+    /// The threshold when none is configured.
+    package var defaultThreshold: Threshold {
+        switch self {
+        case .signatureFailures: Threshold(warning: 1, critical: 20)
+        case .processingErrors: Threshold(warning: 1, critical: 10)
+        case .stuckPending: Threshold(warning: 1, critical: 20)
+        case .deadDeliveries: Threshold(warning: 1, critical: 10)
+        case .oldestUndeliveredSeconds: Threshold(warning: 300, critical: 1_800)
+        case .starsRefundsDue: Threshold(warning: 1, critical: 10)
+        case .refundsPending: Threshold(warning: 1, critical: 5)
+        }
+    }
+
+    /// The environment variable that sets its threshold: `CHECK_SIGNATURE_FAILURES=1:20`.
+    package var variable: String { "CHECK_" + rawValue.uppercased() }
+
+    /// What an operator does about it.
+    package var nextStep: String {
+        switch self {
+        case .signatureFailures: "payctl summary names the provider and reason; check the webhook secrets and proxies"
+        case .processingErrors: "payctl summary --since 1h, then payctl show EVENT_ID for each problem"
+        case .stuckPending: "a notification was missed: compare with the provider (payctl reconcile)"
+        case .deadDeliveries:
+            "payctl deliveries --status dead; fix the sink, then payctl deliveries retry --sink S --dead"
+        case .oldestUndeliveredSeconds: "is events-relay running? payctl deliveries --status retrying"
+        case .starsRefundsDue: "payctl stars refunds-due, then payctl stars refund --all-due --yes"
+        case .refundsPending: "payctl refund PAYMENT_ID --yes resumes each; check the provider's dashboard"
+        }
+    }
+}
+
+/// How bad a finding is, as Nagios counts it (the exit code).
+package enum AlarmLevel: Int, Comparable, Sendable, Encodable {
+    case ok = 0
+    case warning = 1
+    case critical = 2
+
+    package static func < (left: AlarmLevel, right: AlarmLevel) -> Bool { left.rawValue < right.rawValue }
+
+    /// `OK`, `WARNING`, `CRITICAL`.
+    package var label: String {
+        switch self {
+        case .ok: "OK"
+        case .warning: "WARNING"
+        case .critical: "CRITICAL"
+        }
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(label.lowercased())
+    }
+}
+
+/// `warning:critical`: a value at or above `warning` warns, at or above `critical` is critical.
+package struct Threshold: Sendable, Equatable, Encodable {
+    package let warning: Int64
+    package let critical: Int64
+
+    package init(warning: Int64, critical: Int64) {
+        self.warning = warning
+        self.critical = critical
+    }
+
+    /// `W:C` with 1 ≤ W ≤ C; nil otherwise.
+    package init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let warning = Int64(parts[0]), let critical = Int64(parts[1]), warning >= 1,
+            critical >= warning
+        else { return nil }
+        self.init(warning: warning, critical: critical)
+    }
+
+    /// The level of `value`.
+    package func level(of value: Int64) -> AlarmLevel {
+        value >= critical ? .critical : value >= warning ? .warning : .ok
+    }
+}
+
+/// One check's result.
+package struct Finding: Sendable, Encodable {
+    package let check: AlarmCheck
+    package let level: AlarmLevel
+    package let value: Int64
+    package let threshold: Threshold
+
+    /// `check` judged: its `value` against `threshold`.
+    package init(check: AlarmCheck, value: Int64, threshold: Threshold) {
+        self.check = check
+        self.level = threshold.level(of: value)
+        self.value = value
+        self.threshold = threshold
+    }
+}

@@ -1,0 +1,40 @@
+/// The counts `payctl check` judges, read in one statement.
+package struct AlarmStore {
+    private let connection: PGConnection
+
+    package init(connection: PGConnection) { self.connection = connection }
+
+    private enum SQL {
+        /// $1 the window in seconds, $2 the problem outcomes (comma-separated), $3 the pending age.
+        /// Refusals are counted by hour: every hour bucket seen within the window counts whole.
+        static let counts = """
+            SELECT
+              (SELECT coalesce(sum(count), 0) FROM webhook_rejections
+               WHERE last_seen_at >= now() - $1::int * interval '1 second') AS signature_failures,
+              (SELECT count(*) FROM webhook_events
+               WHERE updated_at >= now() - $1::int * interval '1 second'
+                 AND outcome = ANY (string_to_array($2, ','))) AS processing_errors,
+              (SELECT count(*) FROM payments
+               WHERE status IN ('pending', 'waiting_for_capture')
+                 AND created_at < now() - $3::int * interval '1 second') AS stuck_pending,
+              (SELECT count(*) FROM deliveries WHERE status = 'dead') AS dead_deliveries,
+              (SELECT coalesce(extract(epoch FROM now() - min(created_at))::bigint, 0) FROM deliveries
+               WHERE status IN ('pending', 'retrying')) AS oldest_undelivered_seconds,
+              (SELECT count(*) FROM purchase_charges WHERE refund_due AND refunded_at IS NULL) AS stars_refunds_due,
+              (SELECT count(*) FROM refunds
+               WHERE status = 'pending' AND created_at < now() - interval '1 hour') AS refunds_pending
+            """
+    }
+
+    /// Each check's value: refusals and problem outcomes within `windowSeconds`, payments pending
+    /// for longer than `pendingAgeSeconds`, and the rest as they stand.
+    package func values(windowSeconds: Int, pendingAgeSeconds: Int) throws -> [AlarmCheck: Int64] {
+        let problems = WebhookOutcome.all.filter { $0.severity == .problem }.map(\.rawValue).joined(separator: ",")
+        guard
+            let row = try connection.query(SQL.counts, [windowSeconds, problems, pendingAgeSeconds]).first
+        else { throw StoreError(.unexpectedResult, detail: "the check's counts are missing") }
+        var values: [AlarmCheck: Int64] = [:]
+        for check in AlarmCheck.allCases { values[check] = try row.requiredInt(check.rawValue) }
+        return values
+    }
+}
