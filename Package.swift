@@ -4,7 +4,7 @@ import PackageDescription
 /// The endpoint executables under `Functions/`, one per route of the spec.
 let functions = [
     "create-intent", "yookassa-webhook", "stripe-webhook", "stars-invoice", "stars-purchase", "stars-webhook",
-    "events-relay", "get-payment", "payment-history", "get-purchase", "plans", "health",
+    "events-relay", "get-payment", "payment-history", "get-purchase", "plans", "health", "reconcile",
 ]
 
 let package = Package(

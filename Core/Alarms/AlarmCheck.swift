@@ -15,6 +15,8 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
     case starsRefundsDue = "stars_refunds_due"
     /// Refunds pending at a provider for more than an hour.
     case refundsPending = "refunds_pending"
+    /// Differences the latest reconciliation of each provider left standing.
+    case reconcileDifferences = "reconcile_differences"
 
     /// The threshold when none is configured.
     package var defaultThreshold: Threshold {
@@ -26,6 +28,7 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
         case .oldestUndeliveredSeconds: Threshold(warning: 300, critical: 1_800)
         case .starsRefundsDue: Threshold(warning: 1, critical: 10)
         case .refundsPending: Threshold(warning: 1, critical: 5)
+        case .reconcileDifferences: Threshold(warning: 1, critical: 10)
         }
     }
 
@@ -43,6 +46,7 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
         case .oldestUndeliveredSeconds: "is events-relay running? payctl deliveries --status retrying"
         case .starsRefundsDue: "payctl stars refunds-due, then payctl stars refund --all-due --yes"
         case .refundsPending: "payctl refund PAYMENT_ID --yes resumes each; check the provider's dashboard"
+        case .reconcileDifferences: "payctl reconcile --since 24h names them; --apply brings missed changes in"
         }
     }
 }

@@ -22,7 +22,10 @@ package struct AlarmStore {
                WHERE status IN ('pending', 'retrying')) AS oldest_undelivered_seconds,
               (SELECT count(*) FROM purchase_charges WHERE refund_due AND refunded_at IS NULL) AS stars_refunds_due,
               (SELECT count(*) FROM refunds
-               WHERE status = 'pending' AND created_at < now() - interval '1 hour') AS refunds_pending
+               WHERE status = 'pending' AND created_at < now() - interval '1 hour') AS refunds_pending,
+              (SELECT coalesce(sum(unresolved), 0) FROM (
+                   SELECT DISTINCT ON (provider) unresolved FROM reconcile_runs ORDER BY provider, finished_at DESC, id DESC
+               ) AS latest) AS reconcile_differences
             """
     }
 

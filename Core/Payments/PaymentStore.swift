@@ -36,6 +36,10 @@ package struct PaymentStore {
             """
         static let byID = "SELECT \(columns) FROM payments WHERE id = $1::uuid"
         static let lockByID = "SELECT \(columns) FROM payments WHERE id = $1::uuid FOR UPDATE"
+        static let byProviderID = "SELECT \(columns) FROM payments WHERE provider = $1 AND provider_payment_id = $2"
+        static let recent = """
+            SELECT \(columns) FROM payments WHERE provider = $1 AND created_at >= to_timestamp($2) ORDER BY created_at
+            """
         /// A refund's money counted; the payment becomes `refunded` when nothing is left.
         static let addRefunded = """
             UPDATE payments
@@ -132,6 +136,16 @@ package struct PaymentStore {
 
     package func find(id: UUID) throws -> PaymentRecord? {
         try connection.query(SQL.byID, [id]).first.map(Self.record)
+    }
+
+    /// The payment `provider` knows as `providerPaymentID`.
+    package func find(provider: Provider, providerPaymentID: String) throws -> PaymentRecord? {
+        try connection.query(SQL.byProviderID, [provider.rawValue, providerPaymentID]).first.map(Self.record)
+    }
+
+    /// `provider`'s payments created since `sinceSeconds` (Unix time), oldest first.
+    package func recent(provider: Provider, sinceSeconds: Int64) throws -> [PaymentRecord] {
+        try connection.query(SQL.recent, [provider.rawValue, sinceSeconds]).rows.map(Self.record)
     }
 
     /// The payment, locked until the transaction ends.

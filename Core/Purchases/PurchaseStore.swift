@@ -40,6 +40,10 @@ package struct PurchaseStore {
             """
         static let lockCharge =
             "SELECT \(chargeColumns) FROM purchase_charges WHERE telegram_payment_charge_id = $1 FOR UPDATE"
+        static let chargesAmong = """
+            SELECT \(chargeColumns) FROM purchase_charges
+            WHERE telegram_payment_charge_id = ANY (string_to_array($1, ','))
+            """
         static let refundsDue = """
             SELECT \(chargeColumns) FROM purchase_charges WHERE refund_due AND refunded_at IS NULL ORDER BY created_at
             """
@@ -118,6 +122,17 @@ package struct PurchaseStore {
     /// The charge, locked until the transaction ends.
     package func lockCharge(_ chargeID: String) throws -> ChargeRecord? {
         try connection.query(SQL.lockCharge, [chargeID]).first.map(Self.charge)
+    }
+
+    /// The charges recorded among `ids`, by id.
+    package func charges(among ids: [String]) throws -> [String: ChargeRecord] {
+        guard !ids.isEmpty else { return [:] }
+        var found: [String: ChargeRecord] = [:]
+        for row in try connection.query(SQL.chargesAmong, [ids.joined(separator: ",")]).rows {
+            let charge = try Self.charge(row)
+            found[charge.chargeID] = charge
+        }
+        return found
     }
 
     /// Charges flagged for refund and not refunded yet, oldest first.

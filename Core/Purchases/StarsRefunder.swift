@@ -56,16 +56,22 @@ package struct StarsRefunder {
             return .interrupted(charge, reason: "\(error)")
         }
         CrashPoint.reach("stars_refund_after_provider")
-        return try connection.transaction {
+        return try recordRefunded(charge, operatorName: operatorName)
+    }
+
+    /// Records a charge Telegram has refunded (asked here, or found by reconciliation): the charge
+    /// once, and the purchase it paid, with `purchase_refunded`.
+    func recordRefunded(_ charge: ChargeRecord, operatorName: String) throws -> Outcome {
+        try connection.transaction {
             // The purchase before its charge, as the webhook takes them.
             let purchases = PurchaseStore(connection: connection)
             let purchase = try purchases.lock(charge.purchaseID)
-            guard let refunded = try purchases.chargeRefunded(chargeID) else {
-                return .alreadyRefunded(try purchases.lockCharge(chargeID) ?? charge)
+            guard let refunded = try purchases.chargeRefunded(charge.chargeID) else {
+                return .alreadyRefunded(try purchases.lockCharge(charge.chargeID) ?? charge)
             }
             var moved: PurchaseRecord?
-            if purchase != nil, let done = try purchases.refund(refunded.purchaseID, chargeID: chargeID) {
-                try EventStore(connection: connection).append(PurchaseEvents.refunded(done, chargeID: chargeID))
+            if purchase != nil, let done = try purchases.refund(refunded.purchaseID, chargeID: charge.chargeID) {
+                try EventStore(connection: connection).append(PurchaseEvents.refunded(done, chargeID: charge.chargeID))
                 moved = done
             }
             try audit(refunded, "stars.refund.succeeded", operatorName: operatorName)

@@ -43,6 +43,10 @@ package struct RefundStore {
             WHERE id = $1::uuid
             RETURNING \(columns)
             """
+        static let succeededAmong = """
+            SELECT provider_refund_id FROM refunds
+            WHERE provider = $1 AND status = 'succeeded' AND provider_refund_id = ANY (string_to_array($2, ','))
+            """
         static let ofPayment = "SELECT \(columns) FROM refunds WHERE payment_id = $1::uuid ORDER BY created_at, id"
         static let pendingTotal = """
             SELECT coalesce(sum(amount_minor), 0) AS total FROM refunds WHERE payment_id = $1::uuid AND status = 'pending'
@@ -94,6 +98,15 @@ package struct RefundStore {
             ).first
         else { throw StoreError(.unexpectedResult, detail: "the refund being updated is not there") }
         return try Self.record(row)
+    }
+
+    /// Which of `ids` (the provider's) are counted here as succeeded.
+    package func succeeded(provider: Provider, among ids: [String]) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return Set(
+            try connection.query(SQL.succeededAmong, [provider.rawValue, ids.joined(separator: ",")]).rows.map {
+                try $0.requiredString("provider_refund_id")
+            })
     }
 
     /// A payment's refunds, oldest first.

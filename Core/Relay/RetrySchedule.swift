@@ -52,7 +52,7 @@ package struct RetrySchedule: Sendable, Equatable {
     }
 
     /// `250ms`, `5s`, `5m`, `2h`, `1d` in milliseconds; nil for anything else or over 7 days.
-    private static func milliseconds(_ text: String) -> Int? {
+    static func milliseconds(_ text: String) -> Int? {
         let units: [(String, Int)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             let number = text.dropLast(suffix.count)

@@ -95,6 +95,13 @@ struct StripeChange {
         self.refund = refund
     }
 
+    /// The event types that change a payment: what reconciliation lists.
+    static let handledTypes = [
+        "checkout.session.completed", "checkout.session.async_payment_succeeded",
+        "checkout.session.async_payment_failed", "payment_intent.succeeded", "payment_intent.payment_failed",
+        "invoice.payment_succeeded", "refund.created", "refund.updated", "refund.failed", "charge.refund.updated",
+    ]
+
     /// The payment these events share: the PaymentIntent, else the session, else the invoice.
     var paymentKey: String? { paymentIntentID ?? sessionID ?? invoiceID }
 

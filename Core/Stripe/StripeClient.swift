@@ -38,24 +38,22 @@ package struct StripeClient {
     package func events(
         types: [String] = [], limit: Int, createdSince: Int64? = nil, failedOnly: Bool = false
     ) throws(StripeError) -> [EventSummary] {
-        var collected: [EventSummary] = []
-        var cursor: String?
-        while collected.count < limit {
-            var query = ["limit=\(min(100, limit - collected.count))"]
-            query += types.map { "types[]=\(PercentEncoding.component($0))" }
-            if let createdSince { query.append("created[gte]=\(createdSince)") }
-            if failedOnly { query.append("delivery_success=false") }
-            if let cursor { query.append("starting_after=\(PercentEncoding.component(cursor))") }
-            struct Page: Decodable {
-                let data: [EventSummary]
-                let has_more: Bool
-            }
-            let page = try send(Page.self, "GET", "/v1/events?" + query.joined(separator: "&"))
-            collected += page.data
-            guard page.has_more, let last = page.data.last else { break }
-            cursor = last.id
-        }
-        return collected
+        try list(
+            "/v1/events", Self.eventFilters(types: types, createdSince: createdSince, failedOnly: failedOnly),
+            limit: limit)
+    }
+
+    /// Every event of `types` created since `createdSince` (Unix seconds), whole, newest first.
+    package func fullEvents(types: [String], createdSince: Int64) throws(StripeError) -> [Stripe.Event] {
+        try list(
+            "/v1/events", Self.eventFilters(types: types, createdSince: createdSince, failedOnly: false), limit: .max)
+    }
+
+    private static func eventFilters(types: [String], createdSince: Int64?, failedOnly: Bool) -> [String] {
+        var query = types.map { "types[]=\(PercentEncoding.component($0))" }
+        if let createdSince { query.append("created[gte]=\(createdSince)") }
+        if failedOnly { query.append("delivery_success=false") }
+        return query
     }
 
     /// `POST /v1/refunds` (form-encoded) with `Idempotency-Key`; `fields` are the form's pairs.
@@ -75,22 +73,27 @@ package struct StripeClient {
         try send(Stripe.Refund.self, "GET", "/v1/refunds/\(PercentEncoding.component(id))")
     }
 
-    /// `GET /v1/refunds?payment_intent=…` (or `charge=…`): every refund of one payment, newest
-    /// first, following `has_more`.
+    /// `GET /v1/refunds?payment_intent=…` (or `charge=…`): every refund of one payment, newest first.
     package func refunds(of target: (field: String, id: String)) throws(StripeError) -> [Stripe.Refund] {
-        struct Page: Decodable {
-            let data: [Stripe.Refund]
-            let has_more: Bool
-        }
-        var collected: [Stripe.Refund] = []
+        try list("/v1/refunds", ["\(target.field)=\(PercentEncoding.component(target.id))"], limit: .max)
+    }
+
+    /// Up to `limit` items of a list, following `has_more` with `starting_after` whatever a page's length.
+    private func list<Item: Decodable & StripeListed>(
+        _ path: String, _ filters: [String], limit: Int
+    )
+        throws(StripeError) -> [Item]
+    {
+        var collected: [Item] = []
         var cursor: String?
-        repeat {
-            var query = "\(target.field)=\(PercentEncoding.component(target.id))&limit=100"
-            if let cursor { query += "&starting_after=\(PercentEncoding.component(cursor))" }
-            let page = try send(Page.self, "GET", "/v1/refunds?" + query)
+        while collected.count < limit {
+            var query = filters + ["limit=\(min(100, limit - collected.count))"]
+            if let cursor { query.append("starting_after=\(PercentEncoding.component(cursor))") }
+            let page = try send(ListPage<Item>.self, "GET", path + "?" + query.joined(separator: "&"))
             collected += page.data
-            cursor = page.has_more ? page.data.last?.id : nil
-        } while cursor != nil
+            guard page.has_more, let last = page.data.last else { break }
+            cursor = last.id
+        }
         return collected
     }
 
@@ -133,3 +136,16 @@ package struct StripeClient {
         let error: Detail?
     }
 }
+
+/// A page of a Stripe list.
+private struct ListPage<Item: Decodable>: Decodable {
+    let data: [Item]
+    let has_more: Bool
+}
+
+/// An object of a Stripe list: its id is the cursor of the next page.
+package protocol StripeListed { var id: String { get } }
+
+extension StripeClient.EventSummary: StripeListed {}
+extension Stripe.Event: StripeListed {}
+extension Stripe.Refund: StripeListed {}

@@ -26,14 +26,23 @@ package struct StripeWebhookSource: WebhookSource {
                 problem: "must be one or more comma-separated secrets; each "
                     + SecretShape.stripeWebhookSecret.requirement)
         }
+        let cabinet = try reconciling(config)
         let source = StripeWebhookSource(
             signature: StripeSignature(
                 secrets: secrets,
                 toleranceSeconds: try config.integer("STRIPE_WEBHOOK_TOLERANCE", default: 300, in: 0...86_400)),
+            expectedLivemode: cabinet.expectedLivemode, expectedAccount: cabinet.expectedAccount)
+        return WebhookPipeline(source: source, database: try context.store())
+    }
+
+    /// The source reconciliation applies missed events through: they come from the API's list,
+    /// so there is no signature to check; `STRIPE_EXPECTED_*` still apply.
+    static func reconciling(_ config: Config) throws -> StripeWebhookSource {
+        StripeWebhookSource(
+            signature: StripeSignature(secrets: [], toleranceSeconds: 300),
             expectedLivemode: config.optional("STRIPE_EXPECTED_LIVEMODE") == nil
                 ? nil : try config.flag("STRIPE_EXPECTED_LIVEMODE", default: false),
             expectedAccount: config.optional("STRIPE_EXPECTED_ACCOUNT"))
-        return WebhookPipeline(source: source, database: try context.store())
     }
 
     /// A verified event and what it means for its deal.

@@ -55,4 +55,30 @@ package enum Telegram {
         package let pre_checkout_query: PreCheckoutQuery?
         package let message: Message?
     }
+
+    /// One Stars transaction of `getStarTransactions`: a payment in (`source` a user, with the
+    /// invoice payload), or a refund out (`receiver` a user); `id` is the payment's charge id.
+    package struct StarTransaction: Decodable, Sendable {
+        package struct Partner: Decodable, Sendable {
+            package let type: String
+            package let user: Update.User?
+            package let invoice_payload: String?
+        }
+        package let id: String
+        package let amount: Int64
+        package let date: Int64
+        package let source: Partner?
+        package let receiver: Partner?
+    }
+
+    /// `getStarTransactions`' result.
+    struct StarTransactions: Decodable {
+        let transactions: [StarTransaction]
+    }
+
+    /// The body of `getStarTransactions`.
+    struct GetStarTransactions: Encodable {
+        let offset: Int
+        let limit: Int
+    }
 }

@@ -68,12 +68,26 @@ package struct WebhookEventStore {
             WHERE event_key = $1 OR event_key LIKE '%:' || $1 OR id::text = $1
             ORDER BY received_at DESC LIMIT 1
             """
+        static let outcomesAmong = """
+            SELECT event_key, outcome FROM webhook_events
+            WHERE provider = $1 AND event_key = ANY (string_to_array($2, ','))
+            """
         static let finish = """
             UPDATE webhook_events
             SET outcome = $2, steps = $3::jsonb, error = $4, object_status = $5, amount_minor = $6, currency = $7,
                 verification = $8, updated_at = now()
             WHERE id = $1::uuid
             """
+    }
+
+    /// The outcome recorded for each of `keys` (events of `provider`) that was seen.
+    package func outcomes(provider: Provider, keys: [String]) throws -> [String: WebhookOutcome] {
+        guard !keys.isEmpty else { return [:] }
+        var found: [String: WebhookOutcome] = [:]
+        for row in try connection.query(SQL.outcomesAmong, [provider.rawValue, keys.joined(separator: ",")]).rows {
+            found[try row.requiredString("event_key")] = WebhookOutcome(rawValue: try row.requiredString("outcome"))
+        }
+        return found
     }
 
     /// Inserts the event, or counts one more delivery of it and locks its row until the

@@ -20,10 +20,23 @@ struct WebhookPipeline<Source: WebhookSource>: Handler {
             return refused
         }
         let delivery = try source.decode(request, verification: verification, trail: &trail)
-        let arrival = source.arrival(delivery, verification: verification)
+        let result = try record(delivery, arrival: source.arrival(delivery, verification: verification), trail: trail)
+        var answer = source.answer(result)
+        answer.outcome = result.outcome.rawValue
+        return answer
+    }
+
+    /// Claims the delivery's event key and applies it, once, in one transaction: a webhook's, or a
+    /// change reconciliation found at the provider (`arrival.verification` `reconcile`, the key the
+    /// webhook would have had, so a webhook arriving later is a duplicate).
+    func record(
+        _ delivery: Source.Delivery, arrival: WebhookEventStore.Arrival, trail: WebhookTrail
+    ) throws
+        -> WebhookResult
+    {
+        var trail = trail
         trail.identify(LogKey.eventID, arrival.eventKey)
         trail.identify(LogKey.eventType, arrival.eventType)
-
         let connection = try database.connection()
         let (result, done) = try connection.transaction { () throws -> (WebhookResult, WebhookTrail) in
             // A copy per attempt, so the steps of a rolled-back attempt are not recorded twice.
@@ -55,9 +68,7 @@ struct WebhookPipeline<Source: WebhookSource>: Handler {
             return (result, attempt)
         }
         done.log.info("\(LogKey.deliveryDone)", metadata: [LogKey.outcome: .string(result.outcome.rawValue)])
-        var answer = source.answer(result)
-        answer.outcome = result.outcome.rawValue
-        return answer
+        return result
     }
 
     /// Logs and counts a refused delivery; returns its answer.

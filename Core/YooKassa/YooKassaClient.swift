@@ -54,14 +54,32 @@ package struct YooKassaClient {
             send("POST", "/v3/refunds", body: bytes, idempotenceKey: idempotenceKey, logger: logger))
     }
 
-    /// `GET /v3/refunds?payment_id=…`: every refund of one payment, following `next_cursor`.
+    /// `GET /v3/refunds?payment_id=…`: every refund of one payment.
     package func refunds(paymentID: String, logger: Logger) throws(YooKassaError) -> [YooKassa.Refund] {
-        var collected: [YooKassa.Refund] = []
+        try list("/v3/refunds", [("payment_id", paymentID)], logger: logger)
+    }
+
+    /// `GET /v3/refunds?created_at.gte=…`: every refund made since an ISO 8601 time.
+    package func refunds(createdSince: String, logger: Logger) throws(YooKassaError) -> [YooKassa.Refund] {
+        try list("/v3/refunds", [("created_at.gte", createdSince)], logger: logger)
+    }
+
+    /// `GET /v3/payments?created_at.gte=…`: every payment created since an ISO 8601 time.
+    package func payments(createdSince: String, logger: Logger) throws(YooKassaError) -> [YooKassa.Payment] {
+        try list("/v3/payments", [("created_at.gte", createdSince)], logger: logger)
+    }
+
+    /// Every item of a list, 100 a page, following `next_cursor` whatever a page's length.
+    private func list<Item: Decodable & Sendable>(
+        _ path: String, _ filters: [(String, String)], logger: Logger
+    ) throws(YooKassaError) -> [Item] {
+        var collected: [Item] = []
         var cursor: String?
         repeat {
-            var path = "/v3/refunds?payment_id=\(PercentEncoding.component(paymentID))&limit=100"
-            if let cursor { path += "&cursor=\(PercentEncoding.component(cursor))" }
-            let page = try decode(YooKassa.List<YooKassa.Refund>.self, send("GET", path, logger: logger))
+            var query = filters + [("limit", "100")]
+            if let cursor { query.append(("cursor", cursor)) }
+            let target = path + "?" + query.map { "\($0.0)=\(PercentEncoding.component($0.1))" }.joined(separator: "&")
+            let page = try decode(YooKassa.List<Item>.self, send("GET", target, logger: logger))
             collected += page.items
             cursor = page.next_cursor
         } while cursor != nil

@@ -38,6 +38,13 @@ package struct YooKassaWebhookSource: WebhookSource {
         return WebhookPipeline(source: source, database: try context.store())
     }
 
+    /// The source reconciliation applies missed changes through: the objects come from the API's
+    /// lists, so nothing is authenticated or read back again.
+    static func reconciling() -> YooKassaWebhookSource {
+        YooKassaWebhookSource(
+            mode: .api, networks: [], clientAddress: ClientAddress(trustedProxies: []), yookassa: nil)
+    }
+
     private static func networkList(_ config: Config, _ name: String) throws -> [IPNetwork]? {
         guard let text = config.optional(name) else { return nil }
         guard let networks = IPNetwork.list(text) else {

@@ -25,6 +25,8 @@ package final class StripeStandIn: @unchecked Sendable {
     private var intents: [String: (amount: Int, currency: String, refunded: Int)] = [:]
     private var refunds: [String: [String: Any]] = [:]
     private var keys: [String: (form: [UInt8], body: [String: Any])] = [:]
+    /// At most this many items a list page, whatever `limit` asks (`has_more` still says the truth).
+    private var pageCap = 100
 
     package init(
         apiKey: String = "rk_test_standin_events_read", refundsKey: String = "rk_test_standin_refunds_write",
@@ -34,6 +36,9 @@ package final class StripeStandIn: @unchecked Sendable {
         self.refundsKey = refundsKey
         self.webhookSecret = webhookSecret
     }
+
+    /// Lists answer at most `items` a page from now on.
+    package func capListPages(at items: Int) { lock.withLock { pageCap = items } }
 
     /// The events of `type` kept so far, newest first.
     package func eventsOfType(_ type: String) -> [[String: Any]] {
@@ -284,7 +289,7 @@ package final class StripeStandIn: @unchecked Sendable {
             }
             selected = Array(selected[..<index].suffix(limit))
         }
-        let page = Array(selected.prefix(limit))
+        let page = Array(selected.prefix(min(limit, lock.withLock { pageCap })))
         return JSONAnswer.ok([
             "object": "list", "url": "/v1/events", "has_more": selected.count > page.count, "data": page,
         ])

@@ -21,6 +21,10 @@ package final class TelegramStandIn: @unchecked Sendable {
     private var sent: [[String: Any]] = []
     /// Charges the buyer made: who paid, and whether they were refunded.
     private var charges: [String: (userID: Int64, refunded: Bool)] = [:]
+    /// The bot's Stars transactions, oldest first, as `getStarTransactions` lists them.
+    private var transactions: [[String: Any]] = []
+    /// At most this many transactions a page, whatever `limit` asks.
+    private var pageCap = 100
 
     package init(
         botToken: String = "7000000001:AAStandInBotTokenForLoopbackTests0000",
@@ -33,6 +37,19 @@ package final class TelegramStandIn: @unchecked Sendable {
     /// Fails the next Bot API calls with these statuses (429 carries `retry_after` seconds).
     package func failNext(_ status: Int, retryAfter: Int? = nil, times: Int = 1) {
         lock.withLock { failures += Array(repeating: (status, retryAfter), count: times) }
+    }
+
+    /// `getStarTransactions` answers at most `items` a page from now on.
+    package func capTransactionPages(at items: Int) { lock.withLock { pageCap = items } }
+
+    /// Refunds a charge as if from elsewhere (another tool, the bot by hand): no call reaches the
+    /// functions, only the outgoing transaction shows it.
+    package func refundElsewhere(_ chargeID: String) {
+        lock.withLock {
+            guard let made = charges[chargeID], !made.refunded else { return }
+            charges[chargeID] = (made.userID, true)
+            transactions.append(Self.transaction(chargeID, amount: amountOf(chargeID), user: made.userID, out: true))
+        }
     }
 
     /// Drops the failures not yet played.
@@ -71,7 +88,13 @@ package final class TelegramStandIn: @unchecked Sendable {
         purchaseID: String, userID: Int64, amount: Int64, chargeID: String? = nil
     ) -> [UInt8] {
         let charge = chargeID ?? "stxCharge" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
-        lock.withLock { charges[charge] = (userID, false) }
+        lock.withLock {
+            if charges[charge] == nil {
+                transactions.append(
+                    Self.transaction(charge, amount: amount, user: userID, out: false, payload: purchaseID))
+            }
+            charges[charge] = (userID, false)
+        }
         return JSONAnswer.encode([
             "update_id": takeUpdateID(),
             "message": [
@@ -129,8 +152,15 @@ package final class TelegramStandIn: @unchecked Sendable {
                 }
                 guard !made.refunded else { return reply(400, "Bad Request: CHARGE_ALREADY_REFUNDED") }
                 charges[charge] = (made.userID, true)
+                transactions.append(Self.transaction(charge, amount: amountOf(charge), user: made.userID, out: true))
                 return JSONAnswer.ok(["ok": true, "result": true])
             }
+        case "getStarTransactions":
+            let offset = body["offset"] as? Int ?? 0
+            let limit = body["limit"] as? Int ?? 100
+            guard offset >= 0, (1...100).contains(limit) else { return reply(400, "Bad Request: invalid limit") }
+            let page = lock.withLock { Array(transactions.dropFirst(offset).prefix(min(limit, pageCap))) }
+            return JSONAnswer.ok(["ok": true, "result": ["transactions": page]])
         case "sendMessage":
             guard body["chat_id"] is Int else { return reply(400, "Bad Request: chat not found") }
             guard let text = body["text"] as? String, (1...4_096).contains(text.count) else {
@@ -199,6 +229,22 @@ package final class TelegramStandIn: @unchecked Sendable {
         default:
             return reply(404, "Not Found")
         }
+    }
+
+    /// A `StarTransaction`: in from the buyer (with the invoice payload), or out to them (a refund).
+    private static func transaction(
+        _ id: String, amount: Int64, user: Int64, out: Bool, payload: String? = nil
+    ) -> [String: Any] {
+        var partner: [String: Any] = ["type": "user", "user": ["id": user, "is_bot": false, "first_name": "Test"]]
+        if let payload { partner["invoice_payload"] = payload }
+        return [
+            "id": id, "amount": amount, "date": Int(Date().timeIntervalSince1970), out ? "receiver" : "source": partner,
+        ]
+    }
+
+    /// The Stars a charge was for (under the lock).
+    private func amountOf(_ chargeID: String) -> Int64 {
+        transactions.first { $0["id"] as? String == chargeID && $0["source"] != nil }?["amount"] as? Int64 ?? 0
     }
 
     private func send(_ update: [UInt8], to url: String, secret: String) -> OutboundResponse? {

@@ -44,6 +44,10 @@ package final class YooKassaStandIn: @unchecked Sendable {
 
     private let lock = NSLock()
     private var payments: [String: [String: Any]] = [:]
+    /// Payment ids in the order they were made.
+    private var paymentOrder: [String] = []
+    /// At most this many items a list page, whatever `limit` asks: short pages that still have more.
+    private var pageCap = 100
     private var refunds: [String: [String: Any]] = [:]
     /// Refund ids in the order they were made.
     private var refundOrder: [String] = []
@@ -70,6 +74,9 @@ package final class YooKassaStandIn: @unchecked Sendable {
     package func refundsStartPending(_ pending: Bool) {
         lock.withLock { newRefundStatus = pending ? "pending" : "succeeded" }
     }
+
+    /// Lists answer at most `items` a page from now on, with `next_cursor` while more remain.
+    package func capListPages(at items: Int) { lock.withLock { pageCap = items } }
 
     /// Forgets every `Idempotence-Key`, as YooKassa does after 24 hours.
     package func forgetIdempotenceKeys() { lock.withLock { keys.removeAll() } }
@@ -126,7 +133,9 @@ package final class YooKassaStandIn: @unchecked Sendable {
         case ("GET", 3) where parts[0] == "v3" && parts[1] == "payments":
             return lock.withLock { payments[parts[2]] }.map { JSONAnswer.ok($0) } ?? notFound()
         case ("GET", 2) where parts == ["v3", "refunds"]:
-            return listRefunds(request)
+            return listed(request) { refundOrder.compactMap { refunds[$0] } }
+        case ("GET", 2) where parts == ["v3", "payments"]:
+            return listed(request) { paymentOrder.compactMap { payments[$0] } }
         case ("GET", 3) where parts[0] == "v3" && parts[1] == "refunds":
             return lock.withLock { refunds[parts[2]] }.map { JSONAnswer.ok($0) } ?? notFound()
         default:
@@ -188,6 +197,7 @@ package final class YooKassaStandIn: @unchecked Sendable {
             "recipient": ["account_id": shopID, "gateway_id": "100700"], "refundable": false, "test": true,
         ]
         payments[id] = payment
+        paymentOrder.append(id)
         created += 1
         return (200, payment)
     }
@@ -236,17 +246,19 @@ package final class YooKassaStandIn: @unchecked Sendable {
         return refund
     }
 
-    /// `GET /v3/refunds?payment_id=…&limit=…&cursor=…`: newest first, `next_cursor` while more remain.
-    private func listRefunds(_ request: ServerRequest) -> ServerAction {
+    /// A list (`GET /v3/payments`, `GET /v3/refunds`) of `all` (oldest first, read under the lock),
+    /// filtered by `payment_id` and `created_at.gte`, newest first, `next_cursor` while more remain.
+    private func listed(_ request: ServerRequest, _ all: () -> [[String: Any]]) -> ServerAction {
         let limit = request.parameter("limit").flatMap(Int.init) ?? 10
         guard (1...100).contains(limit) else {
             return error(400, "invalid_request", "limit must be from 1 to 100", parameter: "limit")
         }
         let paymentID = request.parameter("payment_id")
-        var matching = lock.withLock {
-            refundOrder.reversed().compactMap { refunds[$0] }.filter {
-                paymentID == nil || $0["payment_id"] as? String == paymentID
-            }
+        let since = request.parameter("created_at.gte")
+        let (items, cap) = lock.withLock { (all(), pageCap) }
+        var matching = items.reversed().filter { item in
+            (paymentID == nil || item["payment_id"] as? String == paymentID)
+                && (since == nil || (item["created_at"] as? String ?? "") >= since!)
         }
         if let cursor = request.parameter("cursor") {
             guard let index = matching.firstIndex(where: { $0["id"] as? String == cursor }) else {
@@ -254,8 +266,9 @@ package final class YooKassaStandIn: @unchecked Sendable {
             }
             matching = Array(matching[index...])
         }
-        var answer: [String: Any] = ["type": "list", "items": Array(matching.prefix(limit))]
-        if matching.count > limit { answer["next_cursor"] = matching[limit]["id"] }
+        let size = min(limit, cap)
+        var answer: [String: Any] = ["type": "list", "items": Array(matching.prefix(size))]
+        if matching.count > size { answer["next_cursor"] = matching[size]["id"] }
         return JSONAnswer.ok(answer)
     }
 

@@ -9,7 +9,7 @@ struct PayCtl: ParsableCommand {
         abstract: "Operator console for the payment functions.",
         subcommands: [
             Migrate.self, Tail.self, Summary.self, Show.self, StripeCommand.self, Purchases.self, Deliveries.self,
-            Purge.self, Idempotency.self, Refund.self, StarsCommand.self, Check.self,
+            Purge.self, Idempotency.self, Refund.self, StarsCommand.self, Check.self, Reconcile.self,
         ]
     )
 }

@@ -13,6 +13,7 @@ package struct Migration: Sendable {
         .readSide,
         .notifyAfterCommit,
         .refunds,
+        .reconcileRuns,
     ]
 
     /// The version this build of the code expects.

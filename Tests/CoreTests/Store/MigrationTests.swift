@@ -6,9 +6,8 @@ import Testing
 @Suite struct MigrationTests {
     static let tables = [
         "audit_log", "deliveries", "delivery_attempts", "events", "idempotency_keys", "payments", "purchase_charges",
-        "purchases",
-        "refunds",
-        "schema_migrations", "subscription_periods", "subscriptions", "webhook_events", "webhook_rejections",
+        "purchases", "reconcile_runs", "refunds", "schema_migrations", "subscription_periods", "subscriptions",
+        "webhook_events", "webhook_rejections",
     ]
 
     @Test func applyToEmptyThenNoOp() throws {

@@ -1,0 +1,20 @@
+/// `reconcile_runs`: each provider's run, which `payctl check` reads.
+struct ReconcileStore {
+    private let connection: PGConnection
+
+    init(connection: PGConnection) { self.connection = connection }
+
+    private enum SQL {
+        static let record = """
+            INSERT INTO reconcile_runs (provider, since, differences, unresolved, report)
+            VALUES ($1, to_timestamp($2), $3, $4, $5::jsonb)
+            """
+    }
+
+    /// Keeps one provider's run: its differences, and how many still stand.
+    func record(provider: Provider, since: Int64, differences: [Difference]) throws {
+        let unresolved = differences.filter { $0.applied == nil || $0.applied?.severity == .problem }.count
+        let report = String(decoding: try JSONCoding.encode(differences), as: UTF8.self)
+        try connection.query(SQL.record, [provider.rawValue, since, differences.count, unresolved, report])
+    }
+}

@@ -1,0 +1,3 @@
+import Core
+
+FunctionMain.run(name: "reconcile", makeHandler: ReconcileHandler.make)
