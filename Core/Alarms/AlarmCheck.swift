@@ -5,7 +5,8 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
     case signatureFailures = "signature_failures"
     /// Deliveries whose outcome says somebody should look (amount mismatch, unknown payment, …).
     case processingErrors = "processing_errors"
-    /// Payments still pending or waiting for capture past the pending age: a missed notification.
+    /// YooKassa payments still pending or waiting for capture past the pending age (and less than
+    /// a week old): YooKassa ends every payment, so a notification was missed.
     case stuckPending = "stuck_pending"
     /// Deliveries to sinks that will not be tried again.
     case deadDeliveries = "dead_deliveries"

@@ -6,6 +6,9 @@ package struct AlarmStore {
 
     private enum SQL {
         /// $1 the window in seconds, $2 the problem outcomes (comma-separated), $3 the pending age.
+        /// A stuck payment is a YooKassa one, which YooKassa always ends (succeeded or canceled, the
+        /// latter when the buyer never pays): pending past the age and within a week means its
+        /// notification was missed. A Stripe deal may stay open for days by design.
         /// Refusals are counted by hour: every hour bucket seen within the window counts whole.
         static let counts = """
             SELECT
@@ -15,8 +18,10 @@ package struct AlarmStore {
                WHERE updated_at >= now() - $1::int * interval '1 second'
                  AND outcome = ANY (string_to_array($2, ','))) AS processing_errors,
               (SELECT count(*) FROM payments
-               WHERE status IN ('pending', 'waiting_for_capture')
-                 AND created_at < now() - $3::int * interval '1 second') AS stuck_pending,
+               WHERE provider = 'yookassa' AND provider_payment_id IS NOT NULL
+                 AND status IN ('pending', 'waiting_for_capture')
+                 AND created_at < now() - $3::int * interval '1 second'
+                 AND created_at > now() - interval '7 days') AS stuck_pending,
               (SELECT count(*) FROM deliveries WHERE status = 'dead') AS dead_deliveries,
               (SELECT coalesce(extract(epoch FROM now() - min(created_at))::bigint, 0) FROM deliveries
                WHERE status IN ('pending', 'retrying')) AS oldest_undelivered_seconds,

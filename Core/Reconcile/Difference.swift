@@ -51,12 +51,13 @@ struct FoundDifference {
 protocol ProviderReconciler {
     var provider: Provider { get }
 
-    /// The differences over what the provider made since `since` (Unix seconds).
-    func differences(since: Int64, logger: Logger) throws -> [FoundDifference]
+    /// The differences over what the provider made from `since` to `until` (Unix seconds; the
+    /// last minutes are left to webhooks still on their way).
+    func differences(since: Int64, until: Int64, logger: Logger) throws -> [FoundDifference]
 }
 
 /// A provider's list could not be read.
-package struct ReconcileError: Error, Sendable {
+package struct ReconcileError: Error, Sendable, Encodable {
     package let provider: Provider
     package let reason: String
 }

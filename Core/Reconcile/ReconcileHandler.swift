@@ -22,16 +22,11 @@ package struct ReconcileHandler: Handler {
     }
 
     package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
-        let report: Reconciler.Report
-        do {
-            report = try reconciler.run(seconds: seconds, apply: apply, logger: logger)
-        } catch let error as ReconcileError {
+        let report = try reconciler.run(seconds: seconds, apply: apply, logger: logger)
+        for failure in report.failures {
             logger.error(
-                "reconcile could not read the provider",
-                metadata: [LogKey.provider: .string(error.provider.rawValue), "error": .string(error.reason)])
-            throw APIError(
-                503, "provider_unavailable",
-                "\(error.provider.displayName) could not be read; the next run tries again.")
+                "reconcile could not read the provider; the next run tries again",
+                metadata: [LogKey.provider: .string(failure.provider.rawValue), "error": .string(failure.reason)])
         }
         for difference in report.differences {
             logger.log(
@@ -43,8 +38,13 @@ package struct ReconcileHandler: Handler {
                 ])
         }
         var answer = HTTPResponse.json(200, report)
-        answer.outcome = report.differences.isEmpty ? "no_difference" : "differences"
-        answer.metrics = ["differences": report.differences.count, "unresolved": report.unresolved]
+        answer.outcome =
+            !report.failures.isEmpty
+            ? "provider_unavailable" : report.differences.isEmpty ? "no_difference" : "differences"
+        answer.metrics = [
+            "differences": report.differences.count, "unresolved": report.unresolved,
+            "provider_failures": report.failures.count,
+        ]
         return answer
     }
 }

@@ -13,6 +13,8 @@ package struct Reconciler {
         package let providers: [Provider]
         package let differences: [Difference]
         package let applied: Int
+        /// Providers whose lists could not be read this time; the others were compared.
+        package let failures: [ReconcileError]
 
         /// Differences still standing after the run (all of them without `apply`).
         package var unresolved: Int {
@@ -25,12 +27,20 @@ package struct Reconciler {
 
     private let reconcilers: [any ProviderReconciler]
     private let database: Database
+    /// Seconds at the end of the window left alone: a webhook that recent may still be on its way.
+    private let graceSeconds: Int64
 
     /// A reconciler for each of `providers` the environment has credentials for: YooKassa's shop
     /// id and key, `STRIPE_API_KEY` (Events: Read), `TELEGRAM_BOT_TOKEN`. Asking for a provider
     /// without them is a configuration error; `nil` asks for every configured one.
+    /// `RECONCILE_GRACE` (default `5m`) is how recent a change is left to its webhook.
     package init(providers: [Provider]?, context: FunctionContext) throws {
         let config = context.config
+        let grace = config.optional("RECONCILE_GRACE") ?? "5m"
+        guard let graceMilliseconds = RetrySchedule.milliseconds(grace) else {
+            throw ConfigError(variable: "RECONCILE_GRACE", problem: "must be a duration like 0s, 5m or 1h")
+        }
+        graceSeconds = Int64(graceMilliseconds / 1_000)
         let wanted =
             providers
             ?? Provider.allCases.filter { provider in
@@ -58,14 +68,24 @@ package struct Reconciler {
         }
     }
 
-    /// Compares the last `seconds`; with `apply`, brings each missed change in.
+    /// Compares the last `seconds` (but the last `graceSeconds`); with `apply`, brings each missed
+    /// change in. A provider that cannot be read is reported and the others are still compared.
     package func run(seconds: Int, apply: Bool, logger: Logger) throws -> Report {
-        let since = Int64(Date.now.timeIntervalSince1970) - Int64(seconds)
+        let now = Int64(Date.now.timeIntervalSince1970)
+        let since = now - Int64(seconds)
         var differences: [Difference] = []
+        var failures: [ReconcileError] = []
         var applied = 0
         for reconciler in reconcilers {
             var found: [Difference] = []
-            for var item in try reconciler.differences(since: since, logger: logger) {
+            let items: [FoundDifference]
+            do {
+                items = try reconciler.differences(since: since, until: now - graceSeconds, logger: logger)
+            } catch let error as ReconcileError {
+                failures.append(error)
+                continue
+            }
+            for var item in items {
                 if apply, let run = item.apply {
                     item.difference.applied = try run()
                     applied += 1
@@ -78,6 +98,6 @@ package struct Reconciler {
         }
         return Report(
             since: Date(timeIntervalSince1970: TimeInterval(since)).formatted(.iso8601),
-            providers: reconcilers.map(\.provider), differences: differences, applied: applied)
+            providers: reconcilers.map(\.provider), differences: differences, applied: applied, failures: failures)
     }
 }

@@ -43,15 +43,19 @@ package final class FunctionRuntime {
         } catch let error as ConfigError {
             setupError = setupError ?? error
         } catch {}
-        var metrics: MetricLine?
+        // Metrics fail open: a bad setting costs the metric lines, never a payment.
         do {
             metrics = try MetricLine.make(
                 config: config, onLambda: onLambda,
                 sink: metricsSink ?? (onLambda ? StandardOutputSink() : sink))
         } catch let error as ConfigError {
-            setupError = setupError ?? error
-        } catch {}
-        self.metrics = metrics
+            metrics = nil
+            logger.warning(
+                "metrics off: bad setting",
+                metadata: ["variable": .string(error.variable), "problem": .string(error.problem)])
+        } catch {
+            metrics = nil
+        }
         self.setupError = setupError
         identity = Result { try CallerIdentity(config: config) }
         cors = Result { try CORSPolicy(config: config) }

@@ -1,9 +1,11 @@
 import Logging
 
-/// Stripe's part of reconciliation: the events that change a payment, created since the window
-/// began (`GET /v1/events` by `created`, every page), against the events recorded here. An event
-/// never received, or received without effect, is a difference; applied, it runs as its delivery
-/// would have, under its own id, so the delivery arriving later is a duplicate.
+/// Stripe's part of reconciliation: the events that change a payment, created in the window
+/// (`GET /v1/events` by `created`, every page), against the state recorded here. A success or
+/// cancellation the payment here has not reached, or a succeeded refund not counted, is a
+/// difference; applied, the event runs as its delivery would have, under its own id, so the
+/// delivery arriving later is a duplicate. Events that change no status (a failed attempt, an
+/// unpaid session) and events of payments that are not this shop's are not differences.
 struct StripeReconciler: ProviderReconciler {
     let client: StripeClient
     let database: Database
@@ -11,36 +13,46 @@ struct StripeReconciler: ProviderReconciler {
 
     var provider: Provider { .stripe }
 
-    func differences(since: Int64, logger: Logger) throws -> [FoundDifference] {
+    func differences(since: Int64, until: Int64, logger: Logger) throws -> [FoundDifference] {
         let events: [Stripe.Event]
         do {
             events = try client.fullEvents(types: StripeChange.handledTypes, createdSince: since)
+                .filter { $0.created <= until }
         } catch {
             throw ReconcileError(provider: .stripe, reason: "\(error)")
         }
         let connection = try database.connection()
-        let seen = try WebhookEventStore(connection: connection).outcomes(provider: .stripe, keys: events.map(\.id))
         let payments = PaymentStore(connection: connection)
+        let counted = try RefundStore(connection: connection).succeeded(
+            provider: .stripe, among: events.compactMap { StripeChange($0).refund?.id })
         var found: [FoundDifference] = []
+        var named: Set<String> = []
         // Oldest first, so a payment's success is applied before its refund.
         for event in events.reversed() {
-            if let outcome = seen[event.id], !outcome.reappliable { continue }
             let change = StripeChange(event)
+            let local = try change.paymentKey.flatMap { try payments.find(provider: .stripe, providerPaymentID: $0) }
             let kind: Difference.Kind
-            if change.refund != nil {
-                kind = .missedRefund
-            } else if let effect = change.effect {
-                kind = effect.eventType == .dealPaymentFailed ? .missedCancellation : .missedSuccess
+            let subject: String
+            if let refund = change.refund {
+                guard local != nil, refund.status == .succeeded, !counted.contains(refund.id) else { continue }
+                (kind, subject) = (.missedRefund, refund.id)
+            } else if let target = change.effect?.status, target == .succeeded || target == .canceled {
+                guard local != nil || change.dealID != nil else { continue }  // another integration's
+                if let local, local.status.transition(to: target) != .advance { continue }
+                (kind, subject) = (
+                    target == .succeeded ? .missedSuccess : .missedCancellation, change.paymentKey ?? event.id
+                )
             } else {
                 continue
             }
-            let local = try change.paymentKey.flatMap { try payments.find(provider: .stripe, providerPaymentID: $0) }
+            // One difference a payment (or refund), however many events say it.
+            guard named.insert("\(kind.rawValue) \(subject)").inserted else { continue }
             let delivery = StripeWebhookSource.Delivery(event: event, change: change)
             found.append(
                 FoundDifference(
                     difference: Difference(
                         kind: kind, provider: .stripe, localID: local?.id.uuidString.lowercased(), providerID: event.id,
-                        detail: "\(event.type) \(seen[event.id].map { "recorded as \($0)" } ?? "never received")"),
+                        detail: "\(event.type) for \(subject); here \(local?.status.rawValue ?? "not recorded")"),
                     apply: {
                         try WebhookPipeline(source: source, database: database).record(
                             delivery, arrival: source.arrival(delivery, verification: .reconcile),

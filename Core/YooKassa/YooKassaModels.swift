@@ -34,6 +34,8 @@ package enum YooKassa {
         package let cancellation_details: CancellationDetails?
         package let metadata: [String: JSONValue]?
         package let test: Bool?
+        /// ISO 8601, as lists filter it.
+        package let created_at: String?
     }
 
     /// A refund object (`POST /v3/refunds`, `GET /v3/refunds/{id}`, `refund.succeeded`).
@@ -43,6 +45,7 @@ package enum YooKassa {
         package let status: String
         package let amount: Amount
         package let metadata: [String: JSONValue]?
+        package let created_at: String?
 
         /// The refund as the ledger reads it; nil for an unreadable amount or an unknown status
         /// (`canceled` is a failed refund).

@@ -17,18 +17,20 @@ struct YooKassaReconciler: ProviderReconciler {
     /// just inside the window is never missed at the edge.
     static let marginSeconds: Int64 = 600
 
-    func differences(since: Int64, logger: Logger) throws -> [FoundDifference] {
-        let from = Date(timeIntervalSince1970: TimeInterval(since - Self.marginSeconds)).formatted(.iso8601)
-        let (payments, refunds): ([YooKassa.Payment], [YooKassa.Refund])
-        do {
-            payments = try client.payments(createdSince: from, logger: logger)
-            refunds = try client.refunds(createdSince: from, logger: logger)
-        } catch {
-            throw ReconcileError(provider: .yookassa, reason: "\(error)")
-        }
+    func differences(since: Int64, until: Int64, logger: Logger) throws -> [FoundDifference] {
+        let from = Self.iso(since - Self.marginSeconds)
+        let end = Self.iso(until)
+        // Local rows first: a payment made while the lists are read is then in neither, not only here.
         let connection = try database.connection()
         let store = PaymentStore(connection: connection)
         let local = try store.recent(provider: .yookassa, sinceSeconds: since - Self.marginSeconds)
+        let (payments, refunds): ([YooKassa.Payment], [YooKassa.Refund])
+        do {
+            payments = try client.payments(createdSince: from, logger: logger).filter { ($0.created_at ?? "") <= end }
+            refunds = try client.refunds(createdSince: from, logger: logger).filter { ($0.created_at ?? "") <= end }
+        } catch {
+            throw ReconcileError(provider: .yookassa, reason: "\(error)")
+        }
         var byProviderID: [String: PaymentRecord] = [:]
         for payment in local { if let id = payment.providerPaymentID { byProviderID[id] = payment } }
 
@@ -38,8 +40,8 @@ struct YooKassaReconciler: ProviderReconciler {
             found += compare(object, with: payment, logger: logger)
         }
         let listed = Set(payments.map(\.id))
-        let windowStart = Date(timeIntervalSince1970: TimeInterval(since)).formatted(.iso8601)
-        for payment in local where payment.createdAt >= windowStart {
+        let windowStart = Self.iso(since)
+        for payment in local where payment.createdAt >= windowStart && payment.createdAt <= end {
             guard let id = payment.providerPaymentID, !listed.contains(id) else { continue }
             found.append(
                 FoundDifference(
@@ -111,6 +113,11 @@ struct YooKassaReconciler: ProviderReconciler {
             break
         }
         return found
+    }
+
+    /// Unix seconds as YooKassa writes times (and as the payments' `created_at` reads here).
+    private static func iso(_ seconds: Int64) -> String {
+        Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(.iso8601)
     }
 
     /// Runs a missed change through the webhook pipeline, recorded as found by reconciliation.

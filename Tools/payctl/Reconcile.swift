@@ -36,10 +36,6 @@ struct Reconcile: ParsableCommand {
             throw console.fail(
                 .configuration, "\(error.variable) \(error.problem).",
                 next: "set the provider's credentials, or choose another with --provider.")
-        } catch let error as ReconcileError {
-            throw console.fail(
-                .provider, "\(error.provider.displayName) could not be read: \(error.reason).",
-                next: "check its credentials and reachability, then run again.")
         }
         if json {
             console.emit(human: "", machine: report)
@@ -55,6 +51,15 @@ struct Reconcile: ParsableCommand {
             console.note(
                 "\(report.differences.count) difference(s) since \(report.since) (\(providers.isEmpty ? "no provider configured" : providers)); \(report.unresolved) left standing."
             )
+        }
+        for failure in report.failures {
+            console.note("\(failure.provider.displayName) could not be read: \(failure.reason).")
+        }
+        if let failure = report.failures.first {
+            throw console.fail(
+                .provider,
+                "\(report.failures.count) provider(s) could not be read (\(failure.provider.displayName) first).",
+                next: "check their credentials and reachability, then run again; the others were compared.")
         }
         if report.unresolved > 0 { throw ExitCode(ExitStatus.finding.rawValue) }
     }

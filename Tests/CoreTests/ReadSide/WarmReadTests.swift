@@ -44,7 +44,13 @@ import Testing
             #expect(answer.hasPrefix("Status: 200 OK\r\n"))
             #expect(answer.contains(local))
         }
-        let ran = try Self.statements(world)
+        // A backend counts a statement as its executor ends, which can be just after the client
+        // has its rows: wait a moment for the last one, then expect exactly one per read.
+        var ran = try Self.statements(world)
+        for _ in 0..<40 where ran.map(\.calls).reduce(0, +) < 10 {
+            usleep(50_000)
+            ran = try Self.statements(world)
+        }
         #expect(ran.map(\.calls).reduce(0, +) == 10, "one statement per read: \(ran)")
         #expect(ran.allSatisfy { $0.query.contains("FROM payments") })
     }
