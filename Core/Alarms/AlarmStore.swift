@@ -5,7 +5,7 @@ package struct AlarmStore {
     package init(connection: PGConnection) { self.connection = connection }
 
     private enum SQL {
-        /// $1 the window in seconds, $2 the problem outcomes (comma-separated), $3 the pending age.
+        /// $1 the window in seconds, $2 the problem outcomes, $3 the pending age.
         /// A stuck payment is a YooKassa one, which YooKassa always ends (succeeded or canceled, the
         /// latter when the buyer never pays): pending past the age and within a week means its
         /// notification was missed. A Stripe deal may stay open for days by design.
@@ -16,7 +16,7 @@ package struct AlarmStore {
                WHERE last_seen_at >= now() - $1::int * interval '1 second') AS signature_failures,
               (SELECT count(*) FROM webhook_events
                WHERE updated_at >= now() - $1::int * interval '1 second'
-                 AND outcome = ANY (string_to_array($2, ','))) AS processing_errors,
+                 AND outcome = ANY ($2::text[])) AS processing_errors,
               (SELECT count(*) FROM payments
                WHERE provider = 'yookassa' AND provider_payment_id IS NOT NULL
                  AND status IN ('pending', 'waiting_for_capture')
@@ -37,7 +37,7 @@ package struct AlarmStore {
     /// Each check's value: refusals and problem outcomes within `windowSeconds`, payments pending
     /// for longer than `pendingAgeSeconds`, and the rest as they stand.
     package func values(windowSeconds: Int, pendingAgeSeconds: Int) throws -> [AlarmCheck: Int64] {
-        let problems = WebhookOutcome.all.filter { $0.severity == .problem }.map(\.rawValue).joined(separator: ",")
+        let problems = WebhookOutcome.all.filter { $0.severity == .problem }.map(\.rawValue)
         guard
             let row = try connection.query(SQL.counts, [windowSeconds, problems, pendingAgeSeconds]).first
         else { throw StoreError(.unexpectedResult, detail: "the check's counts are missing") }

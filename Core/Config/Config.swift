@@ -49,6 +49,29 @@ package struct Config: Sendable {
         return value
     }
 
+    /// A duration such as `250ms`, `30s`, `5m`, `24h` or `3d`, in milliseconds, or `defaultValue`
+    /// (written the same way) when unset.
+    package func duration(_ name: String, default defaultValue: String) throws -> Int {
+        guard let milliseconds = Self.milliseconds(optional(name) ?? defaultValue) else {
+            throw ConfigError(
+                variable: name, problem: "must be a duration such as 30s, 5m, 24h or 3d (units ms, s, m, h, d)")
+        }
+        return milliseconds
+    }
+
+    /// `250ms`, `5s`, `5m`, `2h`, `1d` in milliseconds; nil for anything else or over 7 days.
+    static func milliseconds(_ text: String) -> Int? {
+        let units: [(String, Int)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            let number = text.dropLast(suffix.count)
+            guard !number.isEmpty, number.utf8.allSatisfy(ASCII.isDigit), number.count <= 9,
+                let value = Int(number), value * scale <= 7 * 86_400_000
+            else { return nil }
+            return value * scale
+        }
+        return nil
+    }
+
     /// An `http://` or `https://` base URL without a trailing slash, or `defaultValue` when unset.
     package func baseURL(_ name: String, default defaultValue: String) throws -> String {
         var text = optional(name) ?? defaultValue

@@ -42,7 +42,7 @@ package struct PurchaseStore {
             "SELECT \(chargeColumns) FROM purchase_charges WHERE telegram_payment_charge_id = $1 FOR UPDATE"
         static let chargesAmong = """
             SELECT \(chargeColumns) FROM purchase_charges
-            WHERE telegram_payment_charge_id = ANY (string_to_array($1, ','))
+            WHERE telegram_payment_charge_id = ANY ($1::text[])
             """
         static let refundsDue = """
             SELECT \(chargeColumns) FROM purchase_charges WHERE refund_due AND refunded_at IS NULL ORDER BY created_at
@@ -128,7 +128,7 @@ package struct PurchaseStore {
     package func charges(among ids: [String]) throws -> [String: ChargeRecord] {
         guard !ids.isEmpty else { return [:] }
         var found: [String: ChargeRecord] = [:]
-        for row in try connection.query(SQL.chargesAmong, [ids.joined(separator: ",")]).rows {
+        for row in try connection.query(SQL.chargesAmong, [ids]).rows {
             let charge = try Self.charge(row)
             found[charge.chargeID] = charge
         }

@@ -32,6 +32,9 @@ package struct Difference: Sendable, Encodable {
     /// With `--apply`: how applying it ended (the outcome its webhook would have had).
     package var applied: WebhookOutcome? = nil
 
+    /// Whether it still stands: not applied, or applied to a problem.
+    package var stands: Bool { applied.map { $0.severity == .problem } ?? true }
+
     enum CodingKeys: String, CodingKey {
         case kind, provider, detail, applied
         case localID = "local_id"

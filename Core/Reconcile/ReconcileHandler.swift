@@ -12,9 +12,9 @@ package struct ReconcileHandler: Handler {
 
     /// The handler the environment configures.
     package static func make(_ context: FunctionContext) throws -> any Handler {
-        let window = context.config.optional("RECONCILE_WINDOW") ?? "24h"
-        guard let seconds = RetrySchedule.milliseconds(window).map({ $0 / 1_000 }), seconds > 0 else {
-            throw ConfigError(variable: "RECONCILE_WINDOW", problem: "must be a duration like 30m, 24h or 3d")
+        let seconds = try context.config.duration("RECONCILE_WINDOW", default: "24h") / 1_000
+        guard seconds > 0 else {
+            throw ConfigError(variable: "RECONCILE_WINDOW", problem: "must be at least a second")
         }
         return ReconcileHandler(
             reconciler: try Reconciler(providers: nil, context: context), seconds: seconds,

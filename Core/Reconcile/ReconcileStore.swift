@@ -13,7 +13,7 @@ struct ReconcileStore {
 
     /// Keeps one provider's run: its differences, and how many still stand.
     func record(provider: Provider, since: Int64, differences: [Difference]) throws {
-        let unresolved = differences.filter { $0.applied == nil || $0.applied?.severity == .problem }.count
+        let unresolved = differences.filter(\.stands).count
         let report = String(decoding: try JSONCoding.encode(differences), as: UTF8.self)
         try connection.query(SQL.record, [provider.rawValue, since, differences.count, unresolved, report])
     }

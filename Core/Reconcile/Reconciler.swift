@@ -17,12 +17,7 @@ package struct Reconciler {
         package let failures: [ReconcileError]
 
         /// Differences still standing after the run (all of them without `apply`).
-        package var unresolved: Int {
-            differences.filter { difference in
-                guard let outcome = difference.applied else { return true }
-                return outcome.severity == .problem
-            }.count
-        }
+        package var unresolved: Int { differences.filter(\.stands).count }
     }
 
     private let reconcilers: [any ProviderReconciler]
@@ -36,11 +31,7 @@ package struct Reconciler {
     /// `RECONCILE_GRACE` (default `5m`) is how recent a change is left to its webhook.
     package init(providers: [Provider]?, context: FunctionContext) throws {
         let config = context.config
-        let grace = config.optional("RECONCILE_GRACE") ?? "5m"
-        guard let graceMilliseconds = RetrySchedule.milliseconds(grace) else {
-            throw ConfigError(variable: "RECONCILE_GRACE", problem: "must be a duration like 0s, 5m or 1h")
-        }
-        graceSeconds = Int64(graceMilliseconds / 1_000)
+        graceSeconds = Int64(try config.duration("RECONCILE_GRACE", default: "5m") / 1_000)
         let wanted =
             providers
             ?? Provider.allCases.filter { provider in

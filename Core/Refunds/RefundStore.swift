@@ -45,7 +45,7 @@ package struct RefundStore {
             """
         static let succeededAmong = """
             SELECT provider_refund_id FROM refunds
-            WHERE provider = $1 AND status = 'succeeded' AND provider_refund_id = ANY (string_to_array($2, ','))
+            WHERE provider = $1 AND status = 'succeeded' AND provider_refund_id = ANY ($2::text[])
             """
         static let ofPayment = "SELECT \(columns) FROM refunds WHERE payment_id = $1::uuid ORDER BY created_at, id"
         static let pendingTotal = """
@@ -104,7 +104,7 @@ package struct RefundStore {
     package func succeeded(provider: Provider, among ids: [String]) throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
         return Set(
-            try connection.query(SQL.succeededAmong, [provider.rawValue, ids.joined(separator: ",")]).rows.map {
+            try connection.query(SQL.succeededAmong, [provider.rawValue, ids]).rows.map {
                 try $0.requiredString("provider_refund_id")
             })
     }

@@ -24,7 +24,7 @@ package struct RetrySchedule: Sendable, Equatable {
         }
         var pauses: [Int] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let pause = Self.milliseconds(String(part).trimmingSpaces) else {
+            guard let pause = Config.milliseconds(String(part).trimmingSpaces) else {
                 throw ConfigError(
                     variable: Self.variable,
                     problem: "must be comma-separated durations such as 5s,5m,30m,2h (units ms, s, m, h, d)")
@@ -49,18 +49,5 @@ package struct RetrySchedule: Sendable, Equatable {
         let spread = base / 10
         let jittered = spread > 0 ? base + Int.random(in: -spread...spread) : base
         return max(jittered, min(retryAfter ?? 0, Self.maxRetryAfterMilliseconds))
-    }
-
-    /// `250ms`, `5s`, `5m`, `2h`, `1d` in milliseconds; nil for anything else or over 7 days.
-    static func milliseconds(_ text: String) -> Int? {
-        let units: [(String, Int)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            let number = text.dropLast(suffix.count)
-            guard !number.isEmpty, number.utf8.allSatisfy(ASCII.isDigit), number.count <= 9,
-                let value = Int(number), value * scale <= 7 * 86_400_000
-            else { return nil }
-            return value * scale
-        }
-        return nil
     }
 }

@@ -12,6 +12,17 @@ extension Int32: SQLParameter { package var sqlText: String { String(self) } }
 extension Bool: SQLParameter { package var sqlText: String { self ? "true" : "false" } }
 extension UUID: SQLParameter { package var sqlText: String { uuidString.lowercased() } }
 
+extension Array: SQLParameter where Element == String {
+    /// A text array literal, `{"a","b"}`, each element quoted and escaped: for `$n::text[]`.
+    package var sqlText: String {
+        let quoted = map { element in
+            "\"" + element.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
+                + "\""
+        }
+        return "{" + quoted.joined(separator: ",") + "}"
+    }
+}
+
 extension JSONValue: SQLParameter {
     /// The value as JSON text, for a `$n::jsonb` placeholder.
     package var sqlText: String {

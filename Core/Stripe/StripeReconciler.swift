@@ -23,13 +23,13 @@ struct StripeReconciler: ProviderReconciler {
         }
         let connection = try database.connection()
         let payments = PaymentStore(connection: connection)
+        let changes = events.map(StripeChange.init)
         let counted = try RefundStore(connection: connection).succeeded(
-            provider: .stripe, among: events.compactMap { StripeChange($0).refund?.id })
+            provider: .stripe, among: changes.compactMap { $0.refund?.id })
         var found: [FoundDifference] = []
         var named: Set<String> = []
         // Oldest first, so a payment's success is applied before its refund.
-        for event in events.reversed() {
-            let change = StripeChange(event)
+        for (event, change) in zip(events, changes).reversed() {
             let local = try change.paymentKey.flatMap { try payments.find(provider: .stripe, providerPaymentID: $0) }
             let kind: Difference.Kind
             let subject: String

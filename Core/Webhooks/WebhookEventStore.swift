@@ -70,7 +70,7 @@ package struct WebhookEventStore {
             """
         static let outcomesAmong = """
             SELECT event_key, outcome FROM webhook_events
-            WHERE provider = $1 AND event_key = ANY (string_to_array($2, ','))
+            WHERE provider = $1 AND event_key = ANY ($2::text[])
             """
         static let finish = """
             UPDATE webhook_events
@@ -84,7 +84,7 @@ package struct WebhookEventStore {
     package func outcomes(provider: Provider, keys: [String]) throws -> [String: WebhookOutcome] {
         guard !keys.isEmpty else { return [:] }
         var found: [String: WebhookOutcome] = [:]
-        for row in try connection.query(SQL.outcomesAmong, [provider.rawValue, keys.joined(separator: ",")]).rows {
+        for row in try connection.query(SQL.outcomesAmong, [provider.rawValue, keys]).rows {
             found[try row.requiredString("event_key")] = WebhookOutcome(rawValue: try row.requiredString("outcome"))
         }
         return found

@@ -17,6 +17,19 @@ import Testing
         #expect(throws: StoreError.self) { try row.string("missing") }
     }
 
+    /// A list of ids travels as one text array, each element whole whatever it holds.
+    @Test func textArraysKeepEachElementWhole() throws {
+        let connection = try PGConnection(url: try TestDatabase.fresh(migrated: false))
+        let ids = ["a,b", #"quote " and \ backslash"#, "{brace}", "", "NULL"]
+        let row = try #require(
+            try connection.query(
+                "SELECT cardinality($1::text[]) AS n, array_to_json($1::text[])::text AS items", [ids]
+            ).first)
+        #expect(try row.int("n") == 5)
+        #expect(try JSONCoding.decode([String].self, from: Array(try row.requiredString("items").utf8)) == ids)
+        #expect(try connection.query("SELECT cardinality($1::text[]) AS n", [[String]()]).first?.int("n") == 0)
+    }
+
     @Test func errorsCarrySQLState() throws {
         let connection = try PGConnection(url: try TestDatabase.fresh(migrated: false))
         try connection.query("CREATE TABLE t (k text PRIMARY KEY)")
