@@ -23,6 +23,9 @@ package enum PaymentStatus: String, Sendable, CaseIterable, Codable {
         return Self.forward[self, default: []].contains(next) ? .advance : .outOfOrder
     }
 
+    /// The statuses that move forward to this one.
+    package var reachedFrom: [PaymentStatus] { Self.allCases.filter { $0.transition(to: self) == .advance } }
+
     /// Whether a payment in this status has been through `reported`: the same status or one that
     /// follows it. A notification reporting a status its payment has not reached is not confirmed.
     package func hasReached(_ reported: PaymentStatus) -> Bool {

@@ -6,12 +6,16 @@ package struct EventStore {
     package init(connection: PGConnection) { self.connection = connection }
 
     private enum SQL {
-        static let append = """
+        static let insert = """
             INSERT INTO events (type, aggregate_type, aggregate_id, payload, dedup_key)
             VALUES ($1, $2, $3, $4::jsonb, $5)
-            ON CONFLICT (dedup_key) DO NOTHING
-            RETURNING seq
             """
+        static let append =
+            insert + """
+
+                ON CONFLICT (dedup_key) DO NOTHING
+                RETURNING seq
+                """
         static let caused = """
             SELECT id::text AS id, type, aggregate_id, payload::text AS payload,
                    to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
@@ -45,18 +49,17 @@ package struct EventStore {
         }
     }
 
-    /// Appends `event`; returns false when an event with the same dedup key already exists.
+    /// Appends `event`; returns false when an event with the same dedup key already exists. Where
+    /// the transaction defers writes, the insert goes with its next statement (`PGConnection.insertOnce`).
     @discardableResult
     package func append(_ event: DomainEvent) throws -> Bool {
         guard connection.inTransaction else {
             throw StoreError(.notInTransaction, detail: "events are appended inside the transaction that changes state")
         }
-        let result = try connection.query(
-            SQL.append,
-            [
-                event.type.rawValue, event.aggregateType.rawValue, event.aggregateID, event.payload, event.dedupKey,
-            ])
-        guard result.count == 1 else { return false }
+        let values: [(any SQLParameter)?] = [
+            event.type.rawValue, event.aggregateType.rawValue, event.aggregateID, event.payload, event.dedupKey,
+        ]
+        guard try connection.insertOnce(SQL.insert, orSkip: SQL.append, values) else { return false }
         // A following relay wakes at once; polling finds the event anyway if the hint is lost.
         connection.notifyAfterCommit("events")
         return true

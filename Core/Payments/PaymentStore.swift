@@ -51,13 +51,22 @@ package struct PaymentStore {
         static let lockByProviderID = """
             SELECT \(columns) FROM payments WHERE provider = $1 AND provider_payment_id = $2 FOR UPDATE
             """
-        static let insertDeal = """
-            INSERT INTO payments (id, provider, provider_payment_id, status, amount_minor, currency, purpose, deal_id, description,
-                                  paid_at, invoice_number)
-            VALUES ($1::uuid, $8, $2, $3, $4, $5, 'deal', $6, $7,
-                    CASE WHEN $3 = 'succeeded' THEN now() END, CASE WHEN $3 = 'succeeded' THEN \(nextInvoiceNumber) END)
-            ON CONFLICT DO NOTHING
-            RETURNING \(columns)
+        /// The deal's payment locked, or else inserted: `inserted` tells which.
+        static let lockOrInsertDeal = """
+            WITH locked AS (
+                SELECT \(columns), false AS inserted FROM payments
+                WHERE provider = $8 AND provider_payment_id = $2 FOR UPDATE
+            ), added AS (
+                INSERT INTO payments (id, provider, provider_payment_id, status, amount_minor, currency, purpose, deal_id,
+                                      description, paid_at, invoice_number)
+                SELECT $1::uuid, $8::text, $2::text, $3::text, $4::bigint, $5::text, 'deal', $6::text, $7::text,
+                       CASE WHEN $3 = 'succeeded' THEN now() END,
+                       CASE WHEN $3 = 'succeeded' THEN \(nextInvoiceNumber) END
+                WHERE NOT EXISTS (SELECT FROM locked)
+                ON CONFLICT DO NOTHING
+                RETURNING \(columns), true AS inserted
+            )
+            SELECT * FROM locked UNION ALL SELECT * FROM added
             """
         static let attachProvider = """
             UPDATE payments SET provider_payment_id = $2, confirmation_url = $3, updated_at = now()
@@ -65,14 +74,21 @@ package struct PaymentStore {
             RETURNING \(columns)
             """
         /// A first success also stamps `paid_at` and draws the invoice number, in the same statement.
-        static let setStatus = """
-            UPDATE payments
+        static let statusChange = """
             SET status = $2, failure_category = coalesce($3, failure_category), updated_at = now(),
                 paid_at = CASE WHEN $2 = 'succeeded' THEN coalesce(paid_at, now()) ELSE paid_at END,
                 invoice_number = CASE WHEN $2 = 'succeeded' AND invoice_number IS NULL THEN \(nextInvoiceNumber)
                                       ELSE invoice_number END
-            WHERE id = $1::uuid
-            RETURNING \(columns)
+            """
+        static let setStatus = "UPDATE payments \(statusChange) WHERE id = $1::uuid RETURNING \(columns)"
+        /// The status changed only from one of `$5` and for the amount `$6` `$7`; locked first, so
+        /// `previous` is what it was.
+        static let advance = """
+            UPDATE payments \(statusChange)
+            FROM (SELECT id AS locked, status AS previous FROM payments
+                  WHERE provider = $1 AND provider_payment_id = $4 FOR UPDATE) AS was
+            WHERE id = was.locked AND was.previous = ANY ($5::text[]) AND amount_minor = $6 AND currency = $7
+            RETURNING \(columns), was.previous
             """
         /// One page of an owner's payments, newest first, with their total count: one row with a
         /// NULL id when the page is past the end.
@@ -100,7 +116,7 @@ package struct PaymentStore {
         case .subscription(let planID, let userID):
             fields += ["subscription", nil, nil, nil, planID, userID]
         case .deal:
-            preconditionFailure("deals are recorded with insertDeal")
+            preconditionFailure("deals are recorded with lockOrInsertDeal")
         }
         fields += [description, returnURL, provider.rawValue, periodDays, ownerID]
         return try connection.query(SQL.insert, fields).first.map(Self.record)
@@ -118,20 +134,23 @@ package struct PaymentStore {
         }
     }
 
-    /// A deal's payment as `provider` first reports it; nil when another transaction recorded it first.
-    /// One recorded as succeeded gets its invoice number at once.
-    package func insertDeal(
+    /// The deal payment `provider` knows as `providerPaymentID`, locked until the transaction ends,
+    /// or, when there is none, recorded now as first reported (`inserted`; one recorded as succeeded
+    /// gets its invoice number at once): one statement either way. Nil when another transaction
+    /// recorded it meanwhile; that one has committed by then, so `lock` finds it.
+    package func lockOrInsertDeal(
         provider: Provider, providerPaymentID: String, status: PaymentStatus, amount: Money, dealID: String?,
         description: String
-    ) throws -> PaymentRecord? {
-        try connection.query(
-            SQL.insertDeal,
+    ) throws -> (payment: PaymentRecord, inserted: Bool)? {
+        let row = try connection.query(
+            SQL.lockOrInsertDeal,
             [
                 UUID(), providerPaymentID, status.rawValue, amount.minorUnits, amount.currency.code, dealID,
                 Self.clip(description),
                 provider.rawValue,
             ]
-        ).first.map(Self.record)
+        ).first
+        return try row.map { (try Self.record($0), try $0.bool("inserted") == true) }
     }
 
     package func find(id: UUID) throws -> PaymentRecord? {
@@ -178,6 +197,27 @@ package struct PaymentStore {
             throw StoreError(.unexpectedResult, detail: "the payment whose status was set is not there")
         }
         return try Self.record(row)
+    }
+
+    /// In one statement, the payment `provider` knows as `providerPaymentID` locked and moved to
+    /// `status`, if that moves it forward and it is for `amount`; returns it as it is now with the
+    /// status it had, or nil, having changed nothing, when it is not there, not for that amount, or
+    /// already there or past it.
+    package func advance(
+        provider: Provider, providerPaymentID: String, to status: PaymentStatus, amount: Money,
+        failureCategory: String? = nil
+    ) throws -> (payment: PaymentRecord, previous: PaymentStatus)? {
+        guard
+            let row = try connection.query(
+                SQL.advance,
+                [
+                    provider.rawValue, status.rawValue, failureCategory, providerPaymentID,
+                    status.reachedFrom.map(\.rawValue), amount.minorUnits, amount.currency.code,
+                ]
+            ).first,
+            let previous = PaymentStatus(rawValue: try row.requiredString("previous"))
+        else { return nil }
+        return (try Self.record(row), previous)
     }
 
     /// Page `page` (from 1) of `ownerID`'s payments, `size` a page, newest first, and how many

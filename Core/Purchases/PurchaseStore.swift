@@ -24,13 +24,22 @@ package struct PurchaseStore {
         static let setPayURL =
             "UPDATE purchases SET pay_url = $2, updated_at = now() WHERE id = $1 RETURNING \(columns)"
         /// Moves to succeeded and tells how long after the invoice it happened.
-        static let succeed = """
-            UPDATE purchases
+        static let succeeded = """
             SET status = 'succeeded', succeeded_at = now(), updated_at = now(),
                 telegram_payment_charge_id = coalesce(telegram_payment_charge_id, $2)
+            """
+        static let elapsed = "(extract(epoch FROM (now() - invoice_created_at)) * 1000)::bigint AS ms_from_invoice"
+        static let succeed = """
+            UPDATE purchases \(succeeded)
             WHERE id = $1 AND status <> 'succeeded'
-            RETURNING \(columns),
-                (extract(epoch FROM (now() - invoice_created_at)) * 1000)::bigint AS ms_from_invoice
+            RETURNING \(columns), \(elapsed)
+            """
+        /// Only a pending or failed purchase of this amount; locked first, so `previous` is what it was.
+        static let succeedPayable = """
+            UPDATE purchases \(succeeded)
+            FROM (SELECT id AS locked, status AS previous FROM purchases WHERE id = $1 FOR UPDATE) AS was
+            WHERE id = was.locked AND was.previous IN ('pending', 'failed') AND amount_minor = $3 AND currency = $4
+            RETURNING \(columns), \(elapsed), was.previous
             """
         static let fail =
             "UPDATE purchases SET status = 'failed', updated_at = now() WHERE id = $1 RETURNING \(columns)"
@@ -57,13 +66,17 @@ package struct PurchaseStore {
             WHERE id = $1 AND status = 'succeeded' AND telegram_payment_charge_id = $2
             RETURNING \(columns)
             """
-        static let recordCharge = """
+        static let insertCharge = """
             INSERT INTO purchase_charges (telegram_payment_charge_id, provider_payment_charge_id, purchase_id, user_id,
                                           amount_minor, currency, refund_due, reason)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-            ON CONFLICT (telegram_payment_charge_id) DO NOTHING
-            RETURNING telegram_payment_charge_id
             """
+        static let recordCharge =
+            insertCharge + """
+
+                ON CONFLICT (telegram_payment_charge_id) DO NOTHING
+                RETURNING telegram_payment_charge_id
+                """
     }
 
     /// Inserts a purchase as `pending` (an invoice) or `succeeded` (a direct mock purchase), owned
@@ -101,22 +114,35 @@ package struct PurchaseStore {
         return (try Self.record(row), try row.int("ms_from_invoice"))
     }
 
+    /// In one statement, the purchase locked and marked succeeded if it is pending or failed and
+    /// costs `amount`; returns it with the milliseconds since its invoice and the status it had,
+    /// or nil, having changed nothing, when it is not there, already paid, or priced otherwise.
+    package func succeedIfPayable(
+        _ id: String, chargeID: String, amount: Money
+    ) throws -> (purchase: PurchaseRecord, elapsed: Int64?, previous: PurchaseRecord.Status)? {
+        guard
+            let row = try connection.query(SQL.succeedPayable, [id, chargeID, amount.minorUnits, amount.currency.code])
+                .first,
+            let previous = PurchaseRecord.Status(rawValue: try row.requiredString("previous"))
+        else { return nil }
+        return (try Self.record(row), try row.int("ms_from_invoice"), previous)
+    }
+
     package func fail(_ id: String) throws -> PurchaseRecord? {
         try connection.query(SQL.fail, [id]).first.map(Self.record)
     }
 
-    /// Keeps a Telegram charge; false when this charge id was recorded before.
+    /// Keeps a Telegram charge; false when this charge id was recorded before (`PGConnection.insertOnce`).
     package func recordCharge(
         _ chargeID: String, providerChargeID: String?, purchaseID: String, userID: String, amount: Money,
         refundDue: Bool, reason: String?
     ) throws -> Bool {
-        try connection.query(
-            SQL.recordCharge,
+        try connection.insertOnce(
+            SQL.insertCharge, orSkip: SQL.recordCharge,
             [
                 chargeID, providerChargeID, purchaseID, userID, amount.minorUnits, amount.currency.code, refundDue,
                 reason,
-            ]
-        ).count == 1
+            ])
     }
 
     /// The charge, locked until the transaction ends.

@@ -20,6 +20,12 @@ package final class PGConnection {
     var pendingNotifications: Set<String> = []
     /// A `BEGIN` not sent yet: `transaction` defers it so that it travels with the first statement.
     var beginPending = false
+    /// Whether the open transaction lets `send` defer writes (`transaction(defersWrites:)`).
+    var defersWrites = false
+    /// Writes `send` deferred, in order, waiting for the next statement or the `COMMIT`.
+    private var deferred: [Outgoing] = []
+    /// Set when the last exchange failed in a deferred write.
+    private(set) var deferredWriteFailed = false
     /// Set when the connection was left in a state no statement can follow; it then counts as closed.
     private var broken = false
     /// Exchanges with the server so far (a statement, a prepare, a pipelined group: one each).
@@ -66,50 +72,123 @@ package final class PGConnection {
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
     }
 
-    /// Runs one statement with its parameters bound to `$1`, `$2`, …; nil binds SQL NULL.
+    /// Runs one statement with its parameters bound to `$1`, `$2`, …; nil binds SQL NULL. A `BEGIN`
+    /// still pending and the writes `send` deferred travel with it, in the same round trip.
     @discardableResult
     package func query(_ sql: String, _ parameters: [(any SQLParameter)?] = []) throws -> PGResult {
-        let texts = parameters.map { $0.map { strdup($0.sqlText) } ?? nil }
-        defer { texts.forEach { free($0) } }
-        let values: [UnsafePointer<CChar>?] = texts.map { $0.map { UnsafePointer($0) } }
-        let name = preparesStatements && !values.isEmpty ? try statementName(sql, parameterCount: values.count) : nil
-        if beginPending {
-            beginPending = false
-            return try afterBegin(sql, name: name, values: values)
-        }
-        roundTrips += 1
-        guard let name else {
-            return try check(PQexecParams(handle, sql, Int32(values.count), nil, values, nil, nil, 0))
-        }
-        return try check(PQexecPrepared(handle, name, Int32(values.count), values, nil, nil, 0))
+        try exchange([try outgoing(sql, parameters)])[0].get()
     }
 
-    /// Sends `BEGIN` and the statement together (libpq's pipeline mode) and reads both answers:
-    /// one round trip where two were.
-    private func afterBegin(_ sql: String, name: String?, values: [UnsafePointer<CChar>?]) throws -> PGResult {
-        // libpq refuses pipeline mode only to a connection that is busy or lost: a failed send.
-        guard PQenterPipelineMode(handle) == 1 else { return try check(nil) }
-        roundTrips += 1
-        let count = Int32(values.count)
-        let sent =
-            PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1
-            && (name.map { PQsendQueryPrepared(handle, $0, count, values, nil, nil, 0) }
-                ?? PQsendQueryParams(handle, sql, count, nil, values, nil, nil, 0)) == 1
-            && PQpipelineSync(handle) == 1
-        // Each query's answer is followed by a NULL; the sync point ends the group.
-        let begin = sent ? PQgetResult(handle) : nil
-        if begin != nil { _ = PQgetResult(handle) }
-        let statement = begin != nil ? PQgetResult(handle) : nil
-        if statement != nil { _ = PQgetResult(handle) }
-        if let sync = statement != nil ? PQgetResult(handle) : nil { PQclear(sync) }
-        leavePipelineMode()
-        do {
-            _ = try check(begin)
-        } catch {
-            if let statement { PQclear(statement) }
+    /// Inside a transaction that `defersWrites`, queues a write whose answer nobody reads: it goes
+    /// with the transaction's next statement or with its `COMMIT`, in the same round trip. If it
+    /// fails, the transaction fails there, and `transaction` runs it once more without deferring,
+    /// so the failure surfaces where the write was made. Anywhere else it runs at once.
+    package func send(_ sql: String, _ parameters: [(any SQLParameter)?] = []) throws {
+        guard defersWrites, inTransaction else {
+            try query(sql, parameters)
+            return
+        }
+        deferred.append(try outgoing(sql, parameters))
+    }
+
+    /// Inserts a row unless its unique key is taken; true when it was inserted. `insert` is a plain
+    /// `INSERT`, `orSkip` the same with `ON CONFLICT … DO NOTHING RETURNING …`. Where writes are
+    /// deferred, `insert` is sent and true returned at once: a taken key then fails the transaction,
+    /// which runs again with every write answered at once, so a false is never missed.
+    package func insertOnce(_ insert: String, orSkip: String, _ parameters: [(any SQLParameter)?]) throws -> Bool {
+        guard defersWrites, inTransaction else { return try query(orSkip, parameters).count == 1 }
+        try send(insert, parameters)
+        return true
+    }
+
+    /// A statement ready to go: its text, the name it is prepared under (if any), its values.
+    private struct Outgoing {
+        let sql: String
+        let name: String?
+        let values: [String?]
+
+        init(_ sql: String, name: String? = nil, values: [String?] = []) {
+            self.sql = sql
+            self.name = name
+            self.values = values
+        }
+    }
+
+    private func outgoing(_ sql: String, _ parameters: [(any SQLParameter)?]) throws -> Outgoing {
+        let name =
+            preparesStatements && !parameters.isEmpty ? try statementName(sql, parameterCount: parameters.count) : nil
+        return Outgoing(sql, name: name, values: parameters.map { $0?.sqlText })
+    }
+
+    /// Sends the pending `BEGIN`, the deferred writes and then `statements`, and returns the
+    /// answers to `statements`; throws the first failure among what went before them. One
+    /// statement alone is one exchange; several go as one pipeline (libpq's pipeline mode) with
+    /// one sync point, so a failure makes the server skip the rest: those answers are failures too.
+    private func exchange(_ statements: [Outgoing]) throws -> [Result<PGResult, StoreError>] {
+        let leading = (beginPending ? [Outgoing("BEGIN")] : []) + deferred
+        let writes = deferred.count
+        beginPending = false
+        deferred = []
+        deferredWriteFailed = false
+        let answers = run(leading + statements)
+        for (index, answer) in answers.prefix(leading.count).enumerated() {
+            guard case .failure(let error) = answer else { continue }
+            deferredWriteFailed = index >= leading.count - writes
             throw error
         }
-        return try check(statement)
+        return Array(answers.dropFirst(leading.count))
+    }
+
+    private func run(_ statements: [Outgoing]) -> [Result<PGResult, StoreError>] {
+        roundTrips += 1
+        guard statements.count > 1 else {
+            return [answer(withValues(statements[0]) { execute(statements[0], $0) })]
+        }
+        // libpq refuses pipeline mode only to a connection that is busy or lost: a failed send.
+        guard PQenterPipelineMode(handle) == 1 else {
+            return statements.map { _ in answer(nil) }
+        }
+        let sent =
+            statements.allSatisfy { statement in withValues(statement) { queue(statement, $0) } }
+            && PQpipelineSync(handle) == 1
+        // Each statement's answer is followed by a NULL; the sync point ends the group.
+        let raw = statements.map { _ -> OpaquePointer? in
+            guard sent, let result = PQgetResult(handle) else { return nil }
+            _ = PQgetResult(handle)
+            return result
+        }
+        if sent, let sync = PQgetResult(handle) { PQclear(sync) }
+        leavePipelineMode()
+        return raw.map(answer)
+    }
+
+    private func answer(_ raw: OpaquePointer?) -> Result<PGResult, StoreError> {
+        do { return .success(try check(raw)) } catch { return .failure(error) }
+    }
+
+    /// Calls `body` with the statement's values as C strings, freed after.
+    private func withValues<T>(_ statement: Outgoing, _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
+        let texts = statement.values.map { $0.map { strdup($0) } ?? nil }
+        defer { texts.forEach { free($0) } }
+        return body(texts.map { $0.map { UnsafePointer($0) } })
+    }
+
+    /// Runs the statement and returns its result; nil when libpq could not send it.
+    private func execute(_ statement: Outgoing, _ values: [UnsafePointer<CChar>?]) -> OpaquePointer? {
+        let count = Int32(values.count)
+        guard let name = statement.name else {
+            return PQexecParams(handle, statement.sql, count, nil, values, nil, nil, 0)
+        }
+        return PQexecPrepared(handle, name, count, values, nil, nil, 0)
+    }
+
+    /// Queues the statement in the pipeline; false when libpq could not.
+    private func queue(_ statement: Outgoing, _ values: [UnsafePointer<CChar>?]) -> Bool {
+        let count = Int32(values.count)
+        guard let name = statement.name else {
+            return PQsendQueryParams(handle, statement.sql, count, nil, values, nil, nil, 0) == 1
+        }
+        return PQsendQueryPrepared(handle, name, count, values, nil, nil, 0) == 1
     }
 
     /// Back to one statement at a time; a connection that cannot get there counts as closed, so
@@ -161,18 +240,32 @@ package final class PGConnection {
         pendingNotifications.insert(channel.description)
     }
 
-    /// Runs a script of several statements without parameters: a migration, or a `COMMIT` with the
-    /// `NOTIFY`s after it.
+    /// Runs a script of several statements without parameters: a migration.
     func runScript(_ sql: String) throws {
+        if !deferred.isEmpty { _ = try exchange([]) }
         let script = beginPending ? "BEGIN; " + sql : sql
         beginPending = false
         roundTrips += 1
         _ = try check(PQexec(handle, script))
     }
 
-    /// Ends the open transaction, if one began, and forgets what it deferred (`BEGIN`, `NOTIFY`s).
+    /// Commits the open transaction: the deferred writes, `COMMIT` and the `NOTIFY`s asked for go in
+    /// one round trip, and a transaction that sent nothing sends nothing. A `NOTIFY` that fails after
+    /// the commit is only a lost hint (listeners poll as well), so it is not an error.
+    func commit() throws {
+        let notifications = pendingNotifications.sorted().map { Outgoing("NOTIFY \($0)") }
+        pendingNotifications = []
+        if beginPending && deferred.isEmpty {
+            beginPending = false
+            return
+        }
+        _ = try exchange([Outgoing("COMMIT")] + notifications)[0].get()
+    }
+
+    /// Ends the open transaction, if one began, and forgets what it deferred (`BEGIN`, writes, `NOTIFY`s).
     func rollBack() {
         pendingNotifications = []
+        deferred = []
         if beginPending {
             beginPending = false
         } else if inTransaction {
@@ -180,7 +273,7 @@ package final class PGConnection {
         }
     }
 
-    private func check(_ raw: OpaquePointer?) throws -> PGResult {
+    private func check(_ raw: OpaquePointer?) throws(StoreError) -> PGResult {
         guard let raw else {
             throw StoreError(isOpen ? .statementFailed : .unavailable, detail: Self.trimmed(PQerrorMessage(handle)))
         }

@@ -134,15 +134,15 @@ package struct StripeWebhookSource: WebhookSource {
         let payments = PaymentStore(connection: connection)
         var payment: PaymentRecord
         var moved: PaymentStatus.Transition
-        if let existing = try payments.lock(provider: .stripe, providerPaymentID: key) {
-            payment = existing
-            moved = effect.status.map { existing.status.transition(to: $0) } ?? .unchanged
-        } else if let inserted = try payments.insertDeal(
+        if let (found, inserted) = try payments.lockOrInsertDeal(
             provider: .stripe, providerPaymentID: key, status: effect.status ?? .pending, amount: amount,
             dealID: change.dealID, description: "Stripe \(event.type) \(key)")
         {
-            payment = inserted
-            moved = effect.status == nil ? .unchanged : .advance
+            payment = found
+            moved =
+                inserted
+                ? (effect.status == nil ? .unchanged : .advance)
+                : effect.status.map { found.status.transition(to: $0) } ?? .unchanged
         } else {
             // Another transaction inserted it first; it has committed, so the row is there now.
             guard let concurrent = try payments.lock(provider: .stripe, providerPaymentID: key) else {

@@ -81,6 +81,16 @@ enum TelegramChange {
                 purchaseID: payment.invoice_payload, userID: buyer.map(String.init) ?? purchase?.userID ?? "unknown",
                 amount: amount, refundDue: refundDue, reason: reason)
         }
+        // The usual case in one statement: a pending purchase of this amount succeeds, and its charge
+        // and event go with the commit. A charge recorded before fails that commit; the transaction
+        // then runs again with writes answered at once, down the path below.
+        if connection.defersWrites,
+            let (done, elapsed, previous) = try purchases.succeedIfPayable(
+                payment.invoice_payload, chargeID: charge, amount: amount)
+        {
+            _ = try record(done, false, nil)
+            return try succeeded(done, from: previous, elapsed: elapsed)
+        }
         guard let purchase = try purchases.lock(payment.invoice_payload) else {
             guard try record(nil, true, "no such purchase") else { return .duplicateCharge }
             trail.step(
@@ -110,11 +120,17 @@ enum TelegramChange {
         guard let (done, elapsed) = try purchases.succeed(purchase.id, chargeID: charge) else {
             return .duplicateCharge
         }
-        try events.append(
-            PurchaseEvents.succeeded(
-                done, previousStatus: purchase.status, source: Provider.telegram.rawValue, chargeID: charge,
-                millisecondsFromInvoice: elapsed))
-        trail.step(.purchaseSucceeded, detail: "\(purchase.status.rawValue) → succeeded")
-        return .processed
+        return try succeeded(done, from: purchase.status, elapsed: elapsed)
+
+        func succeeded(
+            _ done: PurchaseRecord, from previous: PurchaseRecord.Status, elapsed: Int64?
+        ) throws -> WebhookOutcome {
+            try events.append(
+                PurchaseEvents.succeeded(
+                    done, previousStatus: previous, source: Provider.telegram.rawValue, chargeID: charge,
+                    millisecondsFromInvoice: elapsed))
+            trail.step(.purchaseSucceeded, detail: "\(previous.rawValue) → succeeded")
+            return .processed
+        }
     }
 }

@@ -202,9 +202,10 @@ package struct WebhookEventStore {
         }
     }
 
-    /// Records how the event ended, with its steps and the object's status and amount.
+    /// Records how the event ended, with its steps and the object's status and amount: a write
+    /// that travels with the `COMMIT` where the transaction defers writes.
     func finish(_ claim: Claim, result: WebhookResult, trail: WebhookTrail, verification: Verification) throws {
-        try connection.query(
+        try connection.send(
             SQL.finish,
             [
                 claim.id, result.outcome.rawValue, trail.stepsJSON, result.error, result.objectStatus,

@@ -38,7 +38,8 @@ struct WebhookPipeline<Source: WebhookSource>: Handler {
         trail.identify(LogKey.eventID, arrival.eventKey)
         trail.identify(LogKey.eventType, arrival.eventType)
         let connection = try database.connection()
-        let (result, done) = try connection.transaction { () throws -> (WebhookResult, WebhookTrail) in
+        let (result, done) = try connection.transaction(defersWrites: true) {
+            () throws -> (WebhookResult, WebhookTrail) in
             // A copy per attempt, so the steps of a rolled-back attempt are not recorded twice.
             var attempt = trail
             let events = WebhookEventStore(connection: connection)

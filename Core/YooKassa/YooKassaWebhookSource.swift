@@ -194,6 +194,31 @@ package struct YooKassaWebhookSource: WebhookSource {
             confirmed = false
         }
         let payments = PaymentStore(connection: connection)
+        let category = target == .canceled ? object.cancellation_details?.reason ?? "unknown" : nil
+        // The usual case in one statement: the payment moves forward to what the API says.
+        if let amount,
+            let (moved, previous) = try payments.advance(
+                provider: .yookassa, providerPaymentID: object.id, to: target, amount: amount,
+                failureCategory: category)
+        {
+            trail.identify(LogKey.paymentID, moved.id.uuidString.lowercased())
+            trail.step(.statusUpdated, detail: "\(previous.rawValue) → \(target.rawValue)")
+            let period = target == .succeeded ? try addedPeriod(moved, connection: connection, trail: &trail) : nil
+            let event: DomainEvent? =
+                switch target {
+                case .succeeded: PaymentEvents.paid(moved, period: period)
+                case .canceled:
+                    PaymentEvents.failed(
+                        moved, category: category ?? "unknown", party: object.cancellation_details?.party)
+                default: nil
+                }
+            if let event {
+                try EventStore(connection: connection).append(event)
+                trail.step(.automationEventEmitted, detail: event.type.rawValue)
+            }
+            return done(.processed)
+        }
+        // Otherwise the payment is read to say why it did not move.
         guard let payment = try payments.lock(provider: .yookassa, providerPaymentID: object.id) else {
             trail.step(.paymentLookup, result: .decided(.unknownPayment), level: .warning)
             return done(.unknownPayment)
@@ -214,23 +239,7 @@ package struct YooKassaWebhookSource: WebhookSource {
                 detail: "\(payment.status.rawValue) stays, \(target.rawValue) ignored")
             return done(.outOfOrderIgnored)
         case .advance:
-            let category = target == .canceled ? object.cancellation_details?.reason ?? "unknown" : nil
-            let moved = try payments.setStatus(id: payment.id, to: target, failureCategory: category)
-            trail.step(.statusUpdated, detail: "\(payment.status.rawValue) → \(target.rawValue)")
-            let period = target == .succeeded ? try addedPeriod(moved, connection: connection, trail: &trail) : nil
-            let event: DomainEvent? =
-                switch target {
-                case .succeeded: PaymentEvents.paid(moved, period: period)
-                case .canceled:
-                    PaymentEvents.failed(
-                        moved, category: category ?? "unknown", party: object.cancellation_details?.party)
-                default: nil
-                }
-            if let event {
-                try EventStore(connection: connection).append(event)
-                trail.step(.automationEventEmitted, detail: event.type.rawValue)
-            }
-            return done(.processed)
+            throw StoreError(.unexpectedResult, detail: "a payment that could move forward did not")
         }
     }
 

@@ -67,7 +67,8 @@ import Testing
     }
 }
 
-/// `BEGIN` travels with a transaction's first statement: a round trip per statement and one to commit.
+/// `BEGIN` travels with a transaction's first statement, deferred writes with the next statement or
+/// the `COMMIT`: a round trip per statement whose answer is read, and one to commit.
 @Suite struct RoundTripTests {
     static func connections() throws -> [PGConnection] {
         let url = try TestDatabase.fresh()
@@ -111,6 +112,64 @@ import Testing
                 try connection.query("SELECT $1::int AS one", [1]).first?.int("one")
             }
             #expect(value == 1)
+        }
+    }
+
+    @Test func deferredWritesGoWithTheNextStatementAndTheCommit() throws {
+        for connection in try Self.connections() {
+            let scope = UUID().uuidString
+            let insert = """
+                INSERT INTO idempotency_keys (scope, key, fingerprint, state, owner, locked_until, expires_at)
+                VALUES ($1, $2, 'f', 'in_flight', gen_random_uuid(), now(), now())
+                """
+            let count = "SELECT count(*) AS count FROM idempotency_keys WHERE scope = $1"
+            try connection.transaction(defersWrites: true) {
+                try connection.send(insert, [scope, "warm-up"])
+                _ = try connection.query(count, [scope])
+            }
+            let before = connection.roundTrips
+            let seen = try connection.transaction(defersWrites: true) { () throws -> Int64? in
+                try connection.send(insert, [scope, "a"])
+                try connection.send(insert, [scope, "b"])
+                let seen = try connection.query(count, [scope]).first?.int("count")
+                try connection.send(insert, [scope, "c"])
+                return seen
+            }
+            #expect(seen == 3, "the next statement sees the writes sent before it")
+            #expect(connection.roundTrips - before == 2, "BEGIN + two writes + select, one write + COMMIT")
+            #expect(try connection.query(count, [scope]).first?.int("count") == 4)
+        }
+    }
+
+    @Test func aDeferredWriteThatFailsRunsTheTransactionAgainAnsweredAtOnce() throws {
+        for connection in try Self.connections() {
+            let event = DomainEvent(
+                type: .dealPaid, aggregateType: .payment, aggregateID: UUID().uuidString, payload: .object([:]),
+                dedupKey: "deal_paid:\(UUID())")
+            var runs: [[Bool]] = []
+            try connection.transaction(defersWrites: true) {
+                let events = EventStore(connection: connection)
+                runs.append([try events.append(event), try events.append(event)])
+            }
+            #expect(runs == [[true, true], [true, false]], "the second run learns the key was taken")
+            #expect(
+                try connection.query("SELECT count(*) AS count FROM events WHERE dedup_key = $1", [event.dedupKey])
+                    .first?.int("count") == 1)
+
+            var attempts = 0
+            #expect(throws: StoreError.self) {
+                try connection.transaction(defersWrites: true) {
+                    attempts += 1
+                    try connection.send(
+                        "INSERT INTO events (type, aggregate_type, aggregate_id) VALUES ($1, 'x', 'y')",
+                        [
+                            "broken"
+                        ])
+                }
+            }
+            #expect(attempts == 2, "the failure surfaces where the write was made, the second time")
+            #expect(!connection.inTransaction && connection.isOpen)
+            #expect(try connection.query("SELECT $1::int AS one", [1]).first?.int("one") == 1)
         }
     }
 }

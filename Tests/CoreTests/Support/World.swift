@@ -40,7 +40,7 @@ final class World: @unchecked Sendable {
         let invocation = Invocation.v2(
             body: body, path: "/api/public/payments", headers: key.map { ["Idempotency-Key": $0] } ?? [:],
             caller: caller, environment: environment.merging(extra) { _, new in new })
-        return try invocation.run(name: "create-intent", makeHandler: CreateIntentHandler.make)
+        return try run(invocation, "create-intent", CreateIntentHandler.make)
     }
 
     func notify(
@@ -50,7 +50,7 @@ final class World: @unchecked Sendable {
         let invocation = Invocation.v2(
             body: String(decoding: notification, as: UTF8.self), path: "/api/webhooks/yookassa", headers: headers,
             sourceIP: sourceIP, environment: environment.merging(extra) { _, new in new })
-        return try invocation.run(name: "yookassa-webhook", makeHandler: YooKassaWebhookSource.make)
+        return try run(invocation, "yookassa-webhook", YooKassaWebhookSource.make)
     }
 
     /// A booking paid for in the stand-in, by `caller` when given: returns (local id, provider id).
@@ -76,7 +76,7 @@ final class World: @unchecked Sendable {
             body: String(decoding: body, as: UTF8.self), path: "/api/webhooks/stripe",
             headers: ["Stripe-Signature": signature], sourceIP: "54.187.174.169",
             environment: environment.merging(extra) { _, new in new })
-        let answer = try invocation.run(name: "stripe-webhook", makeHandler: StripeWebhookSource.make)
+        let answer = try run(invocation, "stripe-webhook", StripeWebhookSource.make)
         return (answer, invocation.sink.lines)
     }
 
@@ -109,7 +109,7 @@ final class World: @unchecked Sendable {
             body: String(decoding: update, as: UTF8.self), path: "/api/v1/purchase/webhook",
             headers: ["X-Telegram-Bot-Api-Secret-Token": token ?? telegram.webhookSecret].filter { !$0.value.isEmpty },
             sourceIP: "149.154.167.220", environment: environment.merging(extra) { _, new in new })
-        return try invocation.run(name: "stars-webhook", makeHandler: TelegramWebhookSource.make)
+        return try run(invocation, "stars-webhook", TelegramWebhookSource.make)
     }
 
     private func call(
@@ -118,7 +118,27 @@ final class World: @unchecked Sendable {
     ) throws -> (GatewayAnswer, [String]) {
         let invocation = Invocation.v2(
             body: body, path: path, caller: caller, environment: environment.merging(extra) { _, new in new })
-        return (try invocation.run(name: name, makeHandler: make), invocation.sink.lines)
+        return (try run(invocation, name, make), invocation.sink.lines)
+    }
+
+    // MARK: Runs
+
+    private let lastRun = NSLock()
+    private var lastContext: FunctionContext?
+
+    /// Runs `invocation` as the function `name`, keeping its context to read what its store did.
+    private func run(
+        _ invocation: Invocation, _ name: String, _ make: (FunctionContext) throws -> any Handler
+    ) throws -> GatewayAnswer {
+        try invocation.run(name: name) { context in
+            lastRun.withLock { lastContext = context }
+            return try make(context)
+        }
+    }
+
+    /// The round trips to PostgreSQL the last function run made (none if it never connected).
+    func lastRoundTrips() throws -> Int {
+        try lastRun.withLock { lastContext }?.store().connection().roundTrips ?? 0
     }
 
     // MARK: Database

@@ -1,0 +1,46 @@
+import Core
+import Foundation
+import StandIns
+import Testing
+
+/// What one webhook delivery costs in round trips to PostgreSQL, counted on the function's own
+/// connection: the claim travels with `BEGIN`, the record of the event and the domain events with
+/// `COMMIT`, so a fresh delivery pays for its claim, its provider's reads and writes, and its commit.
+@Suite struct DeliveryRoundTripTests {
+    @Test func aFreshStripeDeliveryTakesThreeRoundTripsAndARepeatTwo() throws {
+        let world = try World()
+        let event = world.stripe.makeEvent("checkout.session.completed", dealID: "deal_trips", amount: 4_900)
+        #expect(try world.outcome(event) == "processed")
+        #expect(try world.lastRoundTrips() == 3, "BEGIN + claim, the payment locked or inserted, events + COMMIT")
+        #expect(try world.outcome(event) == "duplicate")
+        #expect(try world.lastRoundTrips() == 2, "BEGIN + claim, the count + COMMIT")
+        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_paid'") == 1)
+        #expect(try world.value("SELECT deliveries FROM webhook_events") == "2")
+    }
+
+    @Test func aFreshYooKassaNotificationTakesThreeRoundTripsAndARepeatTwo() throws {
+        let world = try World(["YOOKASSA_WEBHOOK_VERIFY": "ip"])
+        let (local, provider) = try world.createBooking()
+        let notification = try #require(world.yookassa.settle(provider, "succeed"))
+        #expect(try world.notify(notification).json["outcome"] as? String == "processed")
+        #expect(try world.lastRoundTrips() == 3, "BEGIN + claim, the payment moved, events + COMMIT")
+        #expect(try world.notify(notification).json["outcome"] as? String == "duplicate")
+        #expect(try world.lastRoundTrips() == 2)
+        #expect(try world.value("SELECT status FROM payments WHERE id = $1::uuid", [local]) == "succeeded")
+        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'booking_paid'") == 1)
+    }
+
+    @Test func aFreshStarsPaymentTakesThreeRoundTripsAndARepeatTwo() throws {
+        let world = try World()
+        let purchase = try #require(
+            try world.invoice(#"{"user_id":5001,"item_id":"hint-pack"}"#).0.json["purchase_id"] as? String)
+        let update = world.telegram.successfulPaymentUpdate(purchaseID: purchase, userID: 5001, amount: 50)
+        #expect(try world.update(update).json["outcome"] as? String == "processed")
+        #expect(try world.lastRoundTrips() == 3, "BEGIN + claim, the purchase succeeded, charge + events + COMMIT")
+        #expect(try world.update(update).json["outcome"] as? String == "duplicate")
+        #expect(try world.lastRoundTrips() == 2)
+        #expect(try world.value("SELECT status FROM purchases WHERE id = $1", [purchase]) == "succeeded")
+        #expect(try world.count("SELECT count(*) FROM purchase_charges") == 1)
+        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'purchase_succeeded'") == 1)
+    }
+}
