@@ -116,7 +116,8 @@ package struct PurchaseStore {
 
     /// In one statement, the purchase locked and marked succeeded if it is pending or failed and
     /// costs `amount`; returns it with the milliseconds since its invoice and the status it had,
-    /// or nil, having changed nothing, when it is not there, already paid, or priced otherwise.
+    /// or nil, having changed nothing, when it is not there, already paid, or priced otherwise. A
+    /// charge id another purchase holds fails it as a unique violation.
     package func succeedIfPayable(
         _ id: String, chargeID: String, amount: Money
     ) throws -> (purchase: PurchaseRecord, elapsed: Int64?, previous: PurchaseRecord.Status)? {

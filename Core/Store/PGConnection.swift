@@ -24,8 +24,6 @@ package final class PGConnection {
     var defersWrites = false
     /// Writes `send` deferred, in order, waiting for the next statement or the `COMMIT`.
     private var deferred: [Outgoing] = []
-    /// Set when the last exchange failed in a deferred write.
-    private(set) var deferredWriteFailed = false
     /// Set when the connection was left in a state no statement can follow; it then counts as closed.
     private var broken = false
     /// Exchanges with the server so far (a statement, a prepare, a pipelined group: one each).
@@ -126,16 +124,10 @@ package final class PGConnection {
     /// one sync point, so a failure makes the server skip the rest: those answers are failures too.
     private func exchange(_ statements: [Outgoing]) throws -> [Result<PGResult, StoreError>] {
         let leading = (beginPending ? [Outgoing("BEGIN")] : []) + deferred
-        let writes = deferred.count
         beginPending = false
         deferred = []
-        deferredWriteFailed = false
         let answers = run(leading + statements)
-        for (index, answer) in answers.prefix(leading.count).enumerated() {
-            guard case .failure(let error) = answer else { continue }
-            deferredWriteFailed = index >= leading.count - writes
-            throw error
-        }
+        for case .failure(let error) in answers.prefix(leading.count) { throw error }
         return Array(answers.dropFirst(leading.count))
     }
 
@@ -151,13 +143,20 @@ package final class PGConnection {
         let sent =
             statements.allSatisfy { statement in withValues(statement) { queue(statement, $0) } }
             && PQpipelineSync(handle) == 1
-        // Each statement's answer is followed by a NULL; the sync point ends the group.
-        let raw = statements.map { _ -> OpaquePointer? in
-            guard sent, let result = PQgetResult(handle) else { return nil }
-            _ = PQgetResult(handle)
-            return result
+        guard sent else {
+            // Nothing can be read back in order from a half-sent pipeline: the connection is done.
+            broken = true
+            return statements.map { _ in answer(nil) }
         }
-        if sent, let sync = PQgetResult(handle) { PQclear(sync) }
+        // Each statement's answers end with a NULL: its first is kept, any other freed.
+        let raw = statements.map { _ -> OpaquePointer? in
+            let first = PQgetResult(handle)
+            if first != nil {
+                while let extra = PQgetResult(handle) { PQclear(extra) }
+            }
+            return first
+        }
+        if let sync = PQgetResult(handle) { PQclear(sync) }
         leavePipelineMode()
         return raw.map(answer)
     }

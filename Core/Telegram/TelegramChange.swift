@@ -82,8 +82,8 @@ enum TelegramChange {
                 amount: amount, refundDue: refundDue, reason: reason)
         }
         // The usual case in one statement: a pending purchase of this amount succeeds, and its charge
-        // and event go with the commit. A charge recorded before fails that commit; the transaction
-        // then runs again with writes answered at once, down the path below.
+        // and event go with the commit. A charge seen before takes a unique key (the purchase's or
+        // the charge's) and fails the transaction, which runs again down the careful path below.
         if connection.defersWrites,
             let (done, elapsed, previous) = try purchases.succeedIfPayable(
                 payment.invoice_payload, chargeID: charge, amount: amount)

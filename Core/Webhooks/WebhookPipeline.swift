@@ -38,10 +38,13 @@ struct WebhookPipeline<Source: WebhookSource>: Handler {
         trail.identify(LogKey.eventID, arrival.eventKey)
         trail.identify(LogKey.eventType, arrival.eventType)
         let connection = try database.connection()
+        var runs = 0
         let (result, done) = try connection.transaction(defersWrites: true) {
             () throws -> (WebhookResult, WebhookTrail) in
-            // A copy per attempt, so the steps of a rolled-back attempt are not recorded twice.
+            // A copy per run, so the steps of a rolled-back run are not recorded twice.
             var attempt = trail
+            runs += 1
+            if runs > 1 { attempt.step(.ranAgain, detail: "run \(runs)") }
             let events = WebhookEventStore(connection: connection)
             let claim = try events.claim(arrival)
             var record = true

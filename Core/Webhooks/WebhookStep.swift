@@ -17,6 +17,9 @@ package struct WebhookStep: RawRepresentable, Hashable, Sendable {
     package static let statusConfirmed = WebhookStep(rawValue: "status confirmed")
     package static let eventConfirmed = WebhookStep(rawValue: "event confirmed")
     package static let deduplicated = WebhookStep(rawValue: "deduplicated")
+    /// The delivery's transaction began again (a conflict, or a key another delivery took meanwhile):
+    /// the steps logged before this one were rolled back.
+    package static let ranAgain = WebhookStep(rawValue: "transaction run again")
     package static let notHandled = WebhookStep(rawValue: "event type not handled")
     package static let cabinetIgnored = WebhookStep(rawValue: "Events cabinet ignored")
     package static let dealIDMissing = WebhookStep(rawValue: "deal_id missing from metadata")

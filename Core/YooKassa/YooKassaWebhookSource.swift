@@ -195,12 +195,7 @@ package struct YooKassaWebhookSource: WebhookSource {
         }
         let payments = PaymentStore(connection: connection)
         let category = target == .canceled ? object.cancellation_details?.reason ?? "unknown" : nil
-        // The usual case in one statement: the payment moves forward to what the API says.
-        if let amount,
-            let (moved, previous) = try payments.advance(
-                provider: .yookassa, providerPaymentID: object.id, to: target, amount: amount,
-                failureCategory: category)
-        {
+        func movedForward(_ moved: PaymentRecord, from previous: PaymentStatus) throws -> WebhookResult {
             trail.identify(LogKey.paymentID, moved.id.uuidString.lowercased())
             trail.step(.statusUpdated, detail: "\(previous.rawValue) → \(target.rawValue)")
             let period = target == .succeeded ? try addedPeriod(moved, connection: connection, trail: &trail) : nil
@@ -218,7 +213,16 @@ package struct YooKassaWebhookSource: WebhookSource {
             }
             return done(.processed)
         }
-        // Otherwise the payment is read to say why it did not move.
+        // The usual case in one statement: the payment moves forward to what the API says.
+        if let amount,
+            let (moved, previous) = try payments.advance(
+                provider: .yookassa, providerPaymentID: object.id, to: target, amount: amount,
+                failureCategory: category)
+        {
+            return try movedForward(moved, from: previous)
+        }
+        // Otherwise the payment is read to say why it did not move; or it moves now, when it became
+        // this provider's payment (create-intent committed) after the statement above began.
         guard let payment = try payments.lock(provider: .yookassa, providerPaymentID: object.id) else {
             trail.step(.paymentLookup, result: .decided(.unknownPayment), level: .warning)
             return done(.unknownPayment)
@@ -239,7 +243,8 @@ package struct YooKassaWebhookSource: WebhookSource {
                 detail: "\(payment.status.rawValue) stays, \(target.rawValue) ignored")
             return done(.outOfOrderIgnored)
         case .advance:
-            throw StoreError(.unexpectedResult, detail: "a payment that could move forward did not")
+            return try movedForward(
+                try payments.setStatus(id: payment.id, to: target, failureCategory: category), from: payment.status)
         }
     }
 

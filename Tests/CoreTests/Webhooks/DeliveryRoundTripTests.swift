@@ -43,4 +43,30 @@ import Testing
         #expect(try world.count("SELECT count(*) FROM purchase_charges") == 1)
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'purchase_succeeded'") == 1)
     }
+
+    @Test func aChargeSeenBeforeUnderAnotherUpdateRunsTheDeliveryAgainAndChangesNothing() throws {
+        let world = try World()
+        func purchase(_ user: Int) throws -> String {
+            try #require(
+                try world.invoice(#"{"user_id":\#(user),"item_id":"hint-pack"}"#).0.json["purchase_id"] as? String)
+        }
+        let (first, second) = (try purchase(5001), try purchase(5002))
+        let charge = "stxChargeSeenTwice"
+        let paid = world.telegram.successfulPaymentUpdate(purchaseID: first, userID: 5001, amount: 50, chargeID: charge)
+        #expect(try world.update(paid).json["outcome"] as? String == "processed")
+        // Another update naming the same charge for the second purchase: the one-statement path
+        // succeeds it, the charge's key is taken at the commit, and the careful run finds why.
+        let again = world.telegram.successfulPaymentUpdate(
+            purchaseID: second, userID: 5002, amount: 50, chargeID: charge)
+        let answer = try world.update(again)
+        #expect(answer.json["outcome"] as? String == "duplicate_charge", "\(answer.body)")
+        #expect(try world.value("SELECT status FROM purchases WHERE id = $1", [second]) == "pending")
+        #expect(try world.count("SELECT count(*) FROM purchase_charges") == 1)
+        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'purchase_succeeded'") == 1)
+        let steps = try #require(
+            try world.text(
+                "SELECT steps::text AS v FROM webhook_events WHERE outcome = 'duplicate_charge'"))
+        #expect(steps.contains("transaction run again"))
+        #expect(!steps.contains("purchase_succeeded"), "the rolled-back run's steps are not kept: \(steps)")
+    }
 }
