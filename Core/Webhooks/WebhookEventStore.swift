@@ -1,7 +1,8 @@
 import FoundationEssentials
 
 /// `webhook_events`: one row per distinct provider event, claimed inside the transaction that
-/// applies its effect, so an event's effect and its record commit together.
+/// applies its effect, so an event's effect and its record commit together. A repeat answered as a
+/// duplicate writes nothing (no row version, no commit to flush); one applied again is counted.
 package struct WebhookEventStore {
     private let connection: PGConnection
 
@@ -32,18 +33,32 @@ package struct WebhookEventStore {
     /// The claimed row: whether this is the first delivery, and what an earlier one decided.
     package struct Claim: Sendable {
         package let id: UUID
+        /// Deliveries applied so far, this one included once it is (the first, or `reclaim`ed).
         package let deliveries: Int
         /// The outcome recorded by an earlier delivery; nil for the first.
         package let previousOutcome: WebhookOutcome?
     }
 
     private enum SQL {
+        /// The new event's row, inserted; or, when its key is taken, the row as this statement's
+        /// snapshot sees it, read without a lock (none when the row committed after the snapshot).
         static let claim = """
-            INSERT INTO webhook_events (provider, event_key, event_type, object_id, verification, outcome,
-                                        deal_id, session_id, payment_intent_id)
-            VALUES ($1, $2, $3, $4, $5, 'received', $6, $7, $8)
-            ON CONFLICT (provider, event_key) DO UPDATE
-                SET deliveries = webhook_events.deliveries + 1, updated_at = now()
+            WITH inserted AS (
+                INSERT INTO webhook_events (provider, event_key, event_type, object_id, verification, outcome,
+                                            deal_id, session_id, payment_intent_id)
+                VALUES ($1, $2, $3, $4, $5, 'received', $6, $7, $8)
+                ON CONFLICT (provider, event_key) DO NOTHING
+                RETURNING id, deliveries, NULL::text AS outcome
+            )
+            SELECT * FROM inserted
+            UNION ALL
+            SELECT id, deliveries, outcome FROM webhook_events
+            WHERE provider = $1 AND event_key = $2 AND NOT EXISTS (SELECT FROM inserted)
+            """
+        static let seen = "SELECT id, deliveries, outcome FROM webhook_events WHERE provider = $1 AND event_key = $2"
+        static let reclaim = """
+            UPDATE webhook_events SET deliveries = deliveries + 1, updated_at = now()
+            WHERE id = $1::uuid
             RETURNING id, deliveries, outcome
             """
         static let columns = """
@@ -90,29 +105,46 @@ package struct WebhookEventStore {
         return found
     }
 
-    /// Inserts the event, or counts one more delivery of it and locks its row until the
-    /// transaction ends, so concurrent deliveries of one event are applied one at a time.
+    /// Inserts the event's row, locked by that insert until the transaction ends; or, when the
+    /// event was seen before (a concurrent first delivery is waited for), reads what it decided,
+    /// without a lock or a write: a repeat that will be applied again is `reclaim`ed first.
     package func claim(_ arrival: Arrival) throws -> Claim {
         guard connection.inTransaction else {
             throw StoreError(
                 .notInTransaction, detail: "webhook events are claimed inside the transaction that applies them")
         }
-        let row = try connection.query(
+        let key: [(any SQLParameter)?] = [arrival.provider.rawValue, arrival.eventKey]
+        let claimed = try connection.query(
             SQL.claim,
-            [
-                arrival.provider.rawValue, arrival.eventKey, arrival.eventType, arrival.objectID,
-                arrival.verification.rawValue,
-                arrival.dealID, arrival.sessionID, arrival.paymentIntentID,
+            key + [
+                arrival.eventType, arrival.objectID, arrival.verification.rawValue, arrival.dealID, arrival.sessionID,
+                arrival.paymentIntentID,
             ]
         ).first
-        guard let row, let id = UUID(uuidString: try row.requiredString("id")) else {
-            throw StoreError(.unexpectedResult, detail: "webhook event claim returned no row")
+        // Nothing: the row was committed by a delivery this statement waited for; a new snapshot sees it.
+        guard let row = try claimed ?? connection.query(SQL.seen, key).first else {
+            throw StoreError(.unexpectedResult, detail: "webhook event claim found no row")
         }
         CrashPoint.reach("after_claim")
-        let deliveries = Int(try row.requiredInt("deliveries"))
+        return try Self.claim(row)
+    }
+
+    /// Locks a repeat's row until the transaction ends and counts the delivery; returns what is
+    /// recorded now (a concurrent delivery may have changed it since `claim` read it).
+    package func reclaim(_ claim: Claim) throws -> Claim {
+        guard let row = try connection.query(SQL.reclaim, [claim.id]).first else {
+            throw StoreError(.unexpectedResult, detail: "a claimed webhook event is not there")
+        }
+        return try Self.claim(row)
+    }
+
+    private static func claim(_ row: PGRow) throws -> Claim {
+        guard let id = UUID(uuidString: try row.requiredString("id")) else {
+            throw StoreError(.unexpectedResult, detail: "webhook event claim returned an unreadable id")
+        }
         return Claim(
-            id: id, deliveries: deliveries,
-            previousOutcome: deliveries == 1 ? nil : try row.string("outcome").map(WebhookOutcome.init))
+            id: id, deliveries: Int(try row.requiredInt("deliveries")),
+            previousOutcome: try row.string("outcome").map(WebhookOutcome.init))
     }
 
     /// Events changed within the last `windowSeconds` and after `cursor` (an `updated_at`
@@ -171,6 +203,8 @@ package struct WebhookEventStore {
         package let dealID: String?
         package let sessionID: String?
         package let paymentIntentID: String?
+        /// Deliveries that were applied: the first and any applied again. Repeats answered as
+        /// duplicates change nothing here; each is in the log (`webhook done`, outcome `duplicate`).
         package let deliveries: Int
         package let receivedAt: String
         package let updatedAt: String

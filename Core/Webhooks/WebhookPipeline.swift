@@ -46,19 +46,22 @@ struct WebhookPipeline<Source: WebhookSource>: Handler {
             runs += 1
             if runs > 1 { attempt.step(.ranAgain, detail: "run \(runs)") }
             let events = WebhookEventStore(connection: connection)
-            let claim = try events.claim(arrival)
+            var claim = try events.claim(arrival)
+            if let previous = claim.previousOutcome, source.repeated(delivery, previous: previous) != .duplicate {
+                claim = try events.reclaim(claim)
+            }
             var record = true
             if let previous = claim.previousOutcome {
                 switch source.repeated(delivery, previous: previous) {
                 case .duplicate:
                     attempt.step(
                         .deduplicated, result: .decided(.duplicate),
-                        detail: "delivery \(claim.deliveries), first outcome \(previous)")
+                        detail: "outcome \(previous) stands, applied \(claim.deliveries)×")
                     return (WebhookResult(outcome: .duplicate), attempt)
                 case .apply:
                     attempt.step(
                         .deduplicated, result: .redelivered,
-                        detail: "delivery \(claim.deliveries), earlier outcome \(previous)")
+                        detail: "earlier outcome \(previous); applied again, \(claim.deliveries)× in all")
                 case .answerOnly:
                     record = false
                 }

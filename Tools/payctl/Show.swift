@@ -41,7 +41,7 @@ struct Show: ParsableCommand {
         }
         let fields: [(String, TerminalText?)] = [
             ("outcome", style.outcome(record.outcome) + (record.error.map { " — \($0)" } ?? "")),
-            ("received", "\(record.receivedAt) (deliveries: \(record.deliveries), last \(record.updatedAt))"),
+            ("received", "\(record.receivedAt) (applied \(record.deliveries)×, last change \(record.updatedAt))"),
             ("verification", TerminalText(record.verification)), ("object", record.objectID.map(TerminalText.init)),
             ("status", record.objectStatus.map(TerminalText.init)), ("amount", amount),
             ("deal", record.dealID.map(TerminalText.init)),

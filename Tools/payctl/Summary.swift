@@ -76,7 +76,8 @@ struct SummaryReport: Encodable {
     var total = 0
     var signatureFailures = 0
     var cabinetIgnored = 0
-    var duplicates = 0
+    /// Repeats answered as duplicates: counted from log lines; the database keeps none (a duplicate writes nothing).
+    var duplicates: Int?
     var errors = 0
     var dealIdMissing = 0
     var dealsWithProblems: [DealProblem] = []
@@ -130,7 +131,6 @@ struct SummaryReport: Encodable {
         signatureFailures = self.rejections.reduce(0) { $0 + $1.count }
         for record in records {
             tally.count(record.provider, record.eventType, record.outcome)
-            duplicates += record.deliveries - 1
             tallyOutcome(record.outcome)
             if let deal = record.dealID { tally.problem(deal: deal, outcome: record.outcome, event: record.eventKey) }
         }
@@ -142,12 +142,13 @@ struct SummaryReport: Encodable {
         self.source = source
         self.provider = provider
         var tally = Tally()
+        duplicates = 0
         for line in logLines {
             if line.isRejection { signatureFailures += 1 }
             guard line.endsDelivery, let outcome = line.outcome else { continue }
             total += 1
             tally.count(line.provider ?? "-", line.event_type ?? "-", outcome)
-            if outcome == WebhookOutcome.duplicate.rawValue { duplicates += 1 }
+            if outcome == WebhookOutcome.duplicate.rawValue { duplicates? += 1 }
             tallyOutcome(outcome)
             if let deal = line.deal_id, deal != "missing" {
                 tally.problem(deal: deal, outcome: outcome, event: line.event_id ?? "-")
@@ -269,7 +270,7 @@ struct SummaryReport: Encodable {
         }
         if total > 0 {
             lines.append(
-                "Signature failures: \(signatureFailures)   Events cabinet ignored: \(cabinetIgnored)   Duplicate deliveries: \(duplicates)   Errors: \(errors)   Missing deal_id: \(dealIdMissing)"
+                "Signature failures: \(signatureFailures)   Events cabinet ignored: \(cabinetIgnored)   Duplicate deliveries: \(duplicates.map(String.init) ?? "in the log (--lines)")   Errors: \(errors)   Missing deal_id: \(dealIdMissing)"
             )
         }
         for rejection in rejections {

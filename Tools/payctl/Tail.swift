@@ -107,7 +107,7 @@ struct Tail: ParsableCommand {
         ] {
             if let value { text += " \(name)=\(value)" }
         }
-        if record.deliveries > 1 { text += " deliveries=\(record.deliveries)" }
+        if record.deliveries > 1 { text += " applied=\(record.deliveries)" }
         return text
     }
 

@@ -12,10 +12,13 @@ import Testing
         let event = world.stripe.makeEvent("checkout.session.completed", dealID: "deal_trips", amount: 4_900)
         #expect(try world.outcome(event) == "processed")
         #expect(try world.lastRoundTrips() == 3, "BEGIN + claim, the payment locked or inserted, events + COMMIT")
+        let version = "SELECT xmin::text || ' ' || updated_at::text AS v FROM webhook_events"
+        let written = try world.text(version)
         #expect(try world.outcome(event) == "duplicate")
-        #expect(try world.lastRoundTrips() == 2, "BEGIN + claim, the count + COMMIT")
+        #expect(try world.text(version) == written, "a duplicate leaves the row as it was: no new version")
+        #expect(try world.lastRoundTrips() == 2, "BEGIN + claim (found, nothing written), COMMIT")
         #expect(try world.count("SELECT count(*) FROM events WHERE type = 'deal_paid'") == 1)
-        #expect(try world.value("SELECT deliveries FROM webhook_events") == "2")
+        #expect(try world.value("SELECT deliveries FROM webhook_events") == "1", "a duplicate writes nothing")
     }
 
     @Test func aFreshYooKassaNotificationTakesThreeRoundTripsAndARepeatTwo() throws {
