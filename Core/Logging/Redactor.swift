@@ -12,7 +12,9 @@ package struct Redactor: Sendable {
     /// What stands in place of a removed value.
     package static let mask = "[REDACTED]"
 
-    private let secrets: [[UInt8]]
+    /// The configured secrets' forms, lowercased and longest first, filed under their first byte:
+    /// the scan looks at the forms that can start where it stands, not at every one.
+    private let secretsByFirstByte: [[[UInt8]]]
 
     /// A redactor that also removes each of `secrets` and its encoded forms.
     package init(secrets: [String] = []) {
@@ -23,7 +25,11 @@ package struct Redactor: Sendable {
             forms.insert(Array(PercentEncoding.component(secret).utf8))
             for form in Self.base64Forms(bytes) { forms.insert(form) }
         }
-        self.secrets = forms.map { $0.map(ASCII.lowercased) }.sorted { $0.count > $1.count }
+        var byFirstByte = [[[UInt8]]](repeating: [], count: 256)
+        for form in forms.map({ $0.map(ASCII.lowercased) }).sorted(by: { $0.count > $1.count }) {
+            byFirstByte[Int(form[0])].append(form)
+        }
+        secretsByFirstByte = byFirstByte
     }
 
     /// The runs of base64 text that stand for `secret` wherever it sits in an encoded stream: for
@@ -92,9 +98,8 @@ package struct Redactor: Sendable {
 
     /// A configured secret, in any letter case, starting at `index` (the longest first).
     private func secretEnd(_ bytes: [UInt8], at index: Int) -> Int? {
-        let first = ASCII.lowercased(bytes[index])
-        for secret in secrets
-        where first == secret[0] && bytes.count - index >= secret.count
+        for secret in secretsByFirstByte[Int(ASCII.lowercased(bytes[index]))]
+        where bytes.count - index >= secret.count
             && bytes[index..<(index + secret.count)].lazy.map(ASCII.lowercased).elementsEqual(secret)
         {
             return index + secret.count
