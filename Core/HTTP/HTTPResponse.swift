@@ -20,8 +20,17 @@ package struct HTTPResponse: Sendable, Equatable {
 
     /// A JSON answer, encoded with sorted keys so equal values give equal bytes.
     package static func json<Value: Encodable>(_ status: Int, _ value: Value) -> HTTPResponse {
-        let body = (try? JSONCoding.encode(value)) ?? Array(#"{}"#.utf8)
-        return HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: body)
+        json(status, body: (try? JSONCoding.encode(value)) ?? Array(#"{}"#.utf8))
+    }
+
+    /// A flat object of strings, keys sorted as `JSONCoding` sorts them, written without an
+    /// encoder: a webhook's answer on every delivery.
+    package static func json(_ status: Int, _ fields: [String: String]) -> HTTPResponse {
+        json(status, body: JSONLine.object(fields.sorted { $0.key < $1.key }))
+    }
+
+    private static func json(_ status: Int, body: [UInt8]) -> HTTPResponse {
+        HTTPResponse(status: status, headers: HTTPHeaders([("Content-Type", "application/json")]), body: body)
     }
 
     /// The one error shape every function answers with:

@@ -144,7 +144,7 @@ struct JSONLine {
     }
 
     /// A flat object of strings, in the given order, without the trailing newline.
-    static func object(_ fields: KeyValuePairs<String, String>) -> [UInt8] {
+    static func object<Fields: Sequence<(key: String, value: String)>>(_ fields: Fields) -> [UInt8] {
         var line = JSONLine()
         for (key, value) in fields { line.field(key, value) }
         return Array(line.finish().dropLast())

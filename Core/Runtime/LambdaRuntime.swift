@@ -31,7 +31,7 @@ package struct LambdaRuntime {
             // Not an HTTP event at all: there is no HTTP answer to give, so it is reported as an error.
             runtime.context.logger.error(
                 "invocation is not an API Gateway event", metadata: ["aws_request_id": .string(id)])
-            let report = JSONLine.object(["errorMessage": error.message, "errorType": "InvalidEvent"])
+            let report = JSONLine.object(["errorMessage": error.message, "errorType": "InvalidEvent"] as KeyValuePairs)
             return post("invocation/\(id)/error", report, errorType: "Runtime.InvalidEvent")
         }
         return post("invocation/\(id)/response", runtime.answer(reading))
