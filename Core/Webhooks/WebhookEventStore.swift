@@ -33,7 +33,7 @@ package struct WebhookEventStore {
     /// The claimed row: whether this is the first delivery, and what an earlier one decided.
     package struct Claim: Sendable {
         package let id: UUID
-        /// Deliveries applied so far, this one included once it is (the first, or `reclaim`ed).
+        /// Deliveries applied before this one (1 for the first delivery's own row, counted once it ends).
         package let deliveries: Int
         /// The outcome recorded by an earlier delivery; nil for the first.
         package let previousOutcome: WebhookOutcome?
@@ -56,11 +56,7 @@ package struct WebhookEventStore {
             WHERE provider = $1 AND event_key = $2 AND NOT EXISTS (SELECT FROM inserted)
             """
         static let seen = "SELECT id, deliveries, outcome FROM webhook_events WHERE provider = $1 AND event_key = $2"
-        static let reclaim = """
-            UPDATE webhook_events SET deliveries = deliveries + 1, updated_at = now()
-            WHERE id = $1::uuid
-            RETURNING id, deliveries, outcome
-            """
+        static let reclaim = "SELECT id, deliveries, outcome FROM webhook_events WHERE id = $1::uuid FOR UPDATE"
         static let columns = """
             id, provider, event_key, event_type, object_id, object_status, amount_minor, currency, verification, outcome,
             steps, error, deal_id, session_id, payment_intent_id, deliveries,
@@ -90,7 +86,7 @@ package struct WebhookEventStore {
         static let finish = """
             UPDATE webhook_events
             SET outcome = $2, steps = $3::jsonb, error = $4, object_status = $5, amount_minor = $6, currency = $7,
-                verification = $8, updated_at = now()
+                verification = $8, deliveries = deliveries + $9, updated_at = now()
             WHERE id = $1::uuid
             """
     }
@@ -129,8 +125,8 @@ package struct WebhookEventStore {
         return try Self.claim(row)
     }
 
-    /// Locks a repeat's row until the transaction ends and counts the delivery; returns what is
-    /// recorded now (a concurrent delivery may have changed it since `claim` read it).
+    /// Locks a repeat's row until the transaction ends; returns what is recorded now (a concurrent
+    /// delivery may have changed it since `claim` read it).
     package func reclaim(_ claim: Claim) throws -> Claim {
         guard let row = try connection.query(SQL.reclaim, [claim.id]).first else {
             throw StoreError(.unexpectedResult, detail: "a claimed webhook event is not there")
@@ -236,15 +232,15 @@ package struct WebhookEventStore {
         }
     }
 
-    /// Records how the event ended, with its steps and the object's status and amount: a write
-    /// that travels with the `COMMIT` where the transaction defers writes.
+    /// Records how the event ended, with its steps and the object's status and amount, and counts a
+    /// repeat applied again: a write that travels with the `COMMIT` where the transaction defers writes.
     func finish(_ claim: Claim, result: WebhookResult, trail: WebhookTrail, verification: Verification) throws {
         try connection.send(
             SQL.finish,
             [
                 claim.id, result.outcome.rawValue, trail.stepsJSON, result.error, result.objectStatus,
                 result.amount?.minorUnits,
-                result.amount?.currency.code, verification.rawValue,
+                result.amount?.currency.code, verification.rawValue, claim.previousOutcome == nil ? 0 : 1,
             ])
     }
 }

@@ -61,7 +61,7 @@ struct WebhookPipeline<Source: WebhookSource>: Handler {
                 case .apply:
                     attempt.step(
                         .deduplicated, result: .redelivered,
-                        detail: "earlier outcome \(previous); applied again, \(claim.deliveries)× in all")
+                        detail: "earlier outcome \(previous); applied again, \(claim.deliveries + 1)× in all")
                 case .answerOnly:
                     record = false
                 }

@@ -72,4 +72,15 @@ import Testing
         #expect(steps.contains("transaction run again"))
         #expect(!steps.contains("purchase_succeeded"), "the rolled-back run's steps are not kept: \(steps)")
     }
+
+    @Test func aRepeatAppliedAgainIsCountedAndADuplicateIsNot() throws {
+        let world = try World()
+        world.stripe.makeEvent("payment_intent.succeeded", dealID: "deal_later", paymentIntent: "pi_later")
+        let refund = try #require(world.stripe.refundInDashboard(paymentIntent: "pi_later"))
+        #expect(try world.outcome(refund) == "unknown_payment", "the payment is not recorded yet: kept open")
+        #expect(try world.outcome(refund) == "unknown_payment")
+        #expect(try world.value("SELECT deliveries FROM webhook_events") == "2", "applied again, counted")
+        let steps = try #require(try world.text("SELECT steps::text AS v FROM webhook_events"))
+        #expect(steps.contains("applied again, 2× in all"))
+    }
 }
