@@ -78,9 +78,9 @@ package final class PGConnection {
     }
 
     /// Inside a transaction that `defersWrites`, queues a write whose answer nobody reads: it goes
-    /// with the transaction's next statement or with its `COMMIT`, in the same round trip. If it
-    /// fails, the transaction fails there, and `transaction` runs it once more without deferring,
-    /// so the failure surfaces where the write was made. Anywhere else it runs at once.
+    /// with the transaction's next statement or with its `COMMIT`, in the same round trip, and if it
+    /// fails, the transaction fails there (one that finds a unique key taken runs again without
+    /// deferring: `transaction(defersWrites:)`). Anywhere else it runs at once.
     package func send(_ sql: String, _ parameters: [(any SQLParameter)?] = []) throws {
         guard defersWrites, inTransaction else {
             try query(sql, parameters)
