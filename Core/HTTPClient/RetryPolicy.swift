@@ -41,7 +41,7 @@ package struct RetryPolicy: Sendable {
         /// Sleeps for `milliseconds`, or until the budget ends; false when nothing is left after it.
         package func pause(_ milliseconds: Int) -> Bool {
             let wait = min(milliseconds, remaining)
-            if wait > 0 { usleep(UInt32(wait) * 1_000) }
+            if wait > 0 { usleep(UInt32(clamping: min(wait, 60_000) * 1_000)) }
             return remaining > 0
         }
 

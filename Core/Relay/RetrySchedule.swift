@@ -4,8 +4,6 @@
 package struct RetrySchedule: Sendable, Equatable {
     /// The variable that sets it: comma-separated durations such as `5s,5m,30m,2h` (units ms, s, m, h, d).
     package static let variable = "RELAY_RETRY_SCHEDULE"
-    /// The longest `Retry-After` honoured: a receiver cannot park a delivery for longer.
-    static let maxRetryAfterMilliseconds = 86_400_000
 
     /// The pause after each failed attempt, in milliseconds.
     package let pauses: [Int]
@@ -48,6 +46,6 @@ package struct RetrySchedule: Sendable, Equatable {
         let base = pauses[attempt - 1]
         let spread = base / 10
         let jittered = spread > 0 ? base + Int.random(in: -spread...spread) : base
-        return max(jittered, min(retryAfter ?? 0, Self.maxRetryAfterMilliseconds))
+        return max(jittered, RetryAfter.clamped(milliseconds: Int64(retryAfter ?? 0)))
     }
 }

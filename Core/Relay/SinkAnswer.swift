@@ -1,3 +1,5 @@
+import Glibc
+
 /// What a sink kind makes of a claimed delivery: a request to send, or an answer without one
 /// (nobody to send to, an event the sink cannot carry).
 enum SinkRequest {
@@ -18,14 +20,17 @@ package enum SinkAnswer: Sendable, Equatable {
     /// The error of an attempt that found no recipient (a Telegram sink for a buyer whose chat is unknown).
     package static let noRecipient = "no_recipient"
 
-    /// What an HTTP answer means for a delivery.
-    package static func classify(_ response: OutboundResponse, retryAfter bodyRetryAfter: Int? = nil) -> SinkAnswer {
+    /// What an HTTP answer means for a delivery at `now` (Unix seconds). `bodyRetryAfter`, a pause
+    /// the sink read from the body, wins over the `Retry-After` header; both are bounded to a day.
+    package static func classify(
+        _ response: OutboundResponse, retryAfter bodyRetryAfter: Int? = nil, now: Int64 = Int64(time(nil))
+    ) -> SinkAnswer {
         let status = response.status
         switch status {
         case 200...299:
             return .delivered(statusCode: status)
         case 408, 425, 429, 500...599:
-            let header = response.headers["Retry-After"].flatMap { Int($0) }.map { $0 * 1_000 }
+            let header = response.headers["Retry-After"].flatMap { RetryAfter.milliseconds(header: $0, now: now) }
             return .failed(statusCode: status, error: "HTTP \(status)", retryAfter: bodyRetryAfter ?? header)
         case 300...399:
             return .refused(statusCode: status, error: "HTTP \(status): redirects are not followed")

@@ -1,7 +1,7 @@
 /// The `telegram` sink: a Bot API `sendMessage` with a short text per event. `"chat": "buyer"`
 /// writes to the buyer of a Stars purchase (their Telegram id is the purchase's `user_id`); an
 /// event without such a buyer has no recipient, which is a final outcome, not a retry.
-enum TelegramSink {
+package enum TelegramSink {
     /// Where the Bot API is, and the bot's token; nil when `TELEGRAM_BOT_TOKEN` is unset.
     struct Endpoint: Sendable {
         let baseURL: String
@@ -39,9 +39,10 @@ enum TelegramSink {
                 timeoutMilliseconds: sink.timeoutMilliseconds))
     }
 
-    /// The pause Telegram asks for in a 429's body (`parameters.retry_after`), in milliseconds.
-    static func retryAfter(_ response: OutboundResponse) -> Int? {
+    /// The pause Telegram asks for in a 429's body (`parameters.retry_after`), in milliseconds,
+    /// bounded to a day.
+    package static func retryAfter(_ response: OutboundResponse) -> Int? {
         (try? JSONCoding.decode(Telegram.Reply<JSONValue>.self, from: response.body))?.parameters?.retry_after
-            .map { $0 * 1_000 }
+            .map(RetryAfter.milliseconds(seconds:))
     }
 }

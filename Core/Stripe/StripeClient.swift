@@ -113,17 +113,27 @@ package struct StripeClient {
         } catch {
             throw .unavailable("\(error)")
         }
-        guard response.status == 200 else {
-            guard (400..<500).contains(response.status), ![409, 429].contains(response.status) else {
-                throw .unavailable("HTTP \(response.status)")
-            }
-            let error = (try? JSONCoding.decode(ErrorBody.self, from: response.body))?.error
-            throw .rejected(
-                status: response.status, message: error?.message ?? "HTTP \(response.status)",
-                code: error?.code ?? error?.type)
+        switch Self.verdict(response) {
+        case .done(let body):
+            guard let value = try? JSONCoding.decode(type, from: body) else { throw .badResponse }
+            return value
+        case .retry(let error, _), .fail(let error):
+            throw error
         }
-        guard let value = try? JSONCoding.decode(type, from: response.body) else { throw .badResponse }
-        return value
+    }
+
+    /// What one answer means: the body, `unavailable` (worth asking again later: a 5xx, 409 or
+    /// 429), or Stripe's refusal with its message cut to a readable length.
+    package static func verdict(_ response: OutboundResponse) -> RetryVerdict<[UInt8], StripeError> {
+        if response.status == 200 { return .done(response.body) }
+        guard (400..<500).contains(response.status), ![409, 429].contains(response.status) else {
+            return .retry(.unavailable("HTTP \(response.status)"))
+        }
+        let error = (try? JSONCoding.decode(ErrorBody.self, from: response.body))?.error
+        return .fail(
+            .rejected(
+                status: response.status, message: BoundedText.clip(error?.message ?? "HTTP \(response.status)", 300),
+                code: (error?.code ?? error?.type).map { BoundedText.clip($0, 64) }))
     }
 
     /// Stripe's error body: `{"error": {"type": …, "code": …, "message": …}}`.

@@ -75,7 +75,8 @@ package struct StripeSignature: Sendable {
             let key = pair[0].trimmingCharacters(in: " ")
             let value = pair[1].trimmingCharacters(in: " ")
             if key == "t" {
-                timestamp = Int(value)
+                // Unix seconds: digits only, few enough that no difference with `now` overflows.
+                timestamp = value.utf8.count <= 12 && value.utf8.allSatisfy(ASCII.isDigit) ? Int(value) : nil
             } else if key == "v1", value.utf8.count == 64, let bytes = [UInt8](hex: value) {
                 signatures.append(bytes)
             }

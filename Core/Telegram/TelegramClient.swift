@@ -78,18 +78,25 @@ package struct TelegramClient {
                     headers: HTTPHeaders([("Content-Type", "application/json")]),
                     body: body, timeoutMilliseconds: timeout)
             }, logger: logger,
-            classify: { response in
-                let reply = try? JSONCoding.decode(Telegram.Reply<Result>.self, from: response.body)
-                if response.status == 200, let reply, reply.ok, let result = reply.result { return .done(result) }
-                switch response.status {
-                case 429: return .retry(.unavailable, after: (reply?.parameters?.retry_after ?? 1) * 1_000)
-                case 500...599: return .retry(.unavailable)
-                default:
-                    return .fail(
-                        .rejected(
-                            code: reply?.error_code ?? response.status,
-                            description: reply?.description ?? "HTTP \(response.status)"))
-                }
-            }, transport: { $0 == .timedOut ? .timedOut : .unavailable })
+            classify: Self.verdict,
+            transport: { $0 == .timedOut ? .timedOut : .unavailable })
+    }
+
+    /// What one Bot API answer means: the result, another try (429 after its bounded
+    /// `retry_after`, 5xx), or a refusal whose description is cut to a readable length.
+    package static func verdict<Result: Decodable>(_ response: OutboundResponse) -> RetryVerdict<Result, TelegramError>
+    {
+        let reply = try? JSONCoding.decode(Telegram.Reply<Result>.self, from: response.body)
+        if response.status == 200, let reply, reply.ok, let result = reply.result { return .done(result) }
+        switch response.status {
+        case 429:
+            return .retry(.unavailable, after: RetryAfter.milliseconds(seconds: reply?.parameters?.retry_after ?? 1))
+        case 500...599: return .retry(.unavailable)
+        default:
+            return .fail(
+                .rejected(
+                    code: reply?.error_code ?? response.status,
+                    description: BoundedText.clip(reply?.description ?? "HTTP \(response.status)", 200)))
+        }
     }
 }

@@ -2,7 +2,7 @@
 package enum Telegram {
     /// `{"ok":true,"result":…}` or `{"ok":false,"error_code":…,"description":…,"parameters":{"retry_after":…}}`.
     struct Reply<Result: Decodable>: Decodable {
-        struct Parameters: Decodable { let retry_after: Int? }
+        struct Parameters: Decodable { let retry_after: Int64? }
         let ok: Bool
         let result: Result?
         let error_code: Int?

@@ -109,23 +109,30 @@ package struct YooKassaClient {
                 OutboundRequest(
                     method: method, url: baseURL + path, headers: headers, body: body, timeoutMilliseconds: timeout)
             }, logger: logger,
-            classify: { response in
-                switch response.status {
-                case 200, 201:
-                    return .done(response.body)
-                case 202:
-                    let retryAfter = (try? JSONCoding.decode(YooKassa.ErrorBody.self, from: response.body))?.retry_after
-                    return .retry(.processing, after: min(retryAfter ?? 0, policy.maxDelayMilliseconds))
-                case 429, 500...599:
-                    return .retry(.unavailable(lastStatus: response.status))
-                default:
-                    let error = try? JSONCoding.decode(YooKassa.ErrorBody.self, from: response.body)
-                    return .fail(
-                        .rejected(
-                            status: response.status, code: error?.code ?? "http_\(response.status)",
-                            parameter: error?.parameter))
-                }
-            }, transport: { $0 == .timedOut ? .timedOut : .unavailable(lastStatus: nil) })
+            classify: { Self.verdict($0, longestPause: policy.maxDelayMilliseconds) },
+            transport: { $0 == .timedOut ? .timedOut : .unavailable(lastStatus: nil) })
+    }
+
+    /// What one answer means: the body, another try (202 "processing" after its `retry_after`,
+    /// at most `longestPause` milliseconds; 429, 5xx), or YooKassa's refusal.
+    package static func verdict(
+        _ response: OutboundResponse, longestPause: Int
+    ) -> RetryVerdict<[UInt8], YooKassaError> {
+        switch response.status {
+        case 200, 201:
+            return .done(response.body)
+        case 202:
+            let retryAfter = (try? JSONCoding.decode(YooKassa.ErrorBody.self, from: response.body))?.retry_after
+            return .retry(.processing, after: min(RetryAfter.clamped(milliseconds: retryAfter ?? 0), longestPause))
+        case 429, 500...599:
+            return .retry(.unavailable(lastStatus: response.status))
+        default:
+            let error = try? JSONCoding.decode(YooKassa.ErrorBody.self, from: response.body)
+            return .fail(
+                .rejected(
+                    status: response.status, code: BoundedText.clip(error?.code ?? "http_\(response.status)", 64),
+                    parameter: error?.parameter.map { BoundedText.clip($0, 64) }))
+        }
     }
 
     private func decode<Value: Decodable>(_ type: Value.Type, _ bytes: [UInt8]) throws(YooKassaError) -> Value {

@@ -116,6 +116,6 @@ package enum YooKassa {
         let code: String?
         let description: String?
         let parameter: String?
-        let retry_after: Int?
+        let retry_after: Int64?
     }
 }

@@ -189,7 +189,9 @@ package final class DownstreamStandIn: @unchecked Sendable {
             guard let fault = DownstreamFault(query: request) else {
                 return .respond(
                     Self.error(
-                        400, "status (100-599) or stall_ms is required; retry_after, stall_ms and times are numbers"))
+                        400,
+                        "status (100-599) or stall_ms is required; stall_ms and times are numbers, retry_after at most 128 characters"
+                    ))
             }
             setFault(fault, on: prefix)
         case "/control/normal":
@@ -205,7 +207,7 @@ package final class DownstreamStandIn: @unchecked Sendable {
     private static func faultResponse(_ fault: DownstreamFault?) -> HTTPResponse? {
         guard let status = fault?.status else { return nil }
         var response = JSONAnswer.response(["error": "stand-in fault", "status": status], status: status)
-        if let seconds = fault?.retryAfterSeconds { response.headers.add("Retry-After", String(seconds)) }
+        if let retryAfter = fault?.retryAfter { response.headers.add("Retry-After", retryAfter) }
         return response
     }
 

@@ -15,7 +15,7 @@ package final class TelegramStandIn: @unchecked Sendable {
 
     private let lock = NSLock()
     private var nextUpdateID: Int64 = 700_000_000
-    private var failures: [(status: Int, retryAfter: Int?)] = []
+    private var failures: [(status: Int, retryAfter: Int64?)] = []
     private var links = 0
     private var answers: [[String: Any]] = []
     private var sent: [[String: Any]] = []
@@ -35,7 +35,7 @@ package final class TelegramStandIn: @unchecked Sendable {
     }
 
     /// Fails the next Bot API calls with these statuses (429 carries `retry_after` seconds).
-    package func failNext(_ status: Int, retryAfter: Int? = nil, times: Int = 1) {
+    package func failNext(_ status: Int, retryAfter: Int64? = nil, times: Int = 1) {
         lock.withLock { failures += Array(repeating: (status, retryAfter), count: times) }
     }
 

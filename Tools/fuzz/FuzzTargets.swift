@@ -3,7 +3,7 @@ import Core
 /// Fuzz targets: each takes arbitrary bytes and must neither crash nor break an invariant.
 enum FuzzTargets {
     static let names = [
-        "envelope", "stripe-signature", "yookassa", "telegram", "money", "redaction", "network", "fastcgi",
+        "envelope", "stripe-signature", "yookassa", "telegram", "money", "redaction", "network", "fastcgi", "answers",
     ]
 
     static func run(_ name: String, _ bytes: [UInt8]) {
@@ -59,8 +59,50 @@ enum FuzzTargets {
             for case .request(let request) in events {
                 precondition(request.stdin.count <= 1_024, "a FastCGI body beyond its limit was kept")
             }
+        case "answers":
+            answers(bytes)
         default:
             preconditionFailure("unknown fuzz target \(name); known: \(names.joined(separator: ", "))")
         }
+    }
+
+    /// A receiver's or provider's answer from bytes: two bytes of status, header lines up to a
+    /// blank line, then the body. Every sink kind's reading and every provider client's retry
+    /// decision must take it without trapping and keep each pause within a day.
+    private static func answers(_ bytes: [UInt8]) {
+        guard bytes.count >= 2 else { return }
+        let status = Int(bytes[0]) << 8 | Int(bytes[1])
+        let rest = Array(bytes[2...])
+        let split = rest.indices.first { rest[$0] == 0x0a && $0 + 1 < rest.count && rest[$0 + 1] == 0x0a } ?? rest.count
+        var headers = HTTPHeaders()
+        for line in String(decoding: rest[..<split], as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2 { headers.add(String(parts[0]), String(parts[1])) }
+        }
+        let response = OutboundResponse(
+            status: status, headers: headers, body: Array(rest[min(split + 2, rest.count)...]))
+        let now = Int64(1_780_000_000) + Int64(bytes[0]) * 1_000_000_000
+        for answer in [
+            SinkAnswer.classify(response, now: now),
+            SinkAnswer.classify(response, retryAfter: TelegramSink.retryAfter(response), now: now),
+        ] {
+            if case .failed(_, _, let retryAfter?) = answer {
+                precondition((0...RetryAfter.maxMilliseconds).contains(retryAfter), "a sink's pause is out of bounds")
+                for attempt in 1...8 { _ = RetrySchedule.svix.pause(afterAttempt: attempt, retryAfter: retryAfter) }
+            }
+        }
+        if let header = headers["Retry-After"] {
+            let pause = RetryAfter.milliseconds(header: header, now: now)
+            precondition(
+                pause.map { (0...RetryAfter.maxMilliseconds).contains($0) } ?? true, "Retry-After out of bounds")
+        }
+        if case .retry(_, let after?) = YooKassaClient.verdict(response, longestPause: 2_000) {
+            precondition((0...2_000).contains(after), "a YooKassa pause is out of bounds")
+        }
+        let telegram: RetryVerdict<Bool, TelegramError> = TelegramClient.verdict(response)
+        if case .retry(_, let after?) = telegram {
+            precondition((0...RetryAfter.maxMilliseconds).contains(after), "a Telegram pause is out of bounds")
+        }
+        _ = StripeClient.verdict(response)
     }
 }

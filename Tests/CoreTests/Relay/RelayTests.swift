@@ -160,7 +160,7 @@ import Testing
     @Test func retryAfterIsHonoured() throws {
         let relaying = try Relaying(sinks: Self.crm)
         relaying.downstream.setFault(
-            DownstreamFault(status: 429, retryAfterSeconds: 30, span: .next(1)), on: "/hooks/crm")
+            DownstreamFault(status: 429, retryAfter: "30", span: .next(1)), on: "/hooks/crm")
         _ = try relaying.paidBooking()
         #expect(try relaying.drain().retrying == 1)
         #expect(

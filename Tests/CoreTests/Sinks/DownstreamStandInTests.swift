@@ -94,7 +94,7 @@ import Testing
         func status(_ path: String) throws -> Int {
             try downstream.send(path, body: Self.event, headers: try Downstream.signed(Self.event)).status
         }
-        standIn.setFault(DownstreamFault(status: 429, retryAfterSeconds: 3, span: .next(2)), on: "/hooks/a")
+        standIn.setFault(DownstreamFault(status: 429, retryAfter: "3", span: .next(2)), on: "/hooks/a")
         let throttled = try downstream.send("/hooks/a", body: Self.event, headers: try Downstream.signed(Self.event))
         #expect(throttled.status == 429 && throttled.headers["Retry-After"] == "3")
         #expect(try status("/hooks/ab") == 204, "prefixes match whole segments")
