@@ -82,19 +82,53 @@ package struct Config: Sendable {
         return text
     }
 
-    /// Every configured secret value, so the log redactor can remove them wherever they appear.
+    /// Every configured secret value, so the log redactor can remove them wherever they appear:
+    /// the known secret variables, any other whose name ends like a secret (a sink's `secret_env`
+    /// or `token_env`), each item of a list, and the database password. A CGI gateway hands the
+    /// request's headers over as `HTTP_*` variables: those are the client's words, never a secret
+    /// of the function. Values shorter than ``minimumSecretLength`` are left out: they would mask
+    /// common letters everywhere, and ``checkSecretLengths()`` refuses to run with them.
     package var secretValues: [String] {
-        var values: [String] = []
-        let named = environment.keys.filter { name in Self.secretSuffixes.contains { name.hasSuffix($0) } }
+        secretsByVariable.flatMap { [$0.value] + $0.items }.filter { $0.count >= Self.minimumSecretLength }
+    }
+
+    /// Throws naming the first secret (or list item, or the database password) shorter than
+    /// ``minimumSecretLength``: the redactor would mask its letters in every log line, and a
+    /// secret that short is no secret.
+    package func checkSecretLengths() throws(ConfigError) {
+        for secret in secretsByVariable where secret.items.contains(where: { $0.count < Self.minimumSecretLength }) {
+            throw ConfigError(
+                variable: secret.variable,
+                problem: secret.variable == "DATABASE_URL"
+                    ? "has a password shorter than \(Self.minimumSecretLength) characters"
+                    : "must hold secrets of at least \(Self.minimumSecretLength) characters each")
+        }
+    }
+
+    /// The fewest characters a configured secret may have.
+    package static let minimumSecretLength = 8
+
+    /// A list of secrets as a variable holds it during a rotation: items separated by commas or
+    /// white space, each trimmed; the one reading of every secret list (Stripe's endpoint secrets,
+    /// a sink's Standard Webhooks secrets, the redactor's).
+    package static func secretList(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+    }
+
+    private var secretsByVariable: [(variable: String, value: String, items: [String])] {
+        let named = environment.keys.filter { name in
+            !name.hasPrefix("HTTP_") && Self.secretSuffixes.contains { name.hasSuffix($0) }
+        }
+        var found: [(String, String, [String])] = []
         for name in Set(Self.secretVariables + named).sorted() {
             guard let value = optional(name) else { continue }
-            values.append(value)
-            values += value.split(separator: ",").map { String($0).trimmingSpaces }
+            found.append((name, value, Self.secretList(value)))
         }
         if let url = optional("DATABASE_URL") {
-            values += DatabaseURL.passwords(in: url)
+            let passwords = DatabaseURL.passwords(in: url)
+            if !passwords.isEmpty { found.append(("DATABASE_URL", passwords[0], passwords)) }
         }
-        return values
+        return found
     }
 
     /// Endings that mark any other variable as a secret (a sink's `secret_env` or `token_env`).

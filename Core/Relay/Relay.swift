@@ -31,6 +31,7 @@ package struct Relay: Sendable {
                     baseURL: try config.baseURL("TELEGRAM_API_URL", default: TelegramClient.defaultBaseURL),
                     token: token)
             }
+            try config.checkSecretLengths()
             redactor = Redactor(secrets: config.secretValues)
             batch = try config.integer("RELAY_BATCH", default: 100, in: 1...1_000)
             roundMilliseconds = 10_000

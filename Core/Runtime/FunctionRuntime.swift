@@ -40,6 +40,7 @@ package final class FunctionRuntime {
         context = FunctionContext(name: name, config: config, logger: logger, longLived: longLived)
         do {
             _ = try context.bodyLimit()
+            try config.checkSecretLengths()
         } catch let error as ConfigError {
             setupError = setupError ?? error
         } catch {}

@@ -84,12 +84,16 @@ package enum SinkFile {
             }
             let value = try secret(secretVariable, sink: name, field: "secret_env", config: config)
             var secrets: [StandardWebhookSecret] = []
-            for text in value.split(separator: " ") {
-                guard let secret = try? StandardWebhookSecret(String(text)) else {
+            for text in Config.secretList(value) {
+                guard let secret = try? StandardWebhookSecret(text) else {
                     throw problem(
-                        name, "secret_env", "names \(secretVariable), which must hold whsec_ secrets (space-separated)")
+                        name, "secret_env",
+                        "names \(secretVariable), which must hold whsec_ secrets (separated by spaces or commas)")
                 }
                 secrets.append(secret)
+            }
+            guard !secrets.isEmpty else {
+                throw problem(name, "secret_env", "names \(secretVariable), which holds no whsec_ secret")
             }
             return Sink(
                 name: name, kind: kind, events: events, url: url, secrets: secrets, timeoutMilliseconds: timeout)
@@ -158,9 +162,9 @@ package enum SinkFile {
     ) throws(ConfigError)
         -> String
     {
-        guard Config.secretSuffixes.contains(where: { variable.hasSuffix($0) }) else {
+        guard !variable.hasPrefix("HTTP_"), Config.secretSuffixes.contains(where: { variable.hasSuffix($0) }) else {
             throw problem(
-                sink, field, "must name a variable ending in _SECRET or _TOKEN, so its value is kept out of logs")
+                sink, field, "must name a variable ending in _SECRET or _TOKEN and not starting with HTTP_, so its value is kept out of logs")
         }
         guard let value = config.optional(variable) else {
             throw problem(sink, field, "names \(variable), which is not set")

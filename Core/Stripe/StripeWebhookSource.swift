@@ -16,10 +16,7 @@ package struct StripeWebhookSource: WebhookSource {
     /// `STRIPE_WEBHOOK_TOLERANCE`, `STRIPE_EXPECTED_LIVEMODE` and `STRIPE_EXPECTED_ACCOUNT`.
     package static func make(_ context: FunctionContext) throws -> any Handler {
         let config = context.config
-        let secrets = try config.required("STRIPE_WEBHOOK_SECRET").split(separator: ",").map {
-            String($0).trimmingSpaces
-        }
-        .filter { !$0.isEmpty }
+        let secrets = Config.secretList(try config.required("STRIPE_WEBHOOK_SECRET"))
         guard !secrets.isEmpty, secrets.allSatisfy(SecretShape.stripeWebhookSecret.matches) else {
             throw ConfigError(
                 variable: "STRIPE_WEBHOOK_SECRET",

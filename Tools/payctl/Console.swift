@@ -49,6 +49,7 @@ struct Console {
         let url: String
         do {
             url = try config.required("DATABASE_URL")
+            try config.checkSecretLengths()
         } catch let error as ConfigError {
             throw fail(
                 .configuration, "\(error.variable) \(error.problem).",

@@ -39,9 +39,13 @@ import Testing
         #expect(!result.stderr.contains("pk_live_publishable000"))
     }
 
-    @Test func finding9_everyConfiguredSecretIsRedactedWhateverItsLength() {
+    @Test func finding9_everyConfiguredSecretIsRedactedOrRefused() throws {
         let redactor = Redactor(
-            secrets: Config(environment: ["DATABASE_URL": "postgresql://u:k9@host/db"]).secretValues)
-        #expect(redactor.scrub("password k9 leaked") == "password \(Redactor.mask) leaked")
+            secrets: Config(environment: ["DATABASE_URL": "postgresql://u:k9-longer@host/db"]).secretValues)
+        #expect(redactor.scrub("password k9-longer leaked") == "password \(Redactor.mask) leaked")
+        // One too short to redact without masking common letters is refused (round three, finding 3).
+        #expect(throws: ConfigError.self) {
+            try Config(environment: ["DATABASE_URL": "postgresql://u:k9@host/db"]).checkSecretLengths()
+        }
     }
 }
