@@ -164,7 +164,9 @@ package enum SinkFile {
     {
         guard !variable.hasPrefix("HTTP_"), Config.secretSuffixes.contains(where: { variable.hasSuffix($0) }) else {
             throw problem(
-                sink, field, "must name a variable ending in _SECRET or _TOKEN and not starting with HTTP_, so its value is kept out of logs")
+                sink, field,
+                "must name a variable ending in _SECRET or _TOKEN, not starting with HTTP_, so its value is kept out of logs"
+            )
         }
         guard let value = config.optional(variable) else {
             throw problem(sink, field, "names \(variable), which is not set")
