@@ -1,6 +1,6 @@
 -- wrk script: POSTs WRK_BODY_FILE to WRK_PATH with the headers in WRK_HEADERS ("Name: value|Name: value");
 -- with WRK_METHOD=GET, GETs WRK_PATH instead (no body, no WRK_BODY_FILE needed).
--- With WRK_UNIQUE=1, each "@N@" in the body becomes a value no other request used (fresh deliveries).
+-- With WRK_UNIQUE=1, each "@N@" in the body becomes digits no other request used (fresh deliveries; a Telegram user id).
 -- With WRK_LINES_FILE, each request takes the next line ("header value<TAB>body"; the header named
 -- by WRK_LINE_HEADER) and no line is sent twice: pre-signed fresh webhook deliveries.
 local path = os.getenv("WRK_PATH")
@@ -24,7 +24,7 @@ end
 local threads = 0
 
 function setup(thread)
-    thread:set("prefix", tostring(math.random(1, 1000000000)))
+    thread:set("prefix", tostring(math.random(100000, 999999)))
     thread:set("index", threads)
     threads = threads + 1
     thread:set("stride", 2)
@@ -40,6 +40,6 @@ function request()
         return wrk.format("POST", path, headers, text)
     end
     local text = body
-    if unique then text = string.gsub(body, "@N@", prefix .. "-" .. counter) end
+    if unique then text = string.gsub(body, "@N@", prefix .. string.format("%08d", counter)) end
     return wrk.format("POST", path, headers, text)
 end

@@ -9,19 +9,21 @@ package enum PurchaseEvents {
     }
 
     /// `purchase_succeeded`, once per purchase, with where it came from and how long it took.
+    /// `buyer` is the Telegram user who paid, as Telegram said (`successful_payment`'s `from.id`,
+    /// or the mock purchase's user): the only chat a buyer's notification may go to.
     package static func succeeded(
         _ purchase: PurchaseRecord, previousStatus: PurchaseRecord.Status?, source: String,
-        chargeID: String?, millisecondsFromInvoice: Int64?
+        chargeID: String?, millisecondsFromInvoice: Int64?, buyer: Int64?
     ) -> DomainEvent {
         var metadata: [String: JSONValue] = ["source": .string(source)]
         if let chargeID { metadata["telegram_payment_charge_id"] = .string(chargeID) }
-        return event(
-            .purchaseSucceeded, purchase, key: "",
-            extra: [
-                "previous_status": previousStatus.map { .string($0.rawValue) } ?? .null,
-                "metadata": .object(metadata),
-                "ms_from_invoice": millisecondsFromInvoice.map(JSONValue.int) ?? .null,
-            ])
+        var extra: [String: JSONValue] = [
+            "previous_status": previousStatus.map { .string($0.rawValue) } ?? .null,
+            "metadata": .object(metadata),
+            "ms_from_invoice": millisecondsFromInvoice.map(JSONValue.int) ?? .null,
+        ]
+        if let buyer, TelegramUser.isUserID(buyer) { extra[TelegramUser.payloadKey] = .int(buyer) }
+        return event(.purchaseSucceeded, purchase, key: "", extra: extra)
     }
 
     package static func failed(

@@ -47,7 +47,7 @@ package struct StarsPurchaseHandler: Handler {
                         try EventStore(connection: connection).append(
                             PurchaseEvents.succeeded(
                                 done, previousStatus: .pending, source: "mock", chargeID: nil,
-                                millisecondsFromInvoice: elapsed))
+                                millisecondsFromInvoice: elapsed, buyer: TelegramUser.id(done.userID)))
                         return (done, false)
                     }
                 }
@@ -57,7 +57,8 @@ package struct StarsPurchaseHandler: Handler {
                 {
                     try EventStore(connection: connection).append(
                         PurchaseEvents.succeeded(
-                            inserted, previousStatus: nil, source: "mock", chargeID: nil, millisecondsFromInvoice: nil))
+                            inserted, previousStatus: nil, source: "mock", chargeID: nil, millisecondsFromInvoice: nil,
+                            buyer: TelegramUser.id(inserted.userID)))
                     return (inserted, false)
                 }
             }

@@ -1,7 +1,8 @@
 import Logging
 
 /// The bodies of `stars-invoice` and `stars-purchase`: `user_id` (a Telegram user id, number or
-/// string), `item_id`, `purchase_id`; checked here so both functions refuse the same things.
+/// string; never a group's or channel's), `item_id`, `purchase_id`; checked here so both
+/// functions refuse the same things.
 struct StarsRequest {
     let userID: String
     let itemID: String?
@@ -35,7 +36,10 @@ struct StarsRequest {
         guard let userID = body.user_id?.text else {
             throw APIError.badRequest("missing_field", "user_id is required.")
         }
-        _ = try BoundedText.id(userID, field: "user_id")
+        guard TelegramUser.id(userID) != nil else {
+            throw APIError.unprocessable(
+                "invalid_user_id", "user_id must be a Telegram user's id: a positive whole number.")
+        }
         if let caller, caller != userID { throw APIError.identityMismatch }
         if let purchaseID = body.purchase_id {
             guard try BoundedText.id(purchaseID, field: "purchase_id").utf8.allSatisfy(ASCII.isToken) else {

@@ -1,5 +1,6 @@
 /// The `telegram` sink: a Bot API `sendMessage` with a short text per event. `"chat": "buyer"`
-/// writes to the buyer of a Stars purchase (their Telegram id is the purchase's `user_id`); an
+/// writes to the buyer of a Stars purchase, and only to the private chat of the user Telegram
+/// said paid (`telegram_user_id` of `purchase_succeeded`), never to an id a client wrote: an
 /// event without such a buyer has no recipient, which is a final outcome, not a retry.
 package enum TelegramSink {
     /// Where the Bot API is, and the bot's token; nil when `TELEGRAM_BOT_TOKEN` is unset.
@@ -23,9 +24,12 @@ package enum TelegramSink {
         switch sink.chat {
         case .id(let id): chatID = id
         case .buyer, nil:
-            guard event.aggregateType == .purchase, let buyer = event.text("user_id").flatMap({ Int64($0) }) else {
+            guard event.aggregateType == .purchase, case .int(let buyer) = event.payload[TelegramUser.payloadKey],
+                TelegramUser.isUserID(buyer)
+            else {
                 return .answered(
-                    .refused(statusCode: nil, error: "\(SinkAnswer.noRecipient): no Telegram id for this event"))
+                    .refused(
+                        statusCode: nil, error: "\(SinkAnswer.noRecipient): no paying Telegram user for this event"))
             }
             chatID = buyer
         }

@@ -128,7 +128,7 @@ enum TelegramChange {
             try events.append(
                 PurchaseEvents.succeeded(
                     done, previousStatus: previous, source: Provider.telegram.rawValue, chargeID: charge,
-                    millisecondsFromInvoice: elapsed))
+                    millisecondsFromInvoice: elapsed, buyer: buyer))
             trail.step(.purchaseSucceeded, detail: "\(previous.rawValue) → succeeded")
             return .processed
         }
