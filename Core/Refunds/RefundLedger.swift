@@ -3,8 +3,8 @@ import FoundationEssentials
 /// The one use case that counts money given back. Whoever learns of a refund — the answer to
 /// `payctl refund`, a YooKassa notification, a Stripe event, reconciliation — hands it here inside
 /// the transaction that holds its payment's lock. A refund is matched to its row (by the provider's
-/// id, by the local id the provider echoes, or as the operator's request still waiting for its id),
-/// or recorded as made at the provider; its money is counted once, when it first succeeds, with
+/// id, or by the local id the provider echoes in our metadata), or recorded as made at the
+/// provider; its money is counted once, when it first succeeds, with
 /// one `payment_refunded` (or `deal_refunded`) event saying whether the payment is now refunded in
 /// full, and a subscription refunded in full loses the period it bought.
 package struct RefundLedger {
@@ -72,11 +72,8 @@ package struct RefundLedger {
         {
             return echoed
         }
-        if let open = try refunds.lockOpenRequest(paymentID: payment.id), open.providerRefundID == nil,
-            open.amount == refund.amount
-        {
-            return open
-        }
+        // Nothing else identifies a refund: one with neither our id nor our metadata was made
+        // elsewhere (the provider's dashboard), even when it has the amount of an unfinished request.
         return nil
     }
 
