@@ -16,8 +16,12 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
     case starsRefundsDue = "stars_refunds_due"
     /// Refunds pending at a provider for more than an hour.
     case refundsPending = "refunds_pending"
-    /// Differences the latest reconciliation of each provider left standing.
+    /// Differences the latest reconciliation of each provider that read it left standing.
     case reconcileDifferences = "reconcile_differences"
+    /// Providers whose latest reconciliation could not read them.
+    case reconcileFailures = "reconcile_failures"
+    /// Providers reconciled before that have had no run read them within the reconcile age.
+    case reconcileStale = "reconcile_stale"
 
     /// The threshold when none is configured.
     package var defaultThreshold: Threshold {
@@ -30,6 +34,8 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
         case .starsRefundsDue: Threshold(warning: 1, critical: 10)
         case .refundsPending: Threshold(warning: 1, critical: 5)
         case .reconcileDifferences: Threshold(warning: 1, critical: 10)
+        case .reconcileFailures: Threshold(warning: 1, critical: 3)
+        case .reconcileStale: Threshold(warning: 1, critical: 3)
         }
     }
 
@@ -48,6 +54,9 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
         case .starsRefundsDue: "payctl stars refunds-due, then payctl stars refund --all-due --yes"
         case .refundsPending: "payctl refund PAYMENT_ID --yes resumes each; check the provider's dashboard"
         case .reconcileDifferences: "payctl reconcile --since 24h names them; --apply brings missed changes in"
+        case .reconcileFailures:
+            "payctl reconcile --since 24h says which provider could not be read and why; check its credentials"
+        case .reconcileStale: "is the reconcile schedule running? payctl reconcile --since 24h runs one now"
         }
     }
 }

@@ -5,7 +5,7 @@ package struct AlarmStore {
     package init(connection: PGConnection) { self.connection = connection }
 
     private enum SQL {
-        /// $1 the window in seconds, $2 the problem outcomes, $3 the pending age.
+        /// $1 the window in seconds, $2 the problem outcomes, $3 the pending age, $4 the reconcile age.
         /// A stuck payment is a YooKassa one, which YooKassa always ends (succeeded or canceled, the
         /// latter when the buyer never pays): pending past the age and within a week means its
         /// notification was missed. A Stripe deal may stay open for days by design.
@@ -29,17 +29,29 @@ package struct AlarmStore {
               (SELECT count(*) FROM refunds
                WHERE status = 'pending' AND created_at < now() - interval '1 hour') AS refunds_pending,
               (SELECT coalesce(sum(unresolved), 0) FROM (
-                   SELECT DISTINCT ON (provider) unresolved FROM reconcile_runs ORDER BY provider, finished_at DESC, id DESC
-               ) AS latest) AS reconcile_differences
+                   SELECT DISTINCT ON (provider) unresolved FROM reconcile_runs WHERE error IS NULL
+                   ORDER BY provider, finished_at DESC, id DESC
+               ) AS latest) AS reconcile_differences,
+              (SELECT count(*) FROM (
+                   SELECT DISTINCT ON (provider) error FROM reconcile_runs ORDER BY provider, finished_at DESC, id DESC
+               ) AS latest WHERE error IS NOT NULL) AS reconcile_failures,
+              (SELECT count(*) FROM (
+                   SELECT max(finished_at) FILTER (WHERE error IS NULL) AS read_at FROM reconcile_runs GROUP BY provider
+               ) AS runs WHERE read_at IS NULL OR read_at < now() - $4::int * interval '1 second') AS reconcile_stale
             """
     }
 
     /// Each check's value: refusals and problem outcomes within `windowSeconds`, payments pending
-    /// for longer than `pendingAgeSeconds`, and the rest as they stand.
-    package func values(windowSeconds: Int, pendingAgeSeconds: Int) throws -> [AlarmCheck: Int64] {
+    /// for longer than `pendingAgeSeconds`, providers not read by a reconciliation within
+    /// `reconcileAgeSeconds`, and the rest as they stand.
+    package func values(
+        windowSeconds: Int, pendingAgeSeconds: Int, reconcileAgeSeconds: Int
+    ) throws -> [AlarmCheck: Int64] {
         let problems = WebhookOutcome.all.filter { $0.severity == .problem }.map(\.rawValue)
         guard
-            let row = try connection.query(SQL.counts, [windowSeconds, problems, pendingAgeSeconds]).first
+            let row = try connection.query(
+                SQL.counts, [windowSeconds, problems, pendingAgeSeconds, reconcileAgeSeconds]
+            ).first
         else { throw StoreError(.unexpectedResult, detail: "the check's counts are missing") }
         var values: [AlarmCheck: Int64] = [:]
         for check in AlarmCheck.allCases { values[check] = try row.requiredInt(check.rawValue) }

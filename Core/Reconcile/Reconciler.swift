@@ -5,7 +5,8 @@ import Logging
 /// was recorded here, names each difference, and with `apply` brings each missed change in through
 /// the same use case its webhook runs (`webhook_events` row with verification `reconcile`, domain
 /// events and deliveries following; a webhook arriving later, or a second run, is a duplicate).
-/// Each run is kept in `reconcile_runs`, which `payctl check` reads.
+/// Each provider's run is kept in `reconcile_runs`, one that could not read the provider too (with
+/// its error), which `payctl check` reads.
 package struct Reconciler {
     /// What a run found and did.
     package struct Report: Sendable, Encodable {
@@ -74,6 +75,7 @@ package struct Reconciler {
                 items = try reconciler.differences(since: since, until: now - graceSeconds, logger: logger)
             } catch let error as ReconcileError {
                 failures.append(error)
+                try ReconcileStore(connection: try database.connection()).record(error, since: since)
                 continue
             }
             for var item in items {

@@ -11,11 +11,14 @@ struct Check: ParsableCommand {
             A threshold W:C warns at W and is critical at C; set it with --threshold NAME=W:C or the \
             variable CHECK_NAME (CHECK_DEAD_DELIVERIES=1:10). Refusals and processing errors count \
             within --window (CHECK_WINDOW, default 1h); payments count as stuck once pending for \
-            --pending-age (CHECK_PENDING_AGE, default 2h). Exit 3 when the database cannot be used.
+            --pending-age (CHECK_PENDING_AGE, default 2h); a provider reconciled before is stale when \
+            no run has read it for --reconcile-max-age (CHECK_RECONCILE_MAX_AGE, default 2h, for a \
+            reconcile scheduled hourly). Exit 3 when the database cannot be used.
             """)
 
     @Option(help: "How far back refusals and processing errors count: 15m, 1h, 1d.") var window: Window?
     @Option(help: "How long a payment may stay pending before it counts as stuck.") var pendingAge: Window?
+    @Option(help: "How long a provider may go without a reconciliation that read it.") var reconcileMaxAge: Window?
     @Option(help: "A check's threshold, NAME=WARNING:CRITICAL (repeatable).") var threshold: [String] = []
     @Flag(help: "Print JSON for scripts.") var json = false
 
@@ -32,13 +35,16 @@ struct Check: ParsableCommand {
         let thresholds = try thresholds(console)
         let windowSeconds = try seconds(window, variable: "CHECK_WINDOW", default: 3_600, console)
         let pendingSeconds = try seconds(pendingAge, variable: "CHECK_PENDING_AGE", default: 7_200, console)
+        let reconcileSeconds = try seconds(
+            reconcileMaxAge, variable: "CHECK_RECONCILE_MAX_AGE", default: 7_200, console)
         let connection: PGConnection
         let values: [AlarmCheck: Int64]
         do {
             connection = try console.connect()
             values = try console.run {
                 try AlarmStore(connection: connection).values(
-                    windowSeconds: windowSeconds, pendingAgeSeconds: pendingSeconds)
+                    windowSeconds: windowSeconds, pendingAgeSeconds: pendingSeconds,
+                    reconcileAgeSeconds: reconcileSeconds)
             }
         } catch {
             throw Self.unknown("the database cannot be used")

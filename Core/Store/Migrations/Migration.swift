@@ -14,6 +14,7 @@ package struct Migration: Sendable {
         .notifyAfterCommit,
         .refunds,
         .reconcileRuns,
+        .reconcileRunErrors,
     ]
 
     /// The version this build of the code expects.
