@@ -18,6 +18,9 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
     case refundsPending = "refunds_pending"
     /// Differences the latest reconciliation of each provider that read it left standing.
     case reconcileDifferences = "reconcile_differences"
+    /// Booking payments that succeeded after another payment had paid the same booking, and are
+    /// not refunded in full: two callers each paid, and one payment is to go back.
+    case paidTwice = "paid_twice"
     /// Providers whose latest reconciliation could not read them.
     case reconcileFailures = "reconcile_failures"
     /// Providers reconciled before that have had no run read them within the reconcile age.
@@ -34,6 +37,7 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
         case .starsRefundsDue: Threshold(warning: 1, critical: 10)
         case .refundsPending: Threshold(warning: 1, critical: 5)
         case .reconcileDifferences: Threshold(warning: 1, critical: 10)
+        case .paidTwice: Threshold(warning: 1, critical: 5)
         case .reconcileFailures: Threshold(warning: 1, critical: 3)
         case .reconcileStale: Threshold(warning: 1, critical: 3)
         }
@@ -54,6 +58,9 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
         case .starsRefundsDue: "payctl stars refunds-due, then payctl stars refund --all-due --yes"
         case .refundsPending: "payctl refund PAYMENT_ID --yes resumes each; check the provider's dashboard"
         case .reconcileDifferences: "payctl reconcile --since 24h names them; --apply brings missed changes in"
+        case .paidTwice:
+            "the booking_paid_twice events name each payment (outcome refund_due in payctl summary);"
+                + " payctl refund PAYMENT_ID --yes gives it back"
         case .reconcileFailures:
             "payctl reconcile --since 24h says which provider could not be read and why; check its credentials"
         case .reconcileStale: "is the reconcile schedule running? payctl reconcile --since 24h runs one now"

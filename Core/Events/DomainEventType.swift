@@ -21,6 +21,9 @@ package struct DomainEventType: RawRepresentable, Hashable, Sendable, Codable, C
     package static let paymentStarted = DomainEventType(rawValue: "payment_started")
     /// A booking's payment succeeded: `appointment_id`, `service_slug`, `kind`.
     package static let bookingPaid = DomainEventType(rawValue: "booking_paid")
+    /// A booking's payment succeeded after another payment had already paid that booking (two
+    /// callers each paid): `paid_before`, the earlier payment's id. This one is to be refunded.
+    package static let bookingPaidTwice = DomainEventType(rawValue: "booking_paid_twice")
     /// A subscription's payment succeeded: `plan_id`, `user_id`.
     package static let subscriptionPaid = DomainEventType(rawValue: "subscription_paid")
     /// A refund took back the period a subscription payment bought: `user_id`, `plan_id`, the
@@ -62,7 +65,8 @@ package struct DomainEventType: RawRepresentable, Hashable, Sendable, Codable, C
 
     /// Every kind, for sink configuration checks and documentation.
     package static let all: [DomainEventType] = [
-        .paymentStarted, .bookingPaid, .subscriptionPaid, .subscriptionRevoked, .paymentFailed, .paymentRefunded,
+        .paymentStarted, .bookingPaid, .bookingPaidTwice, .subscriptionPaid, .subscriptionRevoked, .paymentFailed,
+        .paymentRefunded,
         .dealPaid, .dealAwaitingPayment, .dealPaymentFailed, .dealRefunded, .invoicePaid,
         .purchaseInvoiceCreated, .purchaseInvoiceReused, .purchaseSucceeded, .purchaseFailed, .purchaseRefundDue,
         .purchaseRefunded,

@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// The domain events of a payment's life, each keyed so it is stored at most once.
 package enum PaymentEvents {
     /// `payment_started`: the YooKassa payment exists and the buyer can be sent to pay.
@@ -19,6 +21,11 @@ package enum PaymentEvents {
         case .subscription: event(.subscriptionPaid, payment, extra: period?.payload ?? [:])
         case .deal: event(.dealPaid, payment)
         }
+    }
+
+    /// `booking_paid_twice`, once per payment: it paid a booking that `paidBefore` had paid already.
+    package static func paidTwice(_ payment: PaymentRecord, paidBefore: UUID) -> DomainEvent {
+        event(.bookingPaidTwice, payment, extra: ["paid_before": .string(paidBefore.uuidString.lowercased())])
     }
 
     /// `subscription_revoked`: the period a refunded payment bought, and the subscription's new end.

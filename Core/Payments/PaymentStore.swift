@@ -27,14 +27,34 @@ package struct PaymentStore {
             RETURNING \(columns)
             """
         static let openBooking = """
-            SELECT \(columns) FROM payments
-            WHERE purpose = 'booking' AND appointment_id = $1 AND kind = $2 AND status IN ('pending', 'waiting_for_capture')
+            SELECT \(columns), extract(epoch FROM now() - created_at)::bigint AS age_seconds FROM payments
+            WHERE purpose = 'booking' AND appointment_id = $1 AND kind = $2 AND service_slug = $3
+              AND coalesce(owner_id, '') = coalesce($4, '') AND status IN ('pending', 'waiting_for_capture')
             """
         static let openSubscription = """
-            SELECT \(columns) FROM payments
-            WHERE purpose = 'subscription' AND user_id = $1 AND plan_id = $2 AND status IN ('pending', 'waiting_for_capture')
+            SELECT \(columns), extract(epoch FROM now() - created_at)::bigint AS age_seconds FROM payments
+            WHERE purpose = 'subscription' AND user_id = $1 AND plan_id = $2
+              AND coalesce(owner_id, '') = coalesce($3, '') AND status IN ('pending', 'waiting_for_capture')
+            """
+        /// For a booking payment that `$2` makes succeed: another payment of the same booking that
+        /// had succeeded before it (and is not refunded in full), so this one paid it twice.
+        static let paidBefore = """
+            (SELECT earlier.id FROM payments AS earlier
+             WHERE $2 = 'succeeded' AND payments.purpose = 'booking' AND earlier.purpose = 'booking'
+               AND earlier.status = 'succeeded' AND earlier.appointment_id = payments.appointment_id
+               AND earlier.kind = payments.kind AND earlier.id <> payments.id
+             ORDER BY earlier.paid_at LIMIT 1) AS paid_before
             """
         static let byID = "SELECT \(columns) FROM payments WHERE id = $1::uuid"
+        /// The payment that paid booking payment `$1`'s booking before it did, if any.
+        static let paidEarlier = """
+            SELECT earlier.id FROM payments AS later JOIN payments AS earlier
+              ON earlier.purpose = 'booking' AND earlier.status = 'succeeded'
+             AND earlier.appointment_id = later.appointment_id AND earlier.kind = later.kind
+             AND (earlier.paid_at, earlier.id) < (later.paid_at, later.id)
+            WHERE later.id = $1::uuid AND later.purpose = 'booking' AND later.paid_at IS NOT NULL
+            ORDER BY earlier.paid_at LIMIT 1
+            """
         static let lockByID = "SELECT \(columns) FROM payments WHERE id = $1::uuid FOR UPDATE"
         static let byProviderID = "SELECT \(columns) FROM payments WHERE provider = $1 AND provider_payment_id = $2"
         static let recent = """
@@ -80,7 +100,9 @@ package struct PaymentStore {
                 invoice_number = CASE WHEN $2 = 'succeeded' AND invoice_number IS NULL THEN \(nextInvoiceNumber)
                                       ELSE invoice_number END
             """
-        static let setStatus = "UPDATE payments \(statusChange) WHERE id = $1::uuid RETURNING \(columns)"
+        static let setStatus = """
+            UPDATE payments \(statusChange) WHERE id = $1::uuid RETURNING \(columns), \(paidBefore)
+            """
         /// The status changed only from one of `$5` and for the amount `$6` `$7`; locked first, so
         /// `previous` is what it was.
         static let advance = """
@@ -88,7 +110,7 @@ package struct PaymentStore {
             FROM (SELECT id AS locked, status AS previous FROM payments
                   WHERE provider = $1 AND provider_payment_id = $4 FOR UPDATE) AS was
             WHERE id = was.locked AND was.previous = ANY ($5::text[]) AND amount_minor = $6 AND currency = $7
-            RETURNING \(columns), was.previous
+            RETURNING \(columns), was.previous, \(paidBefore)
             """
         /// One page of an owner's payments, newest first, with their total count: one row with a
         /// NULL id when the page is past the end.
@@ -122,16 +144,21 @@ package struct PaymentStore {
         return try connection.query(SQL.insert, fields).first.map(Self.record)
     }
 
-    /// The open (pending or waiting for capture) payment for this booking or subscription.
-    package func open(for purpose: PaymentRecord.Purpose) throws -> PaymentRecord? {
+    /// `owner`'s open (pending or waiting for capture) payment for this booking or subscription,
+    /// and how many seconds ago it was made; anonymous callers (`owner` nil) share one.
+    package func open(
+        for purpose: PaymentRecord.Purpose, owner: String?
+    ) throws -> (payment: PaymentRecord, ageSeconds: Int64)? {
+        let row: PGRow?
         switch purpose {
-        case .booking(let appointmentID, _, let kind):
-            return try connection.query(SQL.openBooking, [appointmentID, kind.rawValue]).first.map(Self.record)
+        case .booking(let appointmentID, let serviceSlug, let kind):
+            row = try connection.query(SQL.openBooking, [appointmentID, kind.rawValue, serviceSlug, owner]).first
         case .subscription(let planID, let userID):
-            return try connection.query(SQL.openSubscription, [userID, planID]).first.map(Self.record)
+            row = try connection.query(SQL.openSubscription, [userID, planID, owner]).first
         case .deal:
-            return nil
+            row = nil
         }
+        return try row.map { (try Self.record($0), try $0.requiredInt("age_seconds")) }
     }
 
     /// The deal payment `provider` knows as `providerPaymentID`, locked until the transaction ends,
@@ -151,6 +178,13 @@ package struct PaymentStore {
             ]
         ).first
         return try row.map { (try Self.record($0), try $0.bool("inserted") == true) }
+    }
+
+    /// For a paid booking payment, the payment that had paid its booking first (and is not
+    /// refunded in full): this one paid it twice.
+    package func paidEarlier(than id: UUID) throws -> UUID? {
+        try connection.query(SQL.paidEarlier, [id]).first.flatMap { try $0.string("id") }.flatMap(
+            UUID.init(uuidString:))
     }
 
     package func find(id: UUID) throws -> PaymentRecord? {
@@ -190,23 +224,27 @@ package struct PaymentStore {
     }
 
     /// Sets the status (the caller has checked the transition) and returns the payment as it is
-    /// now: a first success carries its paid time and invoice number.
+    /// now (a first success carries its paid time and invoice number) with, for a booking that it
+    /// makes succeed, the payment that had already paid that booking.
     @discardableResult
-    package func setStatus(id: UUID, to status: PaymentStatus, failureCategory: String? = nil) throws -> PaymentRecord {
+    package func setStatus(
+        id: UUID, to status: PaymentStatus, failureCategory: String? = nil
+    ) throws -> (payment: PaymentRecord, paidBefore: UUID?) {
         guard let row = try connection.query(SQL.setStatus, [id, status.rawValue, failureCategory]).first else {
             throw StoreError(.unexpectedResult, detail: "the payment whose status was set is not there")
         }
-        return try Self.record(row)
+        return (try Self.record(row), try row.string("paid_before").flatMap(UUID.init(uuidString:)))
     }
 
     /// In one statement, the payment `provider` knows as `providerPaymentID` locked and moved to
     /// `status`, if that moves it forward and it is for `amount`; returns it as it is now with the
-    /// status it had, or nil, having changed nothing, when it is not there, not for that amount, or
-    /// already there or past it.
+    /// status it had (and, as `setStatus` does, the payment that had already paid its booking), or
+    /// nil, having changed nothing, when it is not there, not for that amount, or already there or
+    /// past it.
     package func advance(
         provider: Provider, providerPaymentID: String, to status: PaymentStatus, amount: Money,
         failureCategory: String? = nil
-    ) throws -> (payment: PaymentRecord, previous: PaymentStatus)? {
+    ) throws -> (payment: PaymentRecord, previous: PaymentStatus, paidBefore: UUID?)? {
         guard
             let row = try connection.query(
                 SQL.advance,
@@ -217,7 +255,7 @@ package struct PaymentStore {
             ).first,
             let previous = PaymentStatus(rawValue: try row.requiredString("previous"))
         else { return nil }
-        return (try Self.record(row), previous)
+        return (try Self.record(row), previous, try row.string("paid_before").flatMap(UUID.init(uuidString:)))
     }
 
     /// Page `page` (from 1) of `ownerID`'s payments, `size` a page, newest first, and how many

@@ -36,6 +36,7 @@ struct StarsRequest {
         guard let userID = body.user_id?.text else {
             throw APIError.badRequest("missing_field", "user_id is required.")
         }
+        _ = try BoundedText.id(userID, field: "user_id")
         guard TelegramUser.id(userID) != nil else {
             throw APIError.unprocessable(
                 "invalid_user_id", "user_id must be a Telegram user's id: a positive whole number.")

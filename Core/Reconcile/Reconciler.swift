@@ -47,9 +47,7 @@ package struct Reconciler {
         reconcilers = try wanted.map { provider -> any ProviderReconciler in
             switch provider {
             case .yookassa:
-                YooKassaReconciler(
-                    client: try YooKassaClient(config: config), database: database,
-                    source: YooKassaWebhookSource.reconciling())
+                YooKassaReconciler(client: try YooKassaClient(config: config), database: database)
             case .stripe:
                 StripeReconciler(
                     client: try StripeClient(config: config), database: database,

@@ -14,6 +14,9 @@ enum NotificationText {
         case .bookingPaid:
             return
                 "Booking \(event.text("appointment_id") ?? "") paid: \(price) for \(event.text("service_slug") ?? "")."
+        case .bookingPaidTwice:
+            return
+                "Booking \(event.text("appointment_id") ?? "") was paid twice: \(price) will be refunded."
         case .subscriptionPaid:
             return "Subscription \(event.text("plan_id") ?? "") active until \(event.text("expires_at") ?? "")."
         case .subscriptionRevoked:

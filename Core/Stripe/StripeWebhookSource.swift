@@ -158,6 +158,7 @@ package struct StripeWebhookSource: WebhookSource {
         }
         if moved == .advance, let target = effect.status, payment.status != target {
             let moved = try payments.setStatus(id: payment.id, to: target, failureCategory: effect.failureCategory)
+                .payment
             trail.step(.statusUpdated, detail: "\(payment.status.rawValue) → \(target.rawValue)")
             payment = moved
         } else if moved == .advance {

@@ -4,25 +4,40 @@ import Logging
 /// `create-intent` (`POST /api/public/payments`): prices a booking or subscription from the
 /// catalog, writes the local payment first, then creates the YooKassa payment with an
 /// `Idempotence-Key` derived from the local id, so a retry resumes the same provider payment.
+///
+/// Each caller gets their own payment: a signed-in caller's open payment for a booking (and
+/// service) or subscription is theirs alone, anonymous callers share one, and repeating a
+/// request returns the caller's open payment. One open longer than YooKassa's confirmation window
+/// is read back from YooKassa first; when YooKassa has ended it, that is recorded and a new one is
+/// made. Two callers who both pay one booking are found when the second payment succeeds
+/// (`booking_paid_twice`), and the second is refunded.
 package struct CreateIntentHandler: Handler {
     private let catalog: Catalog
     private let database: Database
     private let yookassa: YooKassaClient
     private let defaultReturnURL: String
+    private let confirmationWindowSeconds: Int64
 
-    package init(catalog: Catalog, database: Database, yookassa: YooKassaClient, defaultReturnURL: String) {
+    package init(
+        catalog: Catalog, database: Database, yookassa: YooKassaClient, defaultReturnURL: String,
+        confirmationWindowSeconds: Int64 = 3_600
+    ) {
         self.catalog = catalog
         self.database = database
         self.yookassa = yookassa
         self.defaultReturnURL = defaultReturnURL
+        self.confirmationWindowSeconds = confirmationWindowSeconds
     }
 
     /// The function as deployed: this handler behind client idempotency keys.
+    /// `YOOKASSA_CONFIRMATION_WINDOW` (default `1h`) is how long YooKassa lets a buyer confirm.
     package static func make(_ context: FunctionContext) throws -> any Handler {
         let handler = CreateIntentHandler(
             catalog: try context.catalog(), database: try context.store(),
             yookassa: try YooKassaClient(config: context.config),
-            defaultReturnURL: try context.config.baseURL("YOOKASSA_RETURN_URL", default: ""))
+            defaultReturnURL: try context.config.baseURL("YOOKASSA_RETURN_URL", default: ""),
+            confirmationWindowSeconds: Int64(
+                try context.config.duration("YOOKASSA_CONFIRMATION_WINDOW", default: "1h") / 1_000))
         return try IdempotentHandler(wrapping: handler, context: context)
     }
 
@@ -39,19 +54,9 @@ package struct CreateIntentHandler: Handler {
 
         var (payment, created) = try openOrCreate(
             input.purpose, amount: amount, description: description, returnURL: returnURL, owner: request.caller,
-            payments: payments)
+            payments: payments, logger: logger)
         var log = logger
         log[metadataKey: "payment_id"] = .string(payment.id.uuidString.lowercased())
-        guard payment.allows(request.caller) else {
-            throw APIError.conflict(
-                "payment_in_progress", "Another caller's payment for this is open; it cannot be shared.")
-        }
-        if case .booking(_, let slug, _) = payment.purpose, case .booking(_, let wanted, _) = input.purpose,
-            slug != wanted
-        {
-            throw APIError.conflict(
-                "appointment_has_open_payment", "This appointment already has an open payment for another service.")
-        }
         if let providerPaymentID = payment.providerPaymentID {
             log.info("open payment returned", metadata: ["provider_payment_id": .string(providerPaymentID)])
         } else {
@@ -100,15 +105,21 @@ package struct CreateIntentHandler: Handler {
         return requested
     }
 
-    /// The open payment for this booking or subscription, or a new one owned by `owner`; true when new.
+    /// `owner`'s open payment for this booking or subscription, or a new one owned by `owner`;
+    /// true when new.
     private func openOrCreate(
         _ purpose: PaymentRecord.Purpose, amount: Money, description: String, returnURL: String, owner: String?,
-        payments: PaymentStore
+        payments: PaymentStore, logger: Logger
     ) throws -> (PaymentRecord, Bool) {
         var periodDays: Int?
         if case .subscription(let planID, _) = purpose { periodDays = catalog.plans[planID]?.periodDays }
         for _ in 0..<3 {
-            if let open = try payments.open(for: purpose) { return (open, false) }
+            if let (open, age) = try payments.open(for: purpose, owner: owner) {
+                guard age > confirmationWindowSeconds, try endedAtYooKassa(open, logger: logger) else {
+                    return (open, false)
+                }
+                continue
+            }
             if let inserted = try payments.insert(
                 id: UUID(), provider: .yookassa, amount: amount, purpose: purpose, description: description,
                 returnURL: returnURL, periodDays: periodDays, ownerID: owner)
@@ -117,6 +128,36 @@ package struct CreateIntentHandler: Handler {
             }
         }
         throw StoreError(.unexpectedResult, detail: "open payment neither found nor inserted")
+    }
+
+    /// Whether YooKassa has ended `payment`, an open payment past the confirmation window: its
+    /// success or cancellation is then recorded as its notification would be (verification
+    /// `reconcile`, so the notification arriving later is a duplicate). A payment YooKassa still
+    /// holds open, or that cannot be read now, is not ended.
+    private func endedAtYooKassa(_ payment: PaymentRecord, logger: Logger) throws -> Bool {
+        guard let providerPaymentID = payment.providerPaymentID else { return false }
+        let object: YooKassa.Payment
+        do {
+            object = try yookassa.payment(id: providerPaymentID, logger: logger)
+        } catch {
+            logger.warning(
+                "open payment past the confirmation window could not be read back; returned as it is",
+                metadata: ["provider_payment_id": .string(providerPaymentID), "failure": .string("\(error)")])
+            return false
+        }
+        guard let status = PaymentStatus(rawValue: object.status), status == .succeeded || status == .canceled else {
+            return false
+        }
+        let outcome = try YooKassaWebhookSource.recordFound(
+            YooKassaWebhookSource.found(object, status: status), database: database, logger: logger)
+        logger.info(
+            "open payment past the confirmation window ended at YooKassa",
+            metadata: [
+                "provider_payment_id": .string(providerPaymentID), "status": .string(status.rawValue),
+                "outcome": .string(outcome.rawValue),
+            ])
+        let now = try PaymentStore(connection: try database.connection()).find(id: payment.id)
+        return now.map { $0.status != .pending && $0.status != .waitingForCapture } ?? true
     }
 
     /// Creates the provider payment for a local one and records it with `payment_started`.

@@ -9,7 +9,6 @@ import Logging
 struct YooKassaReconciler: ProviderReconciler {
     let client: YooKassaClient
     let database: Database
-    let source: YooKassaWebhookSource
 
     var provider: Provider { .yookassa }
 
@@ -92,11 +91,7 @@ struct YooKassaReconciler: ProviderReconciler {
         let says = "YooKassa says \(status.rawValue), here \(payment.status.rawValue)"
         switch payment.status.transition(to: status) {
         case .advance where status == .succeeded || status == .canceled:
-            let notification = YooKassa.Notification(
-                type: "notification", event: "payment.\(status.rawValue)", object: .init(id: object.id, payment_id: nil)
-            )
-            let delivery = YooKassaWebhookSource.Delivery(
-                notification: notification, change: .payment(object, reported: status))
+            let delivery = YooKassaWebhookSource.found(object, status: status)
             found.append(
                 FoundDifference(
                     difference: Difference(
@@ -122,10 +117,6 @@ struct YooKassaReconciler: ProviderReconciler {
 
     /// Runs a missed change through the webhook pipeline, recorded as found by reconciliation.
     private func apply(_ delivery: YooKassaWebhookSource.Delivery, _ logger: Logger) throws -> WebhookOutcome {
-        let pipeline = WebhookPipeline(source: source, database: database)
-        return try pipeline.record(
-            delivery, arrival: source.arrival(delivery, verification: .reconcile),
-            trail: WebhookTrail(logger: logger, provider: .yookassa)
-        ).outcome
+        try YooKassaWebhookSource.recordFound(delivery, database: database, logger: logger)
     }
 }

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Logging
 
 /// The YooKassa side of `yookassa-webhook` (`POST /api/webhooks/yookassa`). Notifications are not
@@ -38,11 +39,29 @@ package struct YooKassaWebhookSource: WebhookSource {
         return WebhookPipeline(source: source, database: try context.store())
     }
 
-    /// The source reconciliation applies missed changes through: the objects come from the API's
-    /// lists, so nothing is authenticated or read back again.
-    static func reconciling() -> YooKassaWebhookSource {
-        YooKassaWebhookSource(
-            mode: .api, networks: [], clientAddress: ClientAddress(trustedProxies: []), yookassa: nil)
+    /// The source changes read from the API are applied through (reconciliation, a payment open
+    /// past its confirmation window): the objects come from the API, so nothing is authenticated
+    /// or read back again.
+    private static var reading: YooKassaWebhookSource {
+        YooKassaWebhookSource(mode: .api, networks: [], clientAddress: ClientAddress(trustedProxies: []), yookassa: nil)
+    }
+
+    /// Runs a change read from YooKassa's API through the webhook pipeline under its
+    /// notification's key, recorded with verification `reconcile`: the notification arriving
+    /// later, or a second reading, is a duplicate.
+    static func recordFound(_ delivery: Delivery, database: Database, logger: Logger) throws -> WebhookOutcome {
+        let source = reading
+        return try WebhookPipeline(source: source, database: database).record(
+            delivery, arrival: source.arrival(delivery, verification: .reconcile),
+            trail: WebhookTrail(logger: logger, provider: .yookassa)
+        ).outcome
+    }
+
+    /// A payment YooKassa's API says reached `status`, as its `payment.<status>` notification.
+    static func found(_ object: YooKassa.Payment, status: PaymentStatus) -> Delivery {
+        let notification = YooKassa.Notification(
+            type: "notification", event: "payment.\(status.rawValue)", object: .init(id: object.id, payment_id: nil))
+        return Delivery(notification: notification, change: .payment(object, reported: status))
     }
 
     private static func networkList(_ config: Config, _ name: String) throws -> [IPNetwork]? {
@@ -195,9 +214,22 @@ package struct YooKassaWebhookSource: WebhookSource {
         }
         let payments = PaymentStore(connection: connection)
         let category = target == .canceled ? object.cancellation_details?.reason ?? "unknown" : nil
-        func movedForward(_ moved: PaymentRecord, from previous: PaymentStatus) throws -> WebhookResult {
+        func movedForward(
+            _ moved: PaymentRecord, from previous: PaymentStatus, paidBefore: UUID?
+        ) throws
+            -> WebhookResult
+        {
             trail.identify(LogKey.paymentID, moved.id.uuidString.lowercased())
             trail.step(.statusUpdated, detail: "\(previous.rawValue) → \(target.rawValue)")
+            if let paidBefore {
+                // Two callers each paid one booking: the later payment is recorded and goes back.
+                try EventStore(connection: connection).append(PaymentEvents.paidTwice(moved, paidBefore: paidBefore))
+                trail.step(
+                    .paidTwice, result: .decided(.refundDue),
+                    detail: "payment \(paidBefore.uuidString.lowercased()) paid this booking first", level: .warning)
+                trail.step(.automationEventEmitted, detail: DomainEventType.bookingPaidTwice.rawValue)
+                return done(.refundDue)
+            }
             let period = target == .succeeded ? try addedPeriod(moved, connection: connection, trail: &trail) : nil
             let event: DomainEvent? =
                 switch target {
@@ -215,11 +247,11 @@ package struct YooKassaWebhookSource: WebhookSource {
         }
         // The usual case in one statement: the payment moves forward to what the API says.
         if let amount,
-            let (moved, previous) = try payments.advance(
+            let (moved, previous, paidBefore) = try payments.advance(
                 provider: .yookassa, providerPaymentID: object.id, to: target, amount: amount,
                 failureCategory: category)
         {
-            return try movedForward(moved, from: previous)
+            return try movedForward(moved, from: previous, paidBefore: paidBefore)
         }
         // Otherwise the payment is read to say why it did not move; or it moves now, when it became
         // this provider's payment (create-intent committed) after the statement above began.
@@ -243,8 +275,8 @@ package struct YooKassaWebhookSource: WebhookSource {
                 detail: "\(payment.status.rawValue) stays, \(target.rawValue) ignored")
             return done(.outOfOrderIgnored)
         case .advance:
-            return try movedForward(
-                try payments.setStatus(id: payment.id, to: target, failureCategory: category), from: payment.status)
+            let (moved, paidBefore) = try payments.setStatus(id: payment.id, to: target, failureCategory: category)
+            return try movedForward(moved, from: payment.status, paidBefore: paidBefore)
         }
     }
 

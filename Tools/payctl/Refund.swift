@@ -64,12 +64,17 @@ struct Refund: ParsableCommand {
         }
         guard yes else {
             let verb = plan.resuming == nil ? "Would refund" : "Would resume the refund of"
+            let paidTwice = try console.run { try PaymentStore(connection: connection).paidEarlier(than: id) }
+            let twice = paidTwice.map {
+                "Paid twice: payment \($0.uuidString.lowercased()) paid this booking first; this one is to go back."
+            }
             console.emit(
-                human: "\(verb) \(plan.amount) of payment \(paymentID) through \(payment.provider.displayName)"
+                human: TerminalText(twice.map { $0 + " " } ?? "")
+                    + "\(verb) \(plan.amount) of payment \(paymentID) through \(payment.provider.displayName)"
                     + " (\(plan.refundable) refundable). Run again with --yes to do it.",
                 machine: Report(
                     outcome: "planned", refund: plan.resuming, amount: YooKassa.Amount(plan.amount),
-                    refundable: YooKassa.Amount(plan.refundable), detail: nil))
+                    refundable: YooKassa.Amount(plan.refundable), detail: twice))
             return
         }
         let gateway = try Self.gateway(for: payment.provider, console: console)

@@ -15,6 +15,7 @@ package struct Migration: Sendable {
         .refunds,
         .reconcileRuns,
         .reconcileRunErrors,
+        .ownOpenPayments,
     ]
 
     /// The version this build of the code expects.
