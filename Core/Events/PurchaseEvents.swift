@@ -34,11 +34,14 @@ package enum PurchaseEvents {
             extra: ["previous_status": .string(previousStatus.rawValue), "reason": .string(reason)])
     }
 
-    /// A charge that must be refunded: a second payment of one invoice, or one that fits no purchase.
-    package static func refundDue(_ purchase: PurchaseRecord, chargeID: String, reason: String) -> DomainEvent {
-        event(
-            .purchaseRefundDue, purchase, key: chargeID,
-            extra: ["telegram_payment_charge_id": .string(chargeID), "reason": .string(reason)])
+    /// A charge that must be refunded: a second payment of one invoice, or one that fits no
+    /// purchase; `buyer`, the user Telegram said paid it, is the one to tell.
+    package static func refundDue(
+        _ purchase: PurchaseRecord, chargeID: String, reason: String, buyer: Int64?
+    ) -> DomainEvent {
+        var extra: [String: JSONValue] = ["telegram_payment_charge_id": .string(chargeID), "reason": .string(reason)]
+        if let buyer, TelegramUser.isUserID(buyer) { extra[TelegramUser.payloadKey] = .int(buyer) }
+        return event(.purchaseRefundDue, purchase, key: chargeID, extra: extra)
     }
 
     /// `purchase_refunded`, once per purchase: its charge went back to the buyer.

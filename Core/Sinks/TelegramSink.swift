@@ -1,7 +1,8 @@
 /// The `telegram` sink: a Bot API `sendMessage` with a short text per event. `"chat": "buyer"`
 /// writes to the buyer of a Stars purchase, and only to the private chat of the user Telegram
-/// said paid (`telegram_user_id` of `purchase_succeeded`), never to an id a client wrote: an
-/// event without such a buyer has no recipient, which is a final outcome, not a retry.
+/// said paid (`telegram_user_id` of `purchase_succeeded` and `purchase_refund_due`), never to an id
+/// a client wrote: an event without such a buyer has no recipient, which is a final outcome, not a
+/// retry.
 package enum TelegramSink {
     /// Where the Bot API is, and the bot's token; nil when `TELEGRAM_BOT_TOKEN` is unset.
     struct Endpoint: Sendable {

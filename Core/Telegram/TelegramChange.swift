@@ -101,7 +101,8 @@ enum TelegramChange {
         guard amount == purchase.price else {
             guard try record(purchase, true, "amount differs from the purchase") else { return .duplicateCharge }
             try events.append(
-                PurchaseEvents.refundDue(purchase, chargeID: charge, reason: WebhookOutcome.amountMismatch.rawValue))
+                PurchaseEvents.refundDue(
+                    purchase, chargeID: charge, reason: WebhookOutcome.amountMismatch.rawValue, buyer: buyer))
             trail.step(
                 .amountChecked, result: .decided(.amountMismatch), detail: "expected \(purchase.price)", level: .error)
             return .amountMismatch
@@ -112,7 +113,8 @@ enum TelegramChange {
                 trail.step(.chargeRecorded, result: .decided(.duplicateCharge))
                 return .duplicateCharge
             }
-            try events.append(PurchaseEvents.refundDue(purchase, chargeID: charge, reason: "paid_twice"))
+            try events.append(
+                PurchaseEvents.refundDue(purchase, chargeID: charge, reason: "paid_twice", buyer: buyer))
             trail.step(.paidTwice, result: .decided(.refundDue), level: .warning)
             return .refundDue
         }

@@ -62,4 +62,20 @@ import Testing
         #expect(world.telegram.messages.isEmpty)
         #expect(try relaying.deliveries() == ["buyer purchase_succeeded dead 1"])
     }
+
+    @Test func finding4_aSecondPaymentIsAnnouncedToItsPayerOnly() throws {
+        let relaying = try Relaying(
+            sinks: #"[{"name": "buyer", "kind": "telegram", "events": ["purchase_refund_due"], "chat": "buyer"}]"#)
+        let world = relaying.world
+        let live = ["TELEGRAM_STARS_ENABLED": "true", "MOCK_PAYMENTS": "false"]
+        let (invoice, _) = try world.invoice(#"{"user_id":5001,"item_id":"hint-pack"}"#, environment: live)
+        let purchase = try #require(invoice.json["purchase_id"] as? String)
+        for _ in 0..<2 {
+            let update = world.telegram.successfulPaymentUpdate(purchaseID: purchase, userID: 5001, amount: 50)
+            #expect(try world.update(update, environment: live).statusCode == 200)
+        }
+        try relaying.drain()
+        #expect(world.telegram.messages.map { $0["chat_id"] as? Int } == [5001])
+        #expect(try relaying.deliveries() == ["buyer purchase_refund_due delivered 1"])
+    }
 }
