@@ -73,7 +73,7 @@ package struct Config: Sendable {
     }
 
     /// An `http://` or `https://` base URL without a trailing slash, or `defaultValue` when unset.
-    package func baseURL(_ name: String, default defaultValue: String) throws -> String {
+    package func baseURL(_ name: String, default defaultValue: String) throws(ConfigError) -> String {
         var text = optional(name) ?? defaultValue
         guard text.hasPrefix("https://") || text.hasPrefix("http://"), !text.contains(" ") else {
             throw ConfigError(variable: name, problem: "must be an http:// or https:// URL")

@@ -4,7 +4,7 @@ package struct OutboundEvent: Sendable {
     package let deliveryID: Int64
     /// This attempt's number, from 1.
     package let attempt: Int
-    /// The event's id (a UUID): the webhook's `webhook-id`, the same for every attempt.
+    /// The event's id (a UUID), the same for every attempt: receivers deduplicate on it.
     package let eventID: String
     package let type: DomainEventType
     package let aggregateType: AggregateType

@@ -12,7 +12,6 @@ package struct Relay: Sendable {
         package let sinks: [Sink]
         package let schedule: RetrySchedule
         package let databaseURL: String
-        let telegram: TelegramSink.Endpoint?
         /// Keeps secrets out of stored errors.
         package let redactor: Redactor
         /// Deliveries claimed at once per sink (`RELAY_BATCH`).
@@ -20,17 +19,12 @@ package struct Relay: Sendable {
         /// How long one round may keep sending before it commits.
         package let roundMilliseconds: Int
 
-        /// The settings the environment gives: `SINKS_PATH`, `RELAY_RETRY_SCHEDULE`, `RELAY_BATCH`,
-        /// `DATABASE_URL`, `TELEGRAM_BOT_TOKEN` and `TELEGRAM_API_URL`.
+        /// The settings the environment gives: `SINKS_PATH` (and what the sinks file names),
+        /// `RELAY_RETRY_SCHEDULE`, `RELAY_BATCH` and `DATABASE_URL`.
         package init(_ config: Config) throws {
             sinks = try SinkFile.load(config)
             schedule = try RetrySchedule(config)
             databaseURL = try config.required("DATABASE_URL")
-            telegram = try config.optional("TELEGRAM_BOT_TOKEN").map { token in
-                TelegramSink.Endpoint(
-                    baseURL: try config.baseURL("TELEGRAM_API_URL", default: TelegramClient.defaultBaseURL),
-                    token: token)
-            }
             try config.checkSecretLengths()
             redactor = Redactor(secrets: config.secretValues)
             batch = try config.integer("RELAY_BATCH", default: 100, in: 1...1_000)

@@ -36,16 +36,16 @@ final class SinkWorker {
     var sinkName: String { sink.name }
     private let settings: Relay.Settings
     private let database: Database
-    private let sender: SinkSender
+    private let transport: any SinkTransport
+    private let http: any HTTPClient
     private let logger: Logger
-    /// The connection the session settings were made on; a new one (after a lost connection) gets them again.
-    private weak var configured: PGConnection?
 
     init(sink: Sink, settings: Relay.Settings, logger: Logger) {
         self.sink = sink
         self.settings = settings
         database = Database(url: settings.databaseURL, applicationName: "events-relay")
-        sender = SinkSender(telegram: settings.telegram, http: CurlHTTPClient())
+        transport = sink.transport
+        http = CurlHTTPClient()
         var logger = logger
         logger[metadataKey: LogKey.sink] = .string(sink.name)
         self.logger = logger
@@ -57,15 +57,12 @@ final class SinkWorker {
         let store = DeliveryStore(connection: connection)
         var tally = Tally()
         tally.fannedOut = try store.fanOut(to: settings.sinks)
-        if configured !== connection {
+        // Sends happen inside the transaction that holds the claims, so it is never run again.
+        try connection.transaction(attempts: 1) {
             // A relay that hangs mid-round loses its claims to the server, not forever.
             try connection.query(
-                "SET idle_in_transaction_session_timeout = \(settings.roundMilliseconds + sink.timeoutMilliseconds + 10_000)"
+                "SET LOCAL idle_in_transaction_session_timeout = \(settings.roundMilliseconds + sink.timeoutMilliseconds + 10_000)"
             )
-            configured = connection
-        }
-        try connection.query("BEGIN")
-        do {
             let claimed = try store.claim(sink: sink.name, limit: settings.batch)
             let roundEnd = min(deadline, Relay.now() + settings.roundMilliseconds)
             var attempts: [DeliveryStore.Attempt] = []
@@ -79,10 +76,6 @@ final class SinkWorker {
                 }
             }
             try store.record(attempts)
-            try connection.query("COMMIT")
-        } catch {
-            _ = try? connection.query("ROLLBACK")
-            throw error
         }
         if tally.attempted == 0 && tally.fannedOut == 0 { tally.fanOutHeldElsewhere = try store.awaitsFanOut() }
         return tally
@@ -92,7 +85,7 @@ final class SinkWorker {
     private func attempt(_ event: OutboundEvent) -> DeliveryStore.Attempt {
         let startedAt = Date.now.formatted(.iso8601)
         let started = Relay.now()
-        let answer = sender.send(event, to: sink)
+        let answer = send(event)
         let latency = max(0, Relay.now() - started)
         let status: DeliveryStatus
         var pause: Int?
@@ -113,6 +106,20 @@ final class SinkWorker {
         return DeliveryStore.Attempt(
             id: event.deliveryID, attempt: event.attempt, status: status, pause: pause, statusCode: answer.statusCode,
             error: scrubbed, startedAt: startedAt, latency: latency)
+    }
+
+    /// One attempt at `event`: the sink's request sent once, and its answer read by the sink.
+    private func send(_ event: OutboundEvent) -> SinkAnswer {
+        switch transport.request(event, timeoutMilliseconds: sink.timeoutMilliseconds, now: Int64(time(nil))) {
+        case .answered(let answer):
+            return answer
+        case .send(let request):
+            do throws(TransportError) {
+                return transport.answer(try http.send(request), now: Int64(time(nil)))
+            } catch {
+                return SinkAnswer.transport(error)
+            }
+        }
     }
 
     private func log(_ event: OutboundEvent, status: DeliveryStatus, answer: SinkAnswer, error: String?, latency: Int) {

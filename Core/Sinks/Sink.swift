@@ -8,41 +8,44 @@ package struct Sink: Sendable {
         case only(Set<DomainEventType>)
     }
 
-    /// Where a Telegram sink writes.
-    package enum Chat: Sendable, Equatable {
-        /// The buyer of a Stars purchase: the event's `user_id`, their Telegram id.
-        case buyer
-        /// A fixed chat, such as an operators' group.
-        case id(Int64)
+    /// How a sink receives events: its kind, with what that kind needs. A new kind is a type
+    /// conforming to `SinkTransport` and a case here.
+    package enum Destination: Sendable {
+        case webhook(WebhookSink)
+        case userService(UserServiceSink)
+        case telegram(TelegramSink)
     }
 
     /// Unique among the sinks; stored with each delivery.
     package let name: String
-    package let kind: SinkKind
     package let events: Selection
-    /// The receiver's URL (webhook) or base URL (user service); nil for Telegram.
-    package let url: String?
-    /// Webhook signing secrets; several while one is rotated out.
-    package let secrets: [StandardWebhookSecret]
-    /// The user service's bearer token, when it asks for one.
-    package let token: String?
-    /// Telegram only: who receives the message.
-    package let chat: Chat?
+    package let destination: Destination
     /// How long one attempt may take.
     package let timeoutMilliseconds: Int
 
-    package init(
-        name: String, kind: SinkKind, events: Selection, url: String? = nil, secrets: [StandardWebhookSecret] = [],
-        token: String? = nil, chat: Chat? = nil, timeoutMilliseconds: Int = 5_000
-    ) {
+    package init(name: String, events: Selection, destination: Destination, timeoutMilliseconds: Int = 5_000) {
         self.name = name
-        self.kind = kind
         self.events = events
-        self.url = url
-        self.secrets = secrets
-        self.token = token
-        self.chat = chat
+        self.destination = destination
         self.timeoutMilliseconds = timeoutMilliseconds
+    }
+
+    /// The kind, as the sinks file names it.
+    package var kind: SinkKind {
+        switch destination {
+        case .webhook: .webhook
+        case .userService: .userService
+        case .telegram: .telegram
+        }
+    }
+
+    /// What builds this sink's requests and reads its receiver's answers.
+    package var transport: any SinkTransport {
+        switch destination {
+        case .webhook(let sink): sink
+        case .userService(let sink): sink
+        case .telegram(let sink): sink
+        }
     }
 
     /// Whether events of `type` are delivered to this sink.

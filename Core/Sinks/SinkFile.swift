@@ -96,24 +96,28 @@ package enum SinkFile {
                 throw problem(name, "secret_env", "names \(secretVariable), which holds no whsec_ secret")
             }
             return Sink(
-                name: name, kind: kind, events: events, url: url, secrets: secrets, timeoutMilliseconds: timeout)
+                name: name, events: events, destination: .webhook(WebhookSink(url: url, secrets: secrets)),
+                timeoutMilliseconds: timeout)
         case .userService:
             let token = try entry.token_env.map { (variable) throws(ConfigError) in
                 try secret(variable, sink: name, field: "token_env", config: config)
             }
+            let url = try url(entry.url, sink: name, config: config)
             return Sink(
-                name: name, kind: kind, events: events, url: try url(entry.url, sink: name, config: config),
-                token: token,
+                name: name, events: events, destination: .userService(UserServiceSink(url: url, token: token)),
                 timeoutMilliseconds: timeout)
         case .telegram:
-            let chat: Sink.Chat
+            let chat: TelegramSink.Chat
             switch entry.chat {
             case .text("buyer"): chat = .buyer
             case .number(let id): chat = .id(id)
             case .text(let text) where Int64(text) != nil: chat = .id(Int64(text) ?? 0)
             default: throw problem(name, "chat", "must be \"buyer\" or a chat id")
             }
-            return Sink(name: name, kind: kind, events: events, chat: chat, timeoutMilliseconds: timeout)
+            return Sink(
+                name: name, events: events,
+                destination: .telegram(TelegramSink(chat: chat, bot: try TelegramSink.Bot(config))),
+                timeoutMilliseconds: timeout)
         }
     }
 

@@ -11,7 +11,7 @@ package enum SinkKind: String, Sendable, CaseIterable, Codable {
     package var understands: Set<DomainEventType>? {
         switch self {
         case .webhook, .telegram: nil
-        case .userService: [.subscriptionPaid, .subscriptionRevoked]
+        case .userService: UserServiceSink.understands
         }
     }
 }

@@ -1,7 +1,15 @@
-/// The `user-service` sink: the subscription call of the user service, for `subscription_paid`
-/// (`status: active`) and `subscription_revoked` (`status: revoked`, the new `expires_at`).
-/// The delivery id is the `Idempotency-Key`, so a retried call changes nothing twice.
-enum UserServiceSink {
+/// The `user-service` sink: the subscription call of the user service at `url`, for
+/// `subscription_paid` (`status: active`) and `subscription_revoked` (`status: revoked`, the new
+/// `expires_at`). The delivery id is the `Idempotency-Key`, so a retried call changes nothing twice.
+package struct UserServiceSink: SinkTransport {
+    /// The user service's base URL.
+    package let url: String
+    /// Its bearer token, when it asks for one.
+    package let token: String?
+
+    /// The event types it can act on.
+    static let understands: Set<DomainEventType> = [.subscriptionPaid, .subscriptionRevoked]
+
     private struct Body: Encodable {
         let plan_id: String
         let duration_days: Int64
@@ -12,7 +20,7 @@ enum UserServiceSink {
     }
 
     /// The request for one attempt, or the answer when the event cannot make one.
-    static func request(_ event: OutboundEvent, sink: Sink, url: String) -> SinkRequest {
+    package func request(_ event: OutboundEvent, timeoutMilliseconds: Int, now: Int64) -> SinkRequest {
         let status: String
         switch event.type {
         case .subscriptionPaid: status = "active"
@@ -34,15 +42,15 @@ enum UserServiceSink {
             expires_at: expiresAt, status: status)
         var headers = HTTPHeaders([
             ("Content-Type", "application/json"), ("Idempotency-Key", String(event.deliveryID)),
-            ("User-Agent", SinkSender.userAgent),
+            ("User-Agent", Self.userAgent),
         ])
-        if let token = sink.token { headers.add("Authorization", "Bearer \(token)") }
+        if let token { headers.add("Authorization", "Bearer \(token)") }
         guard let bytes = try? JSONCoding.encode(body) else {
             return .answered(.refused(statusCode: nil, error: "the call could not be encoded"))
         }
         return .send(
             OutboundRequest(
                 method: "POST", url: "\(url)/api/v1/users/\(PercentEncoding.component(userID))/subscription",
-                headers: headers, body: bytes, timeoutMilliseconds: sink.timeoutMilliseconds))
+                headers: headers, body: bytes, timeoutMilliseconds: timeoutMilliseconds))
     }
 }
