@@ -37,16 +37,36 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // The library's floors: each target imports only those below it (Core/Core/Core.swift).
+        .target(
+            name: "Base",
+            dependencies: ["CLibPQ", "CLibCrypto", "CLibCurl", .product(name: "Logging", package: "swift-log")],
+            path: "Core/Base"
+        ),
+        .target(
+            name: "Edge",
+            dependencies: ["Base", .product(name: "Logging", package: "swift-log")],
+            path: "Core/Edge"
+        ),
+        .target(
+            name: "Domain",
+            dependencies: ["Base", .product(name: "Logging", package: "swift-log")],
+            path: "Core/Domain"
+        ),
+        .target(
+            name: "Providers",
+            dependencies: ["Base", "Domain", .product(name: "Logging", package: "swift-log")],
+            path: "Core/Providers"
+        ),
+        .target(
+            name: "Operations",
+            dependencies: ["Base", "Domain", "Providers", "Edge", .product(name: "Logging", package: "swift-log")],
+            path: "Core/Operations"
+        ),
         .target(
             name: "Core",
-            dependencies: [
-                "CLibPQ",
-                "CLibCrypto",
-                "CLibCurl",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Core",
-            exclude: ["C"]
+            dependencies: ["Base", "Edge", "Domain", "Providers", "Operations"],
+            path: "Core/Core"
         ),
         .executableTarget(
             name: "payctl",
@@ -78,13 +98,13 @@ let package = Package(
         ),
         .testTarget(
             name: "UnitTests",
-            dependencies: ["Core"],
+            dependencies: ["Core", "Edge"],
             path: "Tests/UnitTests",
             exclude: ["Envelope/Fixtures"]
         ),
         .testTarget(
             name: "CoreTests",
-            dependencies: ["Core", "StandIns"],
+            dependencies: ["Core", "Base", "Edge", "StandIns"],
             path: "Tests/CoreTests"
         ),
     ]

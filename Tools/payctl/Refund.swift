@@ -26,8 +26,8 @@ struct Refund: ParsableCommand {
     struct Report: Encodable {
         let outcome: String
         let refund: RefundRecord?
-        let amount: YooKassa.Amount
-        let refundable: YooKassa.Amount
+        let amount: AmountBody
+        let refundable: AmountBody
         let detail: String?
     }
 
@@ -58,8 +58,8 @@ struct Refund: ParsableCommand {
                     + " (\(payment.provider.displayName) \(done.providerRefundID ?? "")). Nothing more was sent;"
                     + " --again refunds another \(done.amount).",
                 machine: Report(
-                    outcome: "already_refunded", refund: done, amount: YooKassa.Amount(done.amount),
-                    refundable: YooKassa.Amount(payment.refundable), detail: nil))
+                    outcome: "already_refunded", refund: done, amount: AmountBody(done.amount),
+                    refundable: AmountBody(payment.refundable), detail: nil))
             return
         }
         guard yes else {
@@ -73,8 +73,8 @@ struct Refund: ParsableCommand {
                     + "\(verb) \(plan.amount) of payment \(paymentID) through \(payment.provider.displayName)"
                     + " (\(plan.refundable) refundable). Run again with --yes to do it.",
                 machine: Report(
-                    outcome: "planned", refund: plan.resuming, amount: YooKassa.Amount(plan.amount),
-                    refundable: YooKassa.Amount(plan.refundable), detail: twice))
+                    outcome: "planned", refund: plan.resuming, amount: AmountBody(plan.amount),
+                    refundable: AmountBody(plan.refundable), detail: twice))
             return
         }
         let gateway = try Self.gateway(for: payment.provider, console: console)
@@ -96,8 +96,8 @@ struct Refund: ParsableCommand {
             console.emit(
                 human: human,
                 machine: Report(
-                    outcome: outcome.name, refund: refund, amount: YooKassa.Amount(refund.amount),
-                    refundable: YooKassa.Amount(plan.refundable), detail: detail))
+                    outcome: outcome.name, refund: refund, amount: AmountBody(refund.amount),
+                    refundable: AmountBody(plan.refundable), detail: detail))
         }
         switch outcome {
         case .succeeded(let refund, let full):

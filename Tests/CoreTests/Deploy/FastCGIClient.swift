@@ -1,8 +1,9 @@
+import Core
 import Foundation
 import Glibc
 import Testing
 
-@testable import Core
+@testable import Edge
 
 /// A FastCGI client written from the specification, independent of the server's own code: the
 /// bytes of records, and a connection to a function's socket that never waits longer than its

@@ -1,8 +1,9 @@
+import Core
 import Foundation
 import Glibc
 import Testing
 
-@testable import Core
+@testable import Edge
 
 /// The function executable as a long-lived FastCGI responder (`FASTCGI_LISTEN`), and the record
 /// parser it is built on.

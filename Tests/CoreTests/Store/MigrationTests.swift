@@ -1,7 +1,8 @@
+import Core
 import Foundation
 import Testing
 
-@testable import Core
+@testable import Base
 
 @Suite struct MigrationTests {
     static let tables = [

@@ -1,7 +1,8 @@
+import Core
 import Foundation
 import Testing
 
-@testable import Core
+@testable import Edge
 
 /// Where an API Gateway event names its caller, and what is not taken for one.
 @Suite struct CallerTests {

@@ -1,7 +1,8 @@
+import Core
 import Foundation
 import Testing
 
-@testable import Core
+@testable import Edge
 
 @Suite struct EnvelopeTests {
     static let limit = 1_048_576

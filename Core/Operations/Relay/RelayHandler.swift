@@ -1,0 +1,33 @@
+import Base
+import Logging
+
+/// `events-relay` as a function: each timer tick (an EventBridge schedule event or `{}`)
+/// delivers what is due until nothing is or `RELAY_BUDGET_MS` (default 20 000) is spent, and
+/// answers `{"delivered", "retrying", "dead", "due"}`.
+package struct RelayHandler: Handler {
+    package var method: String { HTTPRequest.scheduleMethod }
+
+    let relay: Relay
+    let budget: Int
+
+    /// The handler the environment configures.
+    package static func make(_ context: FunctionContext) throws -> any Handler {
+        RelayHandler(
+            relay: Relay(settings: try Relay.Settings(context.config)),
+            budget: try context.config.integer("RELAY_BUDGET_MS", default: 20_000, in: 100...900_000))
+    }
+
+    package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
+        let summary = try relay.drain(budget: budget, logger: logger)
+        logger.info(
+            "relay drained",
+            metadata: [
+                "delivered": .stringConvertible(summary.delivered), "retrying": .stringConvertible(summary.retrying),
+                "dead": .stringConvertible(summary.dead), "due": .stringConvertible(summary.due),
+            ])
+        var answer = HTTPResponse.json(200, summary)
+        answer.outcome = "drained"
+        answer.metrics = ["delivered": summary.delivered, "retrying": summary.retrying, "dead": summary.dead]
+        return answer
+    }
+}

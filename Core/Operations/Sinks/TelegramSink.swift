@@ -1,0 +1,82 @@
+import Base
+import Domain
+import Providers
+
+/// The `telegram` sink: a Bot API `sendMessage` with a short text per event. `"chat": "buyer"`
+/// writes to the buyer of a Stars purchase, and only to the private chat of the user Telegram
+/// said paid (`telegram_user_id` of `purchase_succeeded` and `purchase_refund_due`), never to an id
+/// a client wrote: an event without such a buyer has no recipient, which is a final outcome, not a
+/// retry.
+package struct TelegramSink: SinkTransport {
+    /// Where a Telegram sink writes.
+    package enum Chat: Sendable, Equatable {
+        /// The user Telegram said paid for a Stars purchase.
+        case buyer
+        /// A fixed chat, such as an operators' group.
+        case id(Int64)
+    }
+
+    /// Where the Bot API is, and the bot's token.
+    package struct Bot: Sendable {
+        let baseURL: String
+        let token: String
+
+        /// From `TELEGRAM_BOT_TOKEN` and `TELEGRAM_API_URL`; nil when the token is unset.
+        init?(_ config: Config) throws(ConfigError) {
+            guard let token = config.optional("TELEGRAM_BOT_TOKEN") else { return nil }
+            baseURL = try config.baseURL("TELEGRAM_API_URL", default: TelegramClient.defaultBaseURL)
+            self.token = token
+        }
+    }
+
+    /// Who receives the messages.
+    package let chat: Chat
+    /// The bot that sends them; nil when `TELEGRAM_BOT_TOKEN` is unset, which refuses each attempt.
+    let bot: Bot?
+
+    private struct SendMessage: Encodable {
+        let chat_id: Int64
+        let text: String
+        let disable_web_page_preview = true
+    }
+
+    /// The request for one attempt, or the answer when there is nobody to send to.
+    package func request(_ event: OutboundEvent, timeoutMilliseconds: Int, now: Int64) -> SinkRequest {
+        guard let bot else {
+            return .answered(.refused(statusCode: nil, error: "TELEGRAM_BOT_TOKEN is not set"))
+        }
+        let chatID: Int64
+        switch chat {
+        case .id(let id): chatID = id
+        case .buyer:
+            guard event.aggregateType == .purchase, case .int(let buyer) = event.payload[TelegramUser.payloadKey],
+                TelegramUser.isUserID(buyer)
+            else {
+                return .answered(
+                    .refused(
+                        statusCode: nil, error: "\(SinkAnswer.noRecipient): no paying Telegram user for this event"))
+            }
+            chatID = buyer
+        }
+        guard
+            let body = try? JSONCoding.encode(SendMessage(chat_id: chatID, text: NotificationText.message(for: event)))
+        else { return .answered(.refused(statusCode: nil, error: "the message could not be encoded")) }
+        return .send(
+            OutboundRequest(
+                method: "POST", url: "\(bot.baseURL)/bot\(bot.token)/sendMessage",
+                headers: HTTPHeaders([("Content-Type", "application/json")]), body: body,
+                timeoutMilliseconds: timeoutMilliseconds))
+    }
+
+    /// As any sink's, but the pause Telegram asks for in a 429's body (`parameters.retry_after`)
+    /// wins over the header.
+    package func answer(_ response: OutboundResponse, now: Int64) -> SinkAnswer {
+        SinkAnswer.classify(response, retryAfter: Self.retryAfter(response), now: now)
+    }
+
+    /// The pause Telegram asks for in a 429's body, in milliseconds, bounded to a day.
+    package static func retryAfter(_ response: OutboundResponse) -> Int? {
+        (try? JSONCoding.decode(Telegram.Reply<JSONValue>.self, from: response.body))?.parameters?.retry_after
+            .map(RetryAfter.milliseconds(seconds:))
+    }
+}

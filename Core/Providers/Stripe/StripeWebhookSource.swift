@@ -1,0 +1,218 @@
+import Base
+import Domain
+import FoundationEssentials
+import Logging
+
+/// The Stripe side of `stripe-webhook` (`POST /api/webhooks/stripe`): verifies the signature,
+/// ignores events from another account or mode, and applies each event once to its deal's
+/// payment (forward-only status, one automation event), every step logged with the event's ids
+/// and stored on its row.
+package struct StripeWebhookSource: WebhookSource {
+    let signature: StripeSignature
+    let expectedLivemode: Bool?
+    let expectedAccount: String?
+
+    package var provider: Provider { .stripe }
+
+    /// `stripe-webhook` as deployed, from `STRIPE_WEBHOOK_SECRET` (comma-separated while rolling),
+    /// `STRIPE_WEBHOOK_TOLERANCE`, `STRIPE_EXPECTED_LIVEMODE` and `STRIPE_EXPECTED_ACCOUNT`.
+    package static func make(_ context: FunctionContext) throws -> any Handler {
+        let config = context.config
+        let secrets = Config.secretList(try config.required("STRIPE_WEBHOOK_SECRET"))
+        guard !secrets.isEmpty, secrets.allSatisfy(SecretShape.stripeWebhookSecret.matches) else {
+            throw ConfigError(
+                variable: "STRIPE_WEBHOOK_SECRET",
+                problem: "must be one or more comma-separated secrets; each "
+                    + SecretShape.stripeWebhookSecret.requirement)
+        }
+        let cabinet = try reconciling(config)
+        let source = StripeWebhookSource(
+            signature: StripeSignature(
+                secrets: secrets,
+                toleranceSeconds: try config.integer("STRIPE_WEBHOOK_TOLERANCE", default: 300, in: 0...86_400)),
+            expectedLivemode: cabinet.expectedLivemode, expectedAccount: cabinet.expectedAccount)
+        return WebhookPipeline(source: source, database: try context.store())
+    }
+
+    /// The source reconciliation applies missed events through: they come from the API's list,
+    /// so there is no signature to check; `STRIPE_EXPECTED_*` still apply.
+    package static func reconciling(_ config: Config) throws -> StripeWebhookSource {
+        StripeWebhookSource(
+            signature: StripeSignature(secrets: [], toleranceSeconds: 300),
+            expectedLivemode: config.optional("STRIPE_EXPECTED_LIVEMODE") == nil
+                ? nil : try config.flag("STRIPE_EXPECTED_LIVEMODE", default: false),
+            expectedAccount: config.optional("STRIPE_EXPECTED_ACCOUNT"))
+    }
+
+    /// A verified event and what it means for its deal.
+    package struct Delivery {
+        let event: Stripe.Event
+        let change: StripeChange
+    }
+
+    package func authenticate(_ request: HTTPRequest, trail: inout WebhookTrail) throws(WebhookRefusal) -> Verification
+    {
+        // Read before verification for the log only: never a key, never believed.
+        let claimed = try? JSONCoding.decode(Claimed.self, from: request.body)
+        trail.identify(LogKey.eventID, claimed?.id ?? "unknown")
+        trail.identify(LogKey.eventType, claimed?.type ?? "unknown")
+        trail.step(.received(.stripe))
+        do {
+            try signature.verify(header: request.headers["Stripe-Signature"], body: request.body)
+            return .signature
+        } catch {
+            throw WebhookRefusal(
+                reason: .signatureFailed,
+                claim: WebhookRejectionStore.Claim(
+                    detail: error.reason, eventType: claimed?.type, eventID: claimed?.id),
+                error: APIError.badRequest(
+                    "signature_verification_failed", "The Stripe-Signature header does not verify: \(error.reason)."),
+                message: WebhookStep.signatureFailed.rawValue,
+                metadata: [
+                    LogKey.stepResult: .string(error.code), LogKey.detail: .string(error.reason),
+                    LogKey.hint: .string(error.hint),
+                    "keys_tried": .stringConvertible(signature.secretCount), "endpoint": .string(request.path),
+                    "expected_livemode": .string(expectedLivemode.map { $0 ? "live" : "test" } ?? "any"),
+                ])
+        }
+    }
+
+    package func decode(
+        _ request: HTTPRequest, verification: Verification, trail: inout WebhookTrail
+    ) throws -> Delivery {
+        guard let event = try? JSONCoding.decode(Stripe.Event.self, from: request.body) else {
+            trail.step(
+                .signatureVerified, result: .invalidEvent, detail: "the signed body is not a Stripe event",
+                level: .warning)
+            throw APIError.badRequest("invalid_event", "The body is not a Stripe event.")
+        }
+        let change = StripeChange(event)
+        trail.identify(LogKey.dealID, change.dealID ?? "missing")
+        if let sessionID = change.sessionID { trail.identify(LogKey.sessionID, sessionID) }
+        if let paymentIntentID = change.paymentIntentID { trail.identify(LogKey.paymentIntentID, paymentIntentID) }
+        trail.step(.signatureVerified)
+        return Delivery(event: event, change: change)
+    }
+
+    package func arrival(_ delivery: Delivery, verification: Verification) -> WebhookEventStore.Arrival {
+        let change = delivery.change
+        var arrival = WebhookEventStore.Arrival(
+            provider: .stripe, eventKey: delivery.event.id, eventType: delivery.event.type,
+            objectID: delivery.event.data.object.id, verification: verification)
+        arrival.dealID = change.dealID
+        arrival.sessionID = change.sessionID
+        arrival.paymentIntentID = change.paymentIntentID
+        return arrival
+    }
+
+    package func answer(_ result: WebhookResult) -> HTTPResponse {
+        .json(200, ["received": "true", "outcome": result.outcome.rawValue])
+    }
+
+    package func apply(
+        _ delivery: Delivery, connection: PGConnection, trail: inout WebhookTrail
+    ) throws -> WebhookResult {
+        let (event, change) = (delivery.event, delivery.change)
+        let done = { (outcome: WebhookOutcome, error: String?) in
+            WebhookResult(outcome: outcome, objectStatus: change.objectStatus, amount: change.amount, error: error)
+        }
+        if let reason = cabinetMismatch(event) {
+            trail.step(.cabinetIgnored, result: .decided(.cabinetIgnored), detail: reason, level: .warning)
+            return done(.cabinetIgnored, reason)
+        }
+        if let refund = change.refund {
+            return try apply(refund, change: change, connection: connection, trail: &trail)
+        }
+        guard let effect = change.effect else {
+            trail.step(.notHandled, result: .decided(.ignored))
+            return done(.ignored, nil)
+        }
+        if change.dealID == nil {
+            trail.step(.dealIDMissing, result: .decided(.dealIDMissing), level: .warning)
+        }
+        guard let key = change.paymentKey, let amount = change.amount, amount.minorUnits > 0 else {
+            trail.step(.persisted, result: .noPayment, detail: "the object names no payment and amount")
+            return done(change.dealID == nil ? .dealIDMissing : .processed, nil)
+        }
+
+        let payments = PaymentStore(connection: connection)
+        var payment: PaymentRecord
+        var moved: PaymentStatus.Transition
+        if let (found, inserted) = try payments.lockOrInsertDeal(
+            provider: .stripe, providerPaymentID: key, status: effect.status ?? .pending, amount: amount,
+            dealID: change.dealID, description: "Stripe \(event.type) \(key)")
+        {
+            payment = found
+            moved =
+                inserted
+                ? (effect.status == nil ? .unchanged : .advance)
+                : effect.status.map { found.status.transition(to: $0) } ?? .unchanged
+        } else {
+            // Another transaction inserted it first; it has committed, so the row is there now.
+            guard let concurrent = try payments.lock(provider: .stripe, providerPaymentID: key) else {
+                throw StoreError(.unexpectedResult, detail: "a deal payment that conflicted on insert is not there")
+            }
+            payment = concurrent
+            moved = effect.status.map { payment.status.transition(to: $0) } ?? .unchanged
+        }
+        trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
+        trail.step(.persisted, detail: "payment \(payment.status.rawValue)")
+
+        if moved == .outOfOrder {
+            trail.step(
+                .statusNotMovedBack, result: .decided(.outOfOrderIgnored), detail: "\(payment.status.rawValue) stays")
+            return done(.outOfOrderIgnored, nil)
+        }
+        if moved == .advance, let target = effect.status, payment.status != target {
+            let moved = try payments.setStatus(id: payment.id, to: target, failureCategory: effect.failureCategory)
+                .payment
+            trail.step(.statusUpdated, detail: "\(payment.status.rawValue) → \(target.rawValue)")
+            payment = moved
+        } else if moved == .advance {
+            trail.step(.statusUpdated, detail: "recorded as \(payment.status.rawValue)")
+        }
+        guard change.dealID != nil else { return done(.dealIDMissing, "deal_id missing from metadata") }
+        if moved == .advance || effect.status == nil {
+            let domain = PaymentEvents.other(
+                effect.eventType, payment, key: effect.eventKey, extra: change.eventPayload(event))
+            if try EventStore(connection: connection).append(domain) {
+                trail.step(.automationEventEmitted, detail: effect.eventType.rawValue)
+            }
+        }
+        return done(.processed, nil)
+    }
+
+    /// A `refund.*` event: the refund counted once against its payment by the refund ledger.
+    private func apply(
+        _ refund: ProviderRefund, change: StripeChange, connection: PGConnection, trail: inout WebhookTrail
+    ) throws -> WebhookResult {
+        guard let key = change.paymentKey,
+            let payment = try PaymentStore(connection: connection).lock(provider: .stripe, providerPaymentID: key)
+        else {
+            trail.step(.paymentLookup, result: .decided(.unknownPayment), level: .warning)
+            return WebhookResult(outcome: .unknownPayment, objectStatus: change.objectStatus, amount: change.amount)
+        }
+        trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
+        let (result, _) = try RefundLedger(connection: connection).record(refund, of: payment)
+        return WebhookResult(
+            outcome: result.outcome(trail: &trail), objectStatus: change.objectStatus, amount: change.amount)
+    }
+
+    /// Why an event belongs to another Stripe account or mode, or nil when it is ours.
+    private func cabinetMismatch(_ event: Stripe.Event) -> String? {
+        if let expectedLivemode, event.livemode != expectedLivemode {
+            return
+                "event is \(event.livemode ? "live" : "test") mode, this endpoint expects \(expectedLivemode ? "live" : "test")"
+        }
+        if let expectedAccount, event.account != expectedAccount {
+            return "event is from account \(event.account ?? "the platform"), this endpoint expects \(expectedAccount)"
+        }
+        return nil
+    }
+
+    /// The id and type read before the signature is checked: only for logging a refusal.
+    private struct Claimed: Decodable {
+        let id: String?
+        let type: String?
+    }
+}

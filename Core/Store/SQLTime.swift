@@ -1,7 +1,0 @@
-/// How timestamps leave the database for answers: UTC, ISO 8601, to the second.
-enum SQLTime {
-    /// `column` as `2026-12-02T05:40:00Z` (NULL stays NULL).
-    static func utc(_ column: String) -> String {
-        #"to_char(\#(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#
-    }
-}
