@@ -103,9 +103,9 @@ let package = Package(
             exclude: ["Envelope/Fixtures"]
         ),
         .testTarget(
-            name: "CoreTests",
+            name: "IntegrationTests",
             dependencies: ["Core", "Base", "Edge", "StandIns"],
-            path: "Tests/CoreTests"
+            path: "Tests/IntegrationTests"
         ),
     ]
         + functions.map { name in

@@ -37,26 +37,40 @@ package struct PaymentStore {
             WHERE purpose = 'subscription' AND user_id = $1 AND plan_id = $2
               AND coalesce(owner_id, '') = coalesce($3, '') AND status IN ('pending', 'waiting_for_capture')
             """
-        /// For a booking payment that `$2` makes succeed: another payment of the same booking that
-        /// had succeeded before it (and is not refunded in full), so this one paid it twice.
-        static let paidBefore = """
-            (SELECT earlier.id FROM payments AS earlier
-             WHERE $2 = 'succeeded' AND payments.purpose = 'booking' AND earlier.purpose = 'booking'
-               AND earlier.status = 'succeeded' AND earlier.appointment_id = payments.appointment_id
-               AND earlier.kind = payments.kind AND earlier.id <> payments.id
-             ORDER BY earlier.paid_at LIMIT 1) AS paid_before
+        /// `moved`, a statement that sets a payment's status to `$2` and returns its columns, made
+        /// to claim the booking of a booking payment it makes succeed: the first success takes
+        /// the booking's row in `booking_payers`; a later one finds the row taken (waiting for a
+        /// payer still committing, whose row `DO UPDATE` returns although this statement's
+        /// snapshot predates it) and is recorded in `booking_second_payments` with the payer as
+        /// `paid_before`. A payer refunded in full gives the row up (`releaseBooking`).
+        static func claimingBooking(_ moved: String) -> String {
             """
+            WITH moved AS (\(moved)),
+            payer AS (
+                INSERT INTO booking_payers AS b (appointment_id, kind, payment_id)
+                SELECT appointment_id, kind, id FROM moved WHERE $2 = 'succeeded' AND purpose = 'booking'
+                ON CONFLICT (appointment_id, kind) DO UPDATE SET payment_id = b.payment_id
+                RETURNING b.payment_id
+            ),
+            second AS (
+                INSERT INTO booking_second_payments (payment_id, paid_before)
+                SELECT moved.id, payer.payment_id FROM moved, payer WHERE payer.payment_id <> moved.id
+                ON CONFLICT DO NOTHING
+            )
+            SELECT moved.*, (SELECT payer.payment_id FROM payer WHERE payer.payment_id <> moved.id) AS paid_before
+            FROM moved
+            """
+        }
         static let byID = "SELECT \(columns) FROM payments WHERE id = $1::uuid"
-        /// The payment that paid booking payment `$1`'s booking before it did, if any.
+        /// The payment that paid booking payment `$1`'s booking first, while both stand paid.
         static let paidEarlier = """
-            SELECT earlier.id FROM payments AS later JOIN payments AS earlier
-              ON earlier.purpose = 'booking' AND earlier.status = 'succeeded'
-             AND earlier.appointment_id = later.appointment_id AND earlier.kind = later.kind
-             AND (earlier.paid_at, earlier.id) < (later.paid_at, later.id)
-            WHERE later.id = $1::uuid AND later.purpose = 'booking' AND later.paid_at IS NOT NULL
-            ORDER BY earlier.paid_at LIMIT 1
+            SELECT second.paid_before AS id FROM booking_second_payments AS second
+            JOIN payments AS later ON later.id = second.payment_id AND later.status = 'succeeded'
+            JOIN payments AS earlier ON earlier.id = second.paid_before AND earlier.status = 'succeeded'
+            WHERE second.payment_id = $1::uuid
             """
         static let lockByID = "SELECT \(columns) FROM payments WHERE id = $1::uuid FOR UPDATE"
+        static let releaseBooking = "DELETE FROM booking_payers WHERE payment_id = $1::uuid"
         static let byProviderID = "SELECT \(columns) FROM payments WHERE provider = $1 AND provider_payment_id = $2"
         static let recent = """
             SELECT \(columns) FROM payments WHERE provider = $1 AND created_at >= to_timestamp($2) ORDER BY created_at
@@ -101,18 +115,18 @@ package struct PaymentStore {
                 invoice_number = CASE WHEN $2 = 'succeeded' AND invoice_number IS NULL THEN \(nextInvoiceNumber)
                                       ELSE invoice_number END
             """
-        static let setStatus = """
-            UPDATE payments \(statusChange) WHERE id = $1::uuid RETURNING \(columns), \(paidBefore)
-            """
+        static let setStatus = claimingBooking(
+            "UPDATE payments \(statusChange) WHERE id = $1::uuid RETURNING \(columns)")
         /// The status changed only from one of `$5` and for the amount `$6` `$7`; locked first, so
         /// `previous` is what it was.
-        static let advance = """
+        static let advance = claimingBooking(
+            """
             UPDATE payments \(statusChange)
             FROM (SELECT id AS locked, status AS previous FROM payments
                   WHERE provider = $1 AND provider_payment_id = $4 FOR UPDATE) AS was
             WHERE id = was.locked AND was.previous = ANY ($5::text[]) AND amount_minor = $6 AND currency = $7
-            RETURNING \(columns), was.previous, \(paidBefore)
-            """
+            RETURNING \(columns), was.previous
+            """)
         /// One page of an owner's payments, newest first, with their total count: one row with a
         /// NULL id when the page is past the end.
         static let ownedPage = """
@@ -186,6 +200,12 @@ package struct PaymentStore {
     package func paidEarlier(than id: UUID) throws -> UUID? {
         try connection.query(SQL.paidEarlier, [id]).first.flatMap { try $0.string("id") }.flatMap(
             UUID.init(uuidString:))
+    }
+
+    /// Gives up the booking `id` paid first, once it is refunded in full: the booking's next
+    /// success is its first payer again.
+    package func releaseBooking(paidBy id: UUID) throws {
+        try connection.query(SQL.releaseBooking, [id])
     }
 
     package func find(id: UUID) throws -> PaymentRecord? {

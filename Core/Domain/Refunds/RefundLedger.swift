@@ -7,7 +7,8 @@ import FoundationEssentials
 /// id, or by the local id the provider echoes in our metadata), or recorded as made at the
 /// provider; its money is counted once, when it first succeeds, with
 /// one `payment_refunded` (or `deal_refunded`) event saying whether the payment is now refunded in
-/// full, and a subscription refunded in full loses the period it bought.
+/// full, a subscription refunded in full loses the period it bought, and a booking's first payment
+/// refunded in full leaves the booking to its next payer.
 package struct RefundLedger {
     /// What recording a provider's report did.
     package enum Result: Sendable, Equatable {
@@ -104,6 +105,9 @@ package struct RefundLedger {
             let period = try SubscriptionStore(connection: connection).revoke(for: moved)
         {
             try events.append(PaymentEvents.revoked(moved, period: period))
+        }
+        if full, case .booking = moved.purpose {
+            try PaymentStore(connection: connection).releaseBooking(paidBy: moved.id)
         }
         return (.applied(settled, full: full, event: event.type), moved)
     }

@@ -35,12 +35,10 @@ package struct AlarmStore {
                    SELECT DISTINCT ON (provider) unresolved FROM reconcile_runs WHERE error IS NULL
                    ORDER BY provider, finished_at DESC, id DESC
                ) AS latest) AS reconcile_differences,
-              (SELECT count(*) FROM payments AS later
-               WHERE later.purpose = 'booking' AND later.status = 'succeeded' AND EXISTS (
-                   SELECT FROM payments AS earlier
-                   WHERE earlier.purpose = 'booking' AND earlier.status = 'succeeded'
-                     AND earlier.appointment_id = later.appointment_id AND earlier.kind = later.kind
-                     AND (earlier.paid_at, earlier.id) < (later.paid_at, later.id))) AS paid_twice,
+              (SELECT count(*) FROM booking_second_payments AS second
+               JOIN payments AS later ON later.id = second.payment_id AND later.status = 'succeeded'
+               JOIN payments AS earlier ON earlier.id = second.paid_before AND earlier.status = 'succeeded'
+              ) AS paid_twice,
               (SELECT count(*) FROM (
                    SELECT DISTINCT ON (provider) error FROM reconcile_runs ORDER BY provider, finished_at DESC, id DESC
                ) AS latest WHERE error IS NOT NULL) AS reconcile_failures,

@@ -71,20 +71,22 @@ package struct Reconciler {
         var applied = 0
         for reconciler in reconcilers {
             var found: [Difference] = []
-            let items: [FoundDifference]
             do {
-                items = try reconciler.differences(since: since, until: now - graceSeconds, logger: logger)
-            } catch let error as ReconcileError {
-                failures.append(error)
-                try ReconcileStore(connection: try database.connection()).record(error, since: since)
-                continue
-            }
-            for var item in items {
-                if apply, let run = item.apply {
-                    item.difference.applied = try run()
-                    applied += 1
+                let items = try reconciler.differences(since: since, until: now - graceSeconds, logger: logger)
+                for var item in items {
+                    if apply, let run = item.apply {
+                        item.difference.applied = try run()
+                        applied += 1
+                    }
+                    found.append(item.difference)
                 }
-                found.append(item.difference)
+            } catch {
+                // Whatever stopped this provider's run is recorded as its failure; the others go on.
+                let failure =
+                    error as? ReconcileError ?? ReconcileError(provider: reconciler.provider, reason: "\(error)")
+                failures.append(failure)
+                try ReconcileStore(connection: try database.connection()).record(failure, since: since)
+                continue
             }
             try ReconcileStore(connection: try database.connection()).record(
                 provider: reconciler.provider, since: since, differences: found)

@@ -135,51 +135,18 @@ package struct StripeWebhookSource: WebhookSource {
             return done(change.dealID == nil ? .dealIDMissing : .processed, nil)
         }
 
-        let payments = PaymentStore(connection: connection)
-        var payment: PaymentRecord
-        var moved: PaymentStatus.Transition
-        if let (found, inserted) = try payments.lockOrInsertDeal(
-            provider: .stripe, providerPaymentID: key, status: effect.status ?? .pending, amount: amount,
-            dealID: change.dealID, description: "Stripe \(event.type) \(key)")
-        {
-            payment = found
-            moved =
-                inserted
-                ? (effect.status == nil ? .unchanged : .advance)
-                : effect.status.map { found.status.transition(to: $0) } ?? .unchanged
-        } else {
-            // Another transaction inserted it first; it has committed, so the row is there now.
-            guard let concurrent = try payments.lock(provider: .stripe, providerPaymentID: key) else {
-                throw StoreError(.unexpectedResult, detail: "a deal payment that conflicted on insert is not there")
-            }
-            payment = concurrent
-            moved = effect.status.map { payment.status.transition(to: $0) } ?? .unchanged
+        let recorded = PaymentLedger.Change(
+            provider: .stripe, providerPaymentID: key, status: effect.status, amount: amount,
+            failureCategory: effect.failureCategory,
+            unknown: .recordedAsDeal(dealID: change.dealID, description: "Stripe \(event.type) \(key)"),
+            event: .named(
+                effect.eventType, key: effect.eventKey, payload: change.eventPayload(event), dealID: change.dealID))
+        switch try PaymentLedger(connection: connection).record(recorded, trail: &trail) {
+        case .outOfOrder: return done(.outOfOrderIgnored, nil)
+        case .applied, .unchanged, .unknownPayment, .amountMismatch, .paidTwice:
+            guard change.dealID != nil else { return done(.dealIDMissing, "deal_id missing from metadata") }
+            return done(.processed, nil)
         }
-        trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
-        trail.step(.persisted, detail: "payment \(payment.status.rawValue)")
-
-        if moved == .outOfOrder {
-            trail.step(
-                .statusNotMovedBack, result: .decided(.outOfOrderIgnored), detail: "\(payment.status.rawValue) stays")
-            return done(.outOfOrderIgnored, nil)
-        }
-        if moved == .advance, let target = effect.status, payment.status != target {
-            let moved = try payments.setStatus(id: payment.id, to: target, failureCategory: effect.failureCategory)
-                .payment
-            trail.step(.statusUpdated, detail: "\(payment.status.rawValue) → \(target.rawValue)")
-            payment = moved
-        } else if moved == .advance {
-            trail.step(.statusUpdated, detail: "recorded as \(payment.status.rawValue)")
-        }
-        guard change.dealID != nil else { return done(.dealIDMissing, "deal_id missing from metadata") }
-        if moved == .advance || effect.status == nil {
-            let domain = PaymentEvents.other(
-                effect.eventType, payment, key: effect.eventKey, extra: change.eventPayload(event))
-            if try EventStore(connection: connection).append(domain) {
-                trail.step(.automationEventEmitted, detail: effect.eventType.rawValue)
-            }
-        }
-        return done(.processed, nil)
     }
 
     /// A `refund.*` event: the refund counted once against its payment by the refund ledger.

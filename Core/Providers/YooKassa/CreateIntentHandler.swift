@@ -117,9 +117,11 @@ package struct CreateIntentHandler: Handler {
         if case .subscription(let planID, _) = purpose { periodDays = catalog.plans[planID]?.periodDays }
         for _ in 0..<3 {
             if let (open, age) = try payments.open(for: purpose, owner: owner) {
-                guard age > confirmationWindowSeconds, try endedAtYooKassa(open, logger: logger) else {
+                guard age > confirmationWindowSeconds, let ended = try endedAtYooKassa(open, logger: logger) else {
                     return (open, false)
                 }
+                // Paid after all: that payment is the answer, and no second one is opened.
+                if ended.status != .canceled { return (ended, false) }
                 continue
             }
             if let inserted = try payments.insert(
@@ -132,12 +134,12 @@ package struct CreateIntentHandler: Handler {
         throw StoreError(.unexpectedResult, detail: "open payment neither found nor inserted")
     }
 
-    /// Whether YooKassa has ended `payment`, an open payment past the confirmation window: its
-    /// success or cancellation is then recorded as its notification would be (verification
-    /// `reconcile`, so the notification arriving later is a duplicate). A payment YooKassa still
-    /// holds open, or that cannot be read now, is not ended.
-    private func endedAtYooKassa(_ payment: PaymentRecord, logger: Logger) throws -> Bool {
-        guard let providerPaymentID = payment.providerPaymentID else { return false }
+    /// `payment`, an open payment past the confirmation window, as it is once YooKassa has ended
+    /// it: its success or cancellation is recorded as its notification would be (verification
+    /// `reconcile`, so the notification arriving later is a duplicate). Nil while YooKassa holds it
+    /// open, or when it cannot be read now.
+    private func endedAtYooKassa(_ payment: PaymentRecord, logger: Logger) throws -> PaymentRecord? {
+        guard let providerPaymentID = payment.providerPaymentID else { return nil }
         let object: YooKassa.Payment
         do {
             object = try yookassa.payment(id: providerPaymentID, logger: logger)
@@ -145,10 +147,10 @@ package struct CreateIntentHandler: Handler {
             logger.warning(
                 "open payment past the confirmation window could not be read back; returned as it is",
                 metadata: ["provider_payment_id": .string(providerPaymentID), "failure": .string("\(error)")])
-            return false
+            return nil
         }
         guard let status = PaymentStatus(rawValue: object.status), status == .succeeded || status == .canceled else {
-            return false
+            return nil
         }
         let outcome = try YooKassaWebhookSource.recordFound(
             YooKassaWebhookSource.found(object, status: status), database: database, logger: logger)
@@ -159,7 +161,7 @@ package struct CreateIntentHandler: Handler {
                 "outcome": .string(outcome.rawValue),
             ])
         let now = try PaymentStore(connection: try database.connection()).find(id: payment.id)
-        return now.map { $0.status != .pending && $0.status != .waitingForCapture } ?? true
+        return now.flatMap { $0.status == .pending || $0.status == .waitingForCapture ? nil : $0 }
     }
 
     /// Creates the provider payment for a local one and records it with `payment_started`.

@@ -219,71 +219,17 @@ package struct YooKassaWebhookSource: WebhookSource {
                 detail: "the event reports \(reported.rawValue), the payment is \(target.rawValue)", level: .warning)
             confirmed = false
         }
-        let payments = PaymentStore(connection: connection)
-        let category = target == .canceled ? object.cancellation_details?.reason ?? "unknown" : nil
-        func movedForward(
-            _ moved: PaymentRecord, from previous: PaymentStatus, paidBefore: UUID?
-        ) throws
-            -> WebhookResult
-        {
-            trail.identify(LogKey.paymentID, moved.id.uuidString.lowercased())
-            trail.step(.statusUpdated, detail: "\(previous.rawValue) → \(target.rawValue)")
-            if let paidBefore {
-                // Two callers each paid one booking: the later payment is recorded and goes back.
-                try EventStore(connection: connection).append(PaymentEvents.paidTwice(moved, paidBefore: paidBefore))
-                trail.step(
-                    .paidTwice, result: .decided(.refundDue),
-                    detail: "payment \(paidBefore.uuidString.lowercased()) paid this booking first", level: .warning)
-                trail.step(.automationEventEmitted, detail: DomainEventType.bookingPaidTwice.rawValue)
-                return done(.refundDue)
-            }
-            let period = target == .succeeded ? try addedPeriod(moved, connection: connection, trail: &trail) : nil
-            let event: DomainEvent? =
-                switch target {
-                case .succeeded: PaymentEvents.paid(moved, period: period)
-                case .canceled:
-                    PaymentEvents.failed(
-                        moved, category: category ?? "unknown", party: object.cancellation_details?.party)
-                default: nil
-                }
-            if let event {
-                try EventStore(connection: connection).append(event)
-                trail.step(.automationEventEmitted, detail: event.type.rawValue)
-            }
-            return done(.processed)
-        }
-        // The usual case in one statement: the payment moves forward to what the API says.
-        if let amount,
-            let (moved, previous, paidBefore) = try payments.advance(
-                provider: .yookassa, providerPaymentID: object.id, to: target, amount: amount,
-                failureCategory: category)
-        {
-            return try movedForward(moved, from: previous, paidBefore: paidBefore)
-        }
-        // Otherwise the payment is read to say why it did not move; or it moves now, when it became
-        // this provider's payment (create-intent committed) after the statement above began.
-        guard let payment = try payments.lock(provider: .yookassa, providerPaymentID: object.id) else {
-            trail.step(.paymentLookup, result: .decided(.unknownPayment), level: .warning)
-            return done(.unknownPayment)
-        }
-        trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
-        guard amount == payment.amount else {
-            trail.step(
-                .amountChecked, result: .decided(.amountMismatch), detail: "expected \(payment.amount)", level: .error)
-            return done(.amountMismatch)
-        }
-        switch payment.status.transition(to: target) {
-        case .unchanged:
-            trail.step(.statusUnchanged, result: .decided(.noChange), detail: target.rawValue)
-            return done(.noChange)
-        case .outOfOrder:
-            trail.step(
-                .statusNotMovedBack, result: .decided(.outOfOrderIgnored),
-                detail: "\(payment.status.rawValue) stays, \(target.rawValue) ignored")
-            return done(.outOfOrderIgnored)
-        case .advance:
-            let (moved, paidBefore) = try payments.setStatus(id: payment.id, to: target, failureCategory: category)
-            return try movedForward(moved, from: payment.status, paidBefore: paidBefore)
+        let change = PaymentLedger.Change(
+            provider: .yookassa, providerPaymentID: object.id, status: target, amount: amount,
+            failureCategory: target == .canceled ? object.cancellation_details?.reason ?? "unknown" : nil,
+            failureParty: object.cancellation_details?.party, unknown: .refused, event: .forStatus)
+        switch try PaymentLedger(connection: connection).record(change, trail: &trail) {
+        case .applied: return done(.processed)
+        case .unchanged: return done(.noChange)
+        case .outOfOrder: return done(.outOfOrderIgnored)
+        case .unknownPayment: return done(.unknownPayment)
+        case .amountMismatch: return done(.amountMismatch)
+        case .paidTwice: return done(.refundDue)
         }
     }
 
@@ -315,24 +261,6 @@ package struct YooKassaWebhookSource: WebhookSource {
         trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
         let (result, _) = try RefundLedger(connection: connection).record(refund, of: payment)
         return WebhookResult(outcome: result.outcome(trail: &trail), objectStatus: object.status, amount: amount)
-    }
-
-    /// The period a subscription payment that just succeeded adds to its user's subscription.
-    private func addedPeriod(
-        _ payment: PaymentRecord, connection: PGConnection, trail: inout WebhookTrail
-    ) throws
-        -> SubscriptionPeriod?
-    {
-        guard case .subscription(let planID, let userID) = payment.purpose else { return nil }
-        guard let days = payment.periodDays else {
-            trail.step(
-                .subscriptionExtended, result: .noPeriod, detail: "the payment predates kept periods", level: .warning)
-            return nil
-        }
-        let period = try SubscriptionStore(connection: connection).extend(
-            for: payment, userID: userID, planID: planID, days: days)
-        if let period { trail.step(.subscriptionExtended, detail: "\(period.activatedAt) → \(period.expiresAt)") }
-        return period
     }
 
     private struct Envelope<Object: Decodable>: Decodable { let object: Object }

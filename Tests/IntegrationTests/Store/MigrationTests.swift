@@ -6,7 +6,8 @@ import Testing
 
 @Suite struct MigrationTests {
     static let tables = [
-        "audit_log", "deliveries", "delivery_attempts", "events", "idempotency_keys", "payments", "purchase_charges",
+        "audit_log", "booking_payers", "booking_second_payments", "deliveries", "delivery_attempts", "events",
+        "idempotency_keys", "payments", "purchase_charges",
         "purchases", "reconcile_runs", "refunds", "schema_migrations", "subscription_periods", "subscriptions",
         "webhook_events", "webhook_rejections",
     ]

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import StandIns
+import Synchronization
 import Testing
 
 /// Round three, finding 2: the first caller to open an appointment's payment owned it, so a
@@ -60,6 +61,42 @@ import Testing
         let refunded = try RefundTests.refund(world, [second, "--yes"])
         #expect(refunded.status == 0, "\(refunded.stderr)")
         #expect(try RefundTests.refunded(world, second) == "refunded 50000")
+        #expect(try CheckTests.check(world).levels["paid_twice"] == "ok")
+    }
+
+    @Test func finding2_twoSuccessesOfOneBookingCommittingTogetherAreToldApart() throws {
+        let world = try World()
+        let rounds = 6
+        var notifications: [[UInt8]] = []
+        for round in 0..<rounds {
+            for caller in ["mallory", "alice"] {
+                let (_, provider) = try world.createBooking("apt-race-\(round)", caller: caller)
+                notifications.append(try #require(world.yookassa.settle(provider, "succeed")))
+            }
+        }
+        let outcomes = Mutex<[String]>([])
+        let delivered = notifications
+        DispatchQueue.concurrentPerform(iterations: delivered.count) { index in
+            let outcome = (try? world.notify(delivered[index]))?.json["outcome"] as? String ?? "failed"
+            outcomes.withLock { $0.append(outcome) }
+        }
+        #expect(
+            outcomes.withLock { $0.sorted() } == Array(repeating: "processed", count: rounds)
+                + Array(repeating: "refund_due", count: rounds))
+        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'booking_paid'") == rounds)
+        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'booking_paid_twice'") == rounds)
+        #expect(try CheckTests.check(world).levels["paid_twice"] == "critical", "six paid twice, all counted")
+    }
+
+    @Test func finding2_aBookingWhoseFirstPaymentWentBackIsPaidOnceMore() throws {
+        let world = try World(["PAYCTL_OPERATOR": "alice"])
+        let (first, firstProvider) = try world.createBooking("apt-5005", caller: "mallory")
+        #expect(try world.notify(try #require(world.yookassa.settle(firstProvider, "succeed"))).statusCode == 200)
+        #expect(try RefundTests.refund(world, [first, "--yes"]).status == 0)
+        let (_, secondProvider) = try world.createBooking("apt-5005", caller: "alice")
+        let paid = try world.notify(try #require(world.yookassa.settle(secondProvider, "succeed")))
+        #expect(paid.json["outcome"] as? String == "processed", "the booking's money went back: this is its payment")
+        #expect(try world.count("SELECT count(*) FROM events WHERE type = 'booking_paid'") == 2)
         #expect(try CheckTests.check(world).levels["paid_twice"] == "ok")
     }
 
