@@ -91,6 +91,13 @@ package struct PaymentLedger {
         }
     }
 
+    /// A payment the provider refused to create (a 4xx to `POST /v3/payments`): canceled as
+    /// `provider_rejected`, so it no longer stands open for its booking or subscription.
+    package func recordRejected(_ payment: PaymentRecord) throws {
+        try PaymentStore(connection: connection).setStatus(
+            id: payment.id, to: .canceled, failureCategory: "provider_rejected")
+    }
+
     /// A payment created here, moved forward to what the provider says.
     private func move(_ change: Change, to target: PaymentStatus, trail: inout WebhookTrail) throws -> Result {
         let payments = PaymentStore(connection: connection)

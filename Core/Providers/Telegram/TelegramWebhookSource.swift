@@ -77,10 +77,19 @@ package struct TelegramWebhookSource: WebhookSource {
                 amount: Money(minorUnits: query.total_amount, currency: .xtr),
                 answer: .json(200, answer))
         case .payment(let payment, let buyer):
-            let outcome = try TelegramChange.settle(payment, buyer: buyer, connection: connection, trail: &trail)
-            return WebhookResult(
-                outcome: outcome,
-                amount: Money(minorUnits: payment.total_amount, currency: Currency(payment.currency) ?? .xtr))
+            let amount = Money(minorUnits: payment.total_amount, currency: Currency(payment.currency) ?? .xtr)
+            let charge = PurchaseLedger.Charge(
+                purchaseID: payment.invoice_payload, amount: amount, chargeID: payment.telegram_payment_charge_id,
+                providerChargeID: payment.provider_payment_charge_id, buyer: buyer)
+            let outcome: WebhookOutcome =
+                switch try PurchaseLedger(connection: connection).record(charge, trail: &trail) {
+                case .succeeded: .processed
+                case .duplicateCharge: .duplicateCharge
+                case .unknownPurchase: .unknownPurchase
+                case .amountMismatch: .amountMismatch
+                case .paidTwice: .refundDue
+                }
+            return WebhookResult(outcome: outcome, amount: amount)
         case .other:
             trail.step(.notHandled, result: .decided(.ignored))
             return WebhookResult(outcome: .ignored)

@@ -175,7 +175,7 @@ package struct CreateIntentHandler: Handler {
                 body, idempotenceKey: payment.id.uuidString.lowercased(), logger: logger)
         } catch {
             if case .rejected(let status, let code, _) = error {
-                try payments.setStatus(id: payment.id, to: .canceled, failureCategory: "provider_rejected")
+                try PaymentLedger(connection: try database.connection()).recordRejected(payment)
                 logger.error(
                     "YooKassa rejected the payment",
                     metadata: ["status": .stringConvertible(status), "code": .string(code)])

@@ -29,6 +29,7 @@ package struct StarsPurchaseHandler: Handler {
         log[metadataKey: "purchase_id"] = .string(purchaseID)
         let connection = try setup.database.connection()
         let purchases = PurchaseStore(connection: connection)
+        let ledger = PurchaseLedger(connection: connection)
         let (purchase, repeated) = try connection.transaction { () throws -> (PurchaseRecord, Bool) in
             for _ in 0..<3 {
                 if let existing = try purchases.lock(purchaseID) {
@@ -43,24 +44,14 @@ package struct StarsPurchaseHandler: Handler {
                     case .refunded:
                         throw APIError.conflict("purchase_not_pending", "This purchase was refunded; start a new one.")
                     case .pending:
-                        guard let (done, elapsed) = try purchases.succeed(purchaseID, chargeID: nil) else {
-                            return (existing, true)
-                        }
-                        try EventStore(connection: connection).append(
-                            PurchaseEvents.succeeded(
-                                done, previousStatus: .pending, source: "mock", chargeID: nil,
-                                millisecondsFromInvoice: elapsed, buyer: TelegramUser.id(done.userID)))
+                        guard let done = try ledger.succeedMock(existing) else { return (existing, true) }
                         return (done, false)
                     }
                 }
                 let item = try input.item(in: setup.catalog)
-                if let inserted = try purchases.insert(
-                    id: purchaseID, userID: input.userID, item: item, status: .succeeded, ownerID: request.caller)
+                if let inserted = try ledger.recordMock(
+                    id: purchaseID, userID: input.userID, item: item, ownerID: request.caller)
                 {
-                    try EventStore(connection: connection).append(
-                        PurchaseEvents.succeeded(
-                            inserted, previousStatus: nil, source: "mock", chargeID: nil, millisecondsFromInvoice: nil,
-                            buyer: TelegramUser.id(inserted.userID)))
                     return (inserted, false)
                 }
             }

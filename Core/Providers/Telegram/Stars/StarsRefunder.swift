@@ -65,16 +65,8 @@ package struct StarsRefunder {
     /// once, and the purchase it paid, with `purchase_refunded`.
     func recordRefunded(_ charge: ChargeRecord, operatorName: String) throws -> Outcome {
         try connection.transaction {
-            // The purchase before its charge, as the webhook takes them.
-            let purchases = PurchaseStore(connection: connection)
-            let purchase = try purchases.lock(charge.purchaseID)
-            guard let refunded = try purchases.chargeRefunded(charge.chargeID) else {
-                return .alreadyRefunded(try purchases.lockCharge(charge.chargeID) ?? charge)
-            }
-            var moved: PurchaseRecord?
-            if purchase != nil, let done = try purchases.refund(refunded.purchaseID, chargeID: charge.chargeID) {
-                try EventStore(connection: connection).append(PurchaseEvents.refunded(done, chargeID: charge.chargeID))
-                moved = done
+            guard let (refunded, moved) = try PurchaseLedger(connection: connection).recordRefund(of: charge) else {
+                return .alreadyRefunded(try PurchaseStore(connection: connection).lockCharge(charge.chargeID) ?? charge)
             }
             try audit(refunded, "stars.refund.succeeded", operatorName: operatorName)
             return .refunded(refunded, purchase: moved)
