@@ -1,3 +1,25 @@
+import Base
+
+extension RefundLedger {
+    /// A refund a provider's notification or event reports, of the payment the provider knows as
+    /// `providerPaymentID`: that payment locked and the refund recorded against it, with the
+    /// webhook outcome and its steps on `trail`.
+    package func record(
+        _ refund: ProviderRefund, ofPayment providerPaymentID: String?, at provider: Provider,
+        trail: inout WebhookTrail
+    ) throws -> WebhookOutcome {
+        guard let providerPaymentID,
+            let payment = try PaymentStore(connection: connection).lock(
+                provider: provider, providerPaymentID: providerPaymentID)
+        else {
+            trail.step(.paymentLookup, result: .decided(.unknownPayment), level: .warning)
+            return .unknownPayment
+        }
+        trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
+        return try record(refund, of: payment).0.outcome(trail: &trail)
+    }
+}
+
 extension RefundLedger.Result {
     /// The webhook outcome of a refund a notification or event reported, with its steps on `trail`.
     package func outcome(trail: inout WebhookTrail) -> WebhookOutcome {

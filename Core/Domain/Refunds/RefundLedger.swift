@@ -29,7 +29,7 @@ package struct RefundLedger {
         case reversed(RefundRecord)
     }
 
-    private let connection: PGConnection
+    let connection: PGConnection
 
     package init(connection: PGConnection) { self.connection = connection }
 

@@ -153,16 +153,9 @@ package struct StripeWebhookSource: WebhookSource {
     private func apply(
         _ refund: ProviderRefund, change: StripeChange, connection: PGConnection, trail: inout WebhookTrail
     ) throws -> WebhookResult {
-        guard let key = change.paymentKey,
-            let payment = try PaymentStore(connection: connection).lock(provider: .stripe, providerPaymentID: key)
-        else {
-            trail.step(.paymentLookup, result: .decided(.unknownPayment), level: .warning)
-            return WebhookResult(outcome: .unknownPayment, objectStatus: change.objectStatus, amount: change.amount)
-        }
-        trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
-        let (result, _) = try RefundLedger(connection: connection).record(refund, of: payment)
-        return WebhookResult(
-            outcome: result.outcome(trail: &trail), objectStatus: change.objectStatus, amount: change.amount)
+        let outcome = try RefundLedger(connection: connection).record(
+            refund, ofPayment: change.paymentKey, at: .stripe, trail: &trail)
+        return WebhookResult(outcome: outcome, objectStatus: change.objectStatus, amount: change.amount)
     }
 
     /// Why an event belongs to another Stripe account or mode, or nil when it is ours.

@@ -251,16 +251,9 @@ package struct YooKassaWebhookSource: WebhookSource {
             trail.step(.amountChecked, result: .decided(.amountMismatch), detail: "unreadable amount", level: .error)
             return WebhookResult(outcome: .amountMismatch, objectStatus: object.status)
         }
-        guard
-            let payment = try PaymentStore(connection: connection).lock(
-                provider: .yookassa, providerPaymentID: object.payment_id)
-        else {
-            trail.step(.paymentLookup, result: .decided(.unknownPayment), level: .warning)
-            return WebhookResult(outcome: .unknownPayment, objectStatus: object.status, amount: amount)
-        }
-        trail.identify(LogKey.paymentID, payment.id.uuidString.lowercased())
-        let (result, _) = try RefundLedger(connection: connection).record(refund, of: payment)
-        return WebhookResult(outcome: result.outcome(trail: &trail), objectStatus: object.status, amount: amount)
+        let outcome = try RefundLedger(connection: connection).record(
+            refund, ofPayment: object.payment_id, at: .yookassa, trail: &trail)
+        return WebhookResult(outcome: outcome, objectStatus: object.status, amount: amount)
     }
 
     private struct Envelope<Object: Decodable>: Decodable { let object: Object }
