@@ -20,10 +20,10 @@ struct Deliveries: ParsableCommand {
 
         func run() throws {
             let console = Console(json: json)
-            let store = DeliveryStore(connection: try console.connect())
+            let store = DeliveryLog(connection: try console.connect())
             let records = try console.run {
                 try store.list(
-                    DeliveryStore.Filter(
+                    DeliveryLog.Filter(
                         sink: sink, status: status, eventType: event, limit: max(1, min(limit, 10_000))))
             }
             for record in records {
@@ -55,7 +55,7 @@ struct Deliveries: ParsableCommand {
 
         func run() throws {
             let console = Console(json: json)
-            let store = DeliveryStore(connection: try console.connect())
+            let store = DeliveryLog(connection: try console.connect())
             if let id {
                 let changed = try console.run { try store.retry(id: id) }
                 guard changed else {
@@ -101,7 +101,7 @@ struct Deliveries: ParsableCommand {
                 throw console.fail(
                     .configuration, "no sink \(sink) in the sinks file.", next: "check SINKS_PATH and the sink's name.")
             }
-            let store = DeliveryStore(connection: try console.connect())
+            let store = DeliveryLog(connection: try console.connect())
             let count = try console.run { try store.backfill(configured, seconds: since.seconds) }
             console.emit(
                 human:

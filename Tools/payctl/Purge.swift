@@ -23,7 +23,7 @@ struct Purge: ParsableCommand {
         let console = Console(json: json)
         let connection = try console.connect()
         let keys = IdempotencyStore(connection: connection)
-        let rejections = WebhookRejectionStore(connection: connection)
+        let rejections = RejectionLog(connection: connection)
         let retention = rejectionsOlderThan.seconds
         if yes {
             let report = try console.run {

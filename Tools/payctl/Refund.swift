@@ -159,18 +159,17 @@ struct Refund: ParsableCommand {
 
     /// The provider's API client, from the environment.
     private static func gateway(for provider: Provider, console: Console) throws -> any RefundGateway {
+        let gateway: (any RefundGateway)?
         do {
-            switch provider {
-            case .yookassa: return try YooKassaClient(config: console.config)
-            case .stripe: return try StripeClient(config: console.config)
-            case .telegram:
-                throw console.fail(
-                    .configuration, "Stars are refunded by charge.", next: "payctl stars refund CHARGE_ID.")
-            }
+            gateway = try ProviderTable.refundGateway(provider, config: console.config)
         } catch let error as ConfigError {
             throw console.fail(
                 .configuration, "\(error.variable) \(error.problem).",
                 next: "set it to refund through \(provider.displayName).")
         }
+        guard let gateway else {
+            throw console.fail(.configuration, "Stars are refunded by charge.", next: "payctl stars refund CHARGE_ID.")
+        }
+        return gateway
     }
 }

@@ -10,8 +10,8 @@ struct Show: ParsableCommand {
     @Flag(help: "Print JSON for scripts.") var json = false
 
     struct Story: Encodable {
-        let event: WebhookEventStore.Record
-        let automationEvents: [EventStore.Stored]
+        let event: WebhookEventLog.Record
+        let automationEvents: [DomainEventLog.Stored]
         /// Each automation event's deliveries to the sinks.
         let deliveries: [DeliveryRecord]
     }
@@ -19,7 +19,7 @@ struct Show: ParsableCommand {
     func run() throws {
         let console = Console(json: json)
         let connection = try console.connect()
-        guard let record = try console.run({ try WebhookEventStore(connection: connection).find(eventID) }) else {
+        guard let record = try console.run({ try WebhookEventLog(connection: connection).find(eventID) }) else {
             throw console.fail(
                 .finding, "webhook event \(eventID) not found.",
                 next:
@@ -27,12 +27,12 @@ struct Show: ParsableCommand {
             )
         }
         let caused = try console.run {
-            try EventStore(connection: connection).caused(
+            try DomainEventLog(connection: connection).caused(
                 byProviderEvent: record.eventKey, providerObject: record.paymentIntentID ?? record.objectID)
         }
         let deliveries = try console.run {
-            try DeliveryStore(connection: connection).list(
-                DeliveryStore.Filter(eventIDs: caused.map(\.id), limit: 1_000))
+            try DeliveryLog(connection: connection).list(
+                DeliveryLog.Filter(eventIDs: caused.map(\.id), limit: 1_000))
         }
         let style = console.style
         var lines: [TerminalText] = [style.bold("\(record.provider) \(record.eventType) \(record.eventKey)")]

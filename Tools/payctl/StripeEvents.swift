@@ -39,7 +39,8 @@ struct StripeCommand: ParsableCommand {
             let createdSince = since.map { Int64(time(nil)) - Int64($0.seconds) }
             let events: [StripeClient.EventSummary]
             do {
-                events = try client.events(types: types, limit: limit, createdSince: createdSince, failedOnly: failed)
+                events = try client.events(
+                    types: types, limit: limit, createdSince: createdSince, failedOnly: failed, logger: console.logger)
             } catch .rejected(let status, let message, _) {
                 throw console.fail(
                     .provider, "Stripe refused the request (HTTP \(status)): \(message)",

@@ -26,10 +26,10 @@ struct Summary: ParsableCommand {
             let connection = try console.connect()
             let (records, rejections) = try console.run {
                 (
-                    try WebhookEventStore(connection: connection).recent(
+                    try WebhookEventLog(connection: connection).recent(
                         windowSeconds: since.seconds,
-                        filter: WebhookEventStore.Filter(provider: provider?.rawValue), limit: 1_000_000),
-                    try WebhookRejectionStore(connection: connection).recent(
+                        filter: WebhookEventLog.Filter(provider: provider), limit: 1_000_000),
+                    try RejectionLog(connection: connection).recent(
                         windowSeconds: since.seconds, provider: provider)
                 )
             }
@@ -38,7 +38,7 @@ struct Summary: ParsableCommand {
             )
             fromDatabase.include(
                 sinks: try console.run {
-                    try DeliveryStore(connection: connection).counts(windowSeconds: since.seconds)
+                    try DeliveryLog(connection: connection).counts(windowSeconds: since.seconds)
                 })
             report = fromDatabase
         }
@@ -82,7 +82,7 @@ struct SummaryReport: Encodable {
     var dealIdMissing = 0
     var dealsWithProblems: [DealProblem] = []
     /// Deliveries of domain events to the sinks, per sink (database only).
-    var sinks: [DeliveryStore.SinkCounts] = []
+    var sinks: [DeliveryLog.SinkCounts] = []
     var nextSteps: [String] = []
 
     var healthy: Bool {
@@ -91,7 +91,7 @@ struct SummaryReport: Encodable {
     }
 
     /// Adds the sinks' counts and their next steps.
-    mutating func include(sinks: [DeliveryStore.SinkCounts]) {
+    mutating func include(sinks: [DeliveryLog.SinkCounts]) {
         self.sinks = sinks
         for sink in sinks {
             let name = sink.sink
@@ -114,7 +114,7 @@ struct SummaryReport: Encodable {
     }
 
     init(
-        records: [WebhookEventStore.Record], rejections: [WebhookRejectionStore.Record], source: String,
+        records: [WebhookEventLog.Record], rejections: [RejectionLog.Record], source: String,
         provider: Provider?
     ) {
         self.source = source
@@ -196,7 +196,7 @@ struct SummaryReport: Encodable {
     private func steps() -> [String] {
         var steps: [String] = []
         if total == 0 {
-            return (provider.map { [$0] } ?? Provider.allCases).flatMap(Self.nothingArrived)
+            return (provider.map { [$0] } ?? Provider.allCases).flatMap(ProviderTable.whereToLookWhenNothingArrived)
         }
         for rejection in rejections {
             steps.append("\(rejection.count) \(rejection.provider) \(Self.hint(rejection.reason))")
@@ -223,28 +223,6 @@ struct SummaryReport: Encodable {
             )
         }
         return steps
-    }
-
-    /// Where to look when no delivery of `provider` arrived at all.
-    private static func nothingArrived(_ provider: Provider) -> [String] {
-        switch provider {
-        case .stripe:
-            [
-                "Check the endpoint URL and its enabled events in the Stripe Dashboard (Developers → Webhooks).",
-                "`payctl stripe events --failed` lists events Stripe could not deliver; `payctl stripe events` shows what Stripe sent.",
-                "Look for the functions' log lines: no \"Stripe webhook received\" means requests never reached the function.",
-            ]
-        case .yookassa:
-            [
-                "Check the HTTP notification URL and its events in YooKassa's merchant profile (Integration → HTTP notifications).",
-                "Look for the functions' log lines: no \"YooKassa webhook received\" means notifications never reached the function.",
-            ]
-        case .telegram:
-            [
-                "Call the Bot API's getWebhookInfo: its url, last_error_message and pending_update_count say what Telegram sees.",
-                "Look for the functions' log lines: no \"Telegram webhook received\" means updates never reached the function.",
-            ]
-        }
     }
 
     /// What to check for deliveries refused for `reason`.

@@ -22,10 +22,10 @@ struct Tail: ParsableCommand {
         let console = Console(json: json)
         if logs { return followLogs(console) }
         let connection = try console.connect()
-        let store = WebhookEventStore(connection: connection)
-        let rejections = WebhookRejectionStore(connection: connection)
-        let filter = WebhookEventStore.Filter(
-            provider: provider?.rawValue, type: type, dealID: deal, sessionID: session, eventID: event)
+        let store = WebhookEventLog(connection: connection)
+        let rejections = RejectionLog(connection: connection)
+        let filter = WebhookEventLog.Filter(
+            provider: provider, type: type, dealID: deal, sessionID: session, eventID: event)
         // Refused deliveries carry no verified ids, so filters by deal, session, type or event leave them out.
         let showRejections = type == nil && deal == nil && session == nil && event == nil
         var cursor = "0"
@@ -53,7 +53,7 @@ struct Tail: ParsableCommand {
             }
             if let deal {
                 let deliveries = try console.run {
-                    try DeliveryStore(connection: connection).list(DeliveryStore.Filter(dealID: deal, limit: 1_000))
+                    try DeliveryLog(connection: connection).list(DeliveryLog.Filter(dealID: deal, limit: 1_000))
                 }
                 for delivery in deliveries.reversed() {
                     let state = "\(delivery.status.rawValue)|\(delivery.attempts)"
@@ -98,7 +98,7 @@ struct Tail: ParsableCommand {
         }
     }
 
-    static func describe(_ record: WebhookEventStore.Record, style: Style) -> TerminalText {
+    static func describe(_ record: WebhookEventLog.Record, style: Style) -> TerminalText {
         var text: TerminalText =
             "\(style.dim(record.updatedAt)) \(record.provider) \(record.eventType) \(record.eventKey) \(style.outcome(record.outcome))"
         for (name, value) in [
@@ -112,7 +112,7 @@ struct Tail: ParsableCommand {
     }
 
     /// A counter of refused deliveries: how many this hour, and what the last one claimed.
-    static func describe(_ rejection: WebhookRejectionStore.Record, style: Style) -> TerminalText {
+    static func describe(_ rejection: RejectionLog.Record, style: Style) -> TerminalText {
         var text: TerminalText =
             "\(style.dim(rejection.lastSeenAt)) \(rejection.provider) refused \(style.outcome(rejection.reason))"
             + " count=\(rejection.count) hour=\(rejection.hour)"

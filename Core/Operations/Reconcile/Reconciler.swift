@@ -36,29 +36,10 @@ package struct Reconciler {
     package init(providers: [Provider]?, context: FunctionContext) throws {
         let config = context.config
         graceSeconds = Int64(try config.duration("RECONCILE_GRACE", default: "5m") / 1_000)
-        let wanted =
-            providers
-            ?? Provider.allCases.filter { provider in
-                switch provider {
-                case .yookassa: config.optional("YOOKASSA_SECRET_KEY") != nil
-                case .stripe: config.optional("STRIPE_API_KEY") != nil
-                case .telegram: config.optional("TELEGRAM_BOT_TOKEN") != nil
-                }
-            }
+        let wanted = providers ?? Provider.allCases.filter { ProviderTable.isConfigured($0, config: config) }
         let database = try context.store()
         self.database = database
-        reconcilers = try wanted.map { provider -> any ProviderReconciler in
-            switch provider {
-            case .yookassa:
-                YooKassaReconciler(client: try YooKassaClient(config: config), database: database)
-            case .stripe:
-                StripeReconciler(
-                    client: try StripeClient(config: config), database: database,
-                    source: try StripeWebhookSource.reconciling(config))
-            case .telegram:
-                TelegramReconciler(client: try TelegramClient(config: config), database: database)
-            }
-        }
+        reconcilers = try wanted.map { try ProviderTable.reconciler($0, config: config, database: database) }
     }
 
     /// Compares the last `seconds` (but the last `graceSeconds`); with `apply`, brings each missed

@@ -60,7 +60,15 @@ package struct Relay: Sendable {
         forEachSink(logger: logger) { worker in
             var tally = SinkWorker.Tally()
             while Self.now() < deadline {
-                guard let round = try? worker.round(until: deadline) else { break }
+                let round: SinkWorker.Tally
+                do {
+                    round = try worker.round(until: deadline)
+                } catch {
+                    // What was claimed rolls back and is due again on the next drain.
+                    logger.error(
+                        "relay round failed", metadata: [LogKey.sink: .string(worker.sinkName), "error": "\(error)"])
+                    break
+                }
                 tally += round
                 if !round.busy { break }
                 if round.fanOutHeldElsewhere { usleep(UInt32(Self.heldFanOutPause) * 1_000) }

@@ -58,6 +58,9 @@ final class SinkWorker {
         let store = DeliveryStore(connection: connection)
         var tally = Tally()
         tally.fannedOut = try store.fanOut(to: settings.sinks)
+        // Asked before the claim: a fan-out another worker commits after this sees its deliveries
+        // claimed below; one it has not committed yet shows here, and the round is tried again.
+        let heldElsewhere = tally.fannedOut == 0 ? try store.awaitsFanOut() : false
         // Sends happen inside the transaction that holds the claims, so it is never run again.
         try connection.transaction(attempts: 1) {
             // A relay that hangs mid-round loses its claims to the server, not forever.
@@ -78,7 +81,7 @@ final class SinkWorker {
             }
             try store.record(attempts)
         }
-        if tally.attempted == 0 && tally.fannedOut == 0 { tally.fanOutHeldElsewhere = try store.awaitsFanOut() }
+        tally.fanOutHeldElsewhere = tally.attempted == 0 && heldElsewhere
         return tally
     }
 

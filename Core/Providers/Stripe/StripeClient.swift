@@ -1,8 +1,11 @@
 import Base
 import FoundationEssentials
+import Logging
 
 /// The Stripe API for operators: `GET /v1/events`, paginated (a restricted key with Events: Read),
-/// and refunds (`POST /v1/refunds`, `GET /v1/refunds/{id}`, which need Refunds: Write).
+/// and refunds (`POST /v1/refunds`, `GET /v1/refunds/{id}`, which need Refunds: Write). Calls are
+/// retried on 5xx, 409, 429 and a broken transport inside a time budget, as the other providers'
+/// clients are (`RetryingCall`), a refund with the same `Idempotency-Key` every time.
 package struct StripeClient {
     /// The real API; `STRIPE_API_URL` overrides it.
     package static let defaultBaseURL = "https://api.stripe.com"
@@ -21,33 +24,39 @@ package struct StripeClient {
     private let baseURL: String
     private let apiKey: String
     private let http: any HTTPClient
+    private let policy: RetryPolicy
 
-    package init(baseURL: String, apiKey: String, http: any HTTPClient) {
+    package init(baseURL: String, apiKey: String, http: any HTTPClient, policy: RetryPolicy) {
         self.baseURL = baseURL
         self.apiKey = apiKey
         self.http = http
+        self.policy = policy
     }
 
-    /// From `STRIPE_API_URL` and `STRIPE_API_KEY`.
+    /// From `STRIPE_API_URL`, `STRIPE_API_KEY` and `STRIPE_TIMEOUT_MS` (default 10000).
     package init(config: Config) throws {
         self.init(
             baseURL: try config.baseURL("STRIPE_API_URL", default: Self.defaultBaseURL),
-            apiKey: try config.secret("STRIPE_API_KEY", .stripeAPIKey), http: CurlHTTPClient())
+            apiKey: try config.secret("STRIPE_API_KEY", .stripeAPIKey), http: CurlHTTPClient(),
+            policy: RetryPolicy(
+                budgetMilliseconds: try config.integer("STRIPE_TIMEOUT_MS", default: 10_000, in: 100...60_000)))
     }
 
     /// Up to `limit` events, newest first, following `has_more` across pages of at most 100.
     package func events(
-        types: [String] = [], limit: Int, createdSince: Int64? = nil, failedOnly: Bool = false
+        types: [String] = [], limit: Int, createdSince: Int64? = nil, failedOnly: Bool = false, logger: Logger
     ) throws(StripeError) -> [EventSummary] {
         try list(
             "/v1/events", Self.eventFilters(types: types, createdSince: createdSince, failedOnly: failedOnly),
-            limit: limit)
+            limit: limit, logger: logger)
     }
 
     /// Every event of `types` created since `createdSince` (Unix seconds), whole, newest first.
-    package func fullEvents(types: [String], createdSince: Int64) throws(StripeError) -> [Stripe.Event] {
+    package func fullEvents(types: [String], createdSince: Int64, logger: Logger) throws(StripeError) -> [Stripe.Event]
+    {
         try list(
-            "/v1/events", Self.eventFilters(types: types, createdSince: createdSince, failedOnly: false), limit: .max)
+            "/v1/events", Self.eventFilters(types: types, createdSince: createdSince, failedOnly: false), limit: .max,
+            logger: logger)
     }
 
     private static func eventFilters(types: [String], createdSince: Int64?, failedOnly: Bool) -> [String] {
@@ -59,29 +68,34 @@ package struct StripeClient {
 
     /// `POST /v1/refunds` (form-encoded) with `Idempotency-Key`; `fields` are the form's pairs.
     package func createRefund(
-        _ fields: [(String, String)], idempotencyKey: String
+        _ fields: [(String, String)], idempotencyKey: String, logger: Logger
     ) throws(StripeError)
         -> Stripe.Refund
     {
         let form = fields.map { "\(PercentEncoding.component($0.0))=\(PercentEncoding.component($0.1))" }
         return try send(
             Stripe.Refund.self, "POST", "/v1/refunds", form: form.joined(separator: "&"),
-            idempotencyKey: idempotencyKey)
+            idempotencyKey: idempotencyKey, logger: logger)
     }
 
     /// `GET /v1/refunds/{id}`.
-    package func refund(id: String) throws(StripeError) -> Stripe.Refund {
-        try send(Stripe.Refund.self, "GET", "/v1/refunds/\(PercentEncoding.component(id))")
+    package func refund(id: String, logger: Logger) throws(StripeError) -> Stripe.Refund {
+        try send(Stripe.Refund.self, "GET", "/v1/refunds/\(PercentEncoding.component(id))", logger: logger)
     }
 
     /// `GET /v1/refunds?payment_intent=…` (or `charge=…`): every refund of one payment, newest first.
-    package func refunds(of target: (field: String, id: String)) throws(StripeError) -> [Stripe.Refund] {
-        try list("/v1/refunds", ["\(target.field)=\(PercentEncoding.component(target.id))"], limit: .max)
+    package func refunds(
+        of target: (field: String, id: String), logger: Logger
+    ) throws(StripeError)
+        -> [Stripe.Refund]
+    {
+        try list(
+            "/v1/refunds", ["\(target.field)=\(PercentEncoding.component(target.id))"], limit: .max, logger: logger)
     }
 
     /// Up to `limit` items of a list, following `has_more` with `starting_after` whatever a page's length.
     private func list<Item: Decodable & StripeListed>(
-        _ path: String, _ filters: [String], limit: Int
+        _ path: String, _ filters: [String], limit: Int, logger: Logger
     )
         throws(StripeError) -> [Item]
     {
@@ -90,7 +104,7 @@ package struct StripeClient {
         while collected.count < limit {
             var query = filters + ["limit=\(min(100, limit - collected.count))"]
             if let cursor { query.append("starting_after=\(PercentEncoding.component(cursor))") }
-            let page = try send(ListPage<Item>.self, "GET", path + "?" + query.joined(separator: "&"))
+            let page = try send(ListPage<Item>.self, "GET", path + "?" + query.joined(separator: "&"), logger: logger)
             collected += page.data
             guard page.has_more, let last = page.data.last else { break }
             cursor = last.id
@@ -98,29 +112,25 @@ package struct StripeClient {
         return collected
     }
 
-    /// One call: Stripe's error message for a 4xx, `unavailable` for no answer or a 5xx.
+    /// One call, retried inside the budget: Stripe's error message for a 4xx, `unavailable` for no
+    /// answer or a 5xx. The URL and key are never logged: only the method and path.
     private func send<Value: Decodable>(
-        _ type: Value.Type, _ method: String, _ path: String, form: String? = nil, idempotencyKey: String? = nil
+        _ type: Value.Type, _ method: String, _ path: String, form: String? = nil, idempotencyKey: String? = nil,
+        logger: Logger
     ) throws(StripeError) -> Value {
         var headers = HTTPHeaders([("Authorization", "Bearer \(apiKey)"), ("Stripe-Version", "2025-03-31.basil")])
         if form != nil { headers.add("Content-Type", "application/x-www-form-urlencoded") }
         if let idempotencyKey { headers.add("Idempotency-Key", idempotencyKey) }
-        let request = OutboundRequest(
-            method: method, url: baseURL + path, headers: headers, body: Array((form ?? "").utf8),
-            timeoutMilliseconds: 10_000)
-        let response: OutboundResponse
-        do {
-            response = try http.send(request)
-        } catch {
-            throw .unavailable("\(error)")
-        }
-        switch Self.verdict(response) {
-        case .done(let body):
-            guard let value = try? JSONCoding.decode(type, from: body) else { throw .badResponse }
-            return value
-        case .retry(let error, _), .fail(let error):
-            throw error
-        }
+        let call = RetryingCall<StripeError>(
+            provider: "Stripe", call: "\(method) \(path.prefix { $0 != "?" })", policy: policy, http: http)
+        let body = try call.run(
+            { timeout in
+                OutboundRequest(
+                    method: method, url: baseURL + path, headers: headers, body: Array((form ?? "").utf8),
+                    timeoutMilliseconds: timeout)
+            }, logger: logger, classify: Self.verdict, transport: { .unavailable("\($0)") })
+        guard let value = try? JSONCoding.decode(type, from: body) else { throw .badResponse }
+        return value
     }
 
     /// What one answer means: the body, `unavailable` (worth asking again later: a 5xx, 409 or

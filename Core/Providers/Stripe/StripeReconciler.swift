@@ -24,7 +24,7 @@ package struct StripeReconciler: ProviderReconciler {
     package func differences(since: Int64, until: Int64, logger: Logger) throws -> [FoundDifference] {
         let events: [Stripe.Event]
         do {
-            events = try client.fullEvents(types: StripeChange.handledTypes, createdSince: since)
+            events = try client.fullEvents(types: StripeChange.handledTypes, createdSince: since, logger: logger)
                 .filter { $0.created <= until }
         } catch {
             throw ReconcileError(provider: .stripe, reason: "\(error)")

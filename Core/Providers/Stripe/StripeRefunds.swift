@@ -17,7 +17,7 @@ extension StripeClient: RefundGateway {
     {
         let target = try Self.target(of: payment)
         let local = refund.id.uuidString.lowercased()
-        return try Self.readable { () throws(StripeError) in try refunds(of: target) }
+        return try Self.readable { () throws(StripeError) in try refunds(of: target, logger: logger) }
             .first { $0.metadata?["refund_id"] == local }?.providerRefund
     }
 
@@ -30,7 +30,7 @@ extension StripeClient: RefundGateway {
         fields += refund.metadata.sorted { $0.key < $1.key }.map { ("metadata[\($0.key)]", $0.value) }
         if let reason = refund.reason { fields.append(("metadata[reason]", BoundedText.clip(reason, 500))) }
         let made = try Self.readable { () throws(StripeError) in
-            try createRefund(fields, idempotencyKey: refund.idempotencyKey)
+            try createRefund(fields, idempotencyKey: refund.idempotencyKey, logger: logger)
         }
         guard let answer = made.providerRefund else { throw .unavailable("Stripe answered an unreadable refund") }
         return answer
@@ -47,7 +47,8 @@ extension StripeClient: RefundGateway {
     }
 
     package func fetch(providerRefundID: String, logger: Logger) throws(RefundGatewayError) -> ProviderRefund {
-        let object = try Self.readable { () throws(StripeError) in try self.refund(id: providerRefundID) }
+        let object = try Self.readable { () throws(StripeError) in try self.refund(id: providerRefundID, logger: logger)
+        }
         guard let refund = object.providerRefund else { throw .unavailable("Stripe answered an unreadable refund") }
         return refund
     }

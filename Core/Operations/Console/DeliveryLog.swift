@@ -1,8 +1,13 @@
 import Base
 
 /// What `payctl` reads and changes in the outbox: listings, per-sink counts, manual retries and
-/// backfills. Every write says how many rows it changed.
-extension DeliveryStore {
+/// backfills. Every write says how many rows it changed. The relay's own statements stay in
+/// `DeliveryStore`.
+package struct DeliveryLog {
+    private let connection: PGConnection
+
+    package init(connection: PGConnection) { self.connection = connection }
+
     /// Which deliveries a listing shows.
     package struct Filter: Sendable {
         package var sink: String?

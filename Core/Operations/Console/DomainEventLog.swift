@@ -1,0 +1,43 @@
+import Base
+import Domain
+
+/// The `events` table as operators read it: what a provider event caused.
+package struct DomainEventLog {
+    private let connection: PGConnection
+
+    package init(connection: PGConnection) { self.connection = connection }
+
+    private enum SQL {
+        static let caused = """
+            SELECT id::text AS id, type, aggregate_id, payload::text AS payload,
+                   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
+            FROM events
+            WHERE payload->>'stripe_event_id' = $1
+               OR aggregate_id IN (SELECT id::text FROM payments WHERE provider_payment_id = $2)
+            ORDER BY seq
+            """
+    }
+
+    /// A stored domain event.
+    package struct Stored: Sendable, Encodable {
+        /// The event's id: a webhook sink's `webhook-id`.
+        package let id: String
+        package let type: String
+        package let aggregateID: String
+        package let payload: JSONValue
+        package let createdAt: String
+    }
+
+    /// The domain events a provider event caused: those naming it, and those of the payment
+    /// the provider knows as `providerObject`.
+    package func caused(byProviderEvent eventKey: String, providerObject: String?) throws -> [Stored] {
+        try connection.query(SQL.caused, [eventKey, providerObject]).rows.map { row in
+            Stored(
+                id: try row.requiredString("id"), type: try row.requiredString("type"),
+                aggregateID: try row.requiredString("aggregate_id"),
+                payload: (try? JSONCoding.decode(JSONValue.self, from: Array(try row.requiredString("payload").utf8)))
+                    ?? .null,
+                createdAt: try row.requiredString("created_at"))
+        }
+    }
+}
