@@ -5,7 +5,7 @@ import Logging
 /// matching error answer; anything else becomes a logged 500.
 package protocol Handler {
     /// The HTTP method the endpoint accepts; others get 405.
-    var method: String { get }
+    var method: HTTPMethod { get }
 
     /// Whether pages in a browser call it: then the runtime answers CORS preflights and adds the
     /// CORS headers of `CORS_ALLOWED_ORIGINS`. Webhook endpoints are not.
@@ -16,6 +16,6 @@ package protocol Handler {
 }
 
 extension Handler {
-    package var method: String { "POST" }
+    package var method: HTTPMethod { .post }
     package var browserFacing: Bool { false }
 }

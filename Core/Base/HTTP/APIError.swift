@@ -22,10 +22,16 @@ package struct APIError: Error, Sendable, Equatable {
     package static func unprocessable(_ code: String, _ message: String) -> APIError { APIError(422, code, message) }
 
     /// 405 with the `Allow` header naming the accepted method.
-    package static func methodNotAllowed(allowed: String) -> APIError {
+    package static func methodNotAllowed(allowed: HTTPMethod) -> APIError {
         APIError(
-            405, "method_not_allowed", "Use \(allowed) for this endpoint.", headers: HTTPHeaders([("Allow", allowed)]))
+            405, "method_not_allowed", "Use \(allowed) for this endpoint.",
+            headers: HTTPHeaders([("Allow", allowed.rawValue)]))
     }
+
+    /// A request from outside to a function that runs on a schedule only.
+    package static let scheduledOnly = APIError(
+        405, "method_not_allowed", "This function runs on a schedule; it answers no request.",
+        headers: HTTPHeaders([("Allow", "")]))
 
     /// 403 for a body naming a user other than the caller the gateway identified.
     package static let identityMismatch = APIError(

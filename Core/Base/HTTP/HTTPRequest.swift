@@ -1,7 +1,7 @@
 /// One HTTP request as every gateway delivers it, after the envelope is taken off.
 package struct HTTPRequest: Sendable {
     /// Upper-case method, e.g. `POST`.
-    package var method: String
+    package var method: HTTPMethod
     /// The path without the query string, e.g. `/api/public/payments`.
     package var path: String
     /// Query parameters (the last value wins where a name repeats).
@@ -19,11 +19,8 @@ package struct HTTPRequest: Sendable {
     /// Never read from the query string or the body.
     package var caller: String?
 
-    /// The method of a timer's tick (`Envelope.schedule`): only a scheduled function accepts it.
-    package static let scheduleMethod = "SCHEDULE"
-
     package init(
-        method: String,
+        method: HTTPMethod,
         path: String,
         query: [String: String] = [:],
         headers: HTTPHeaders = HTTPHeaders(),

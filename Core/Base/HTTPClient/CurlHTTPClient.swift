@@ -61,14 +61,16 @@ package final class CurlHTTPClient: HTTPClient {
 
         let code: CURLcode = request.body.withUnsafeBytes { body in
             switch request.method {
-            case "GET":
+            case .get:
                 payfn_curl_set_long(handle, CURLOPT_HTTPGET, 1)
             default:
                 payfn_curl_set_long(handle, CURLOPT_POST, 1)
                 payfn_curl_set_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
                 payfn_curl_set_pointer(
                     handle, CURLOPT_POSTFIELDS, body.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start))
-                if request.method != "POST" { payfn_curl_set_pointer(handle, CURLOPT_CUSTOMREQUEST, request.method) }
+                if request.method != .post {
+                    payfn_curl_set_pointer(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue)
+                }
             }
             return curl_easy_perform(handle)
         }

@@ -29,26 +29,20 @@ package struct RetryPolicy: Sendable {
     /// A clock for one run of attempts.
     package func start() -> Deadline { Deadline(milliseconds: budgetMilliseconds) }
 
-    /// The end of a budget, on the monotonic clock.
+    /// The end of a budget, on the monotonic clock (`MonotonicClock`).
     package struct Deadline: Sendable {
         private let end: Int
 
-        init(milliseconds: Int) { end = Self.now() + milliseconds }
+        init(milliseconds: Int) { end = MonotonicClock.milliseconds + milliseconds }
 
         /// Milliseconds left, never below zero.
-        package var remaining: Int { max(0, end - Self.now()) }
+        package var remaining: Int { max(0, end - MonotonicClock.milliseconds) }
 
         /// Sleeps for `milliseconds`, or until the budget ends; false when nothing is left after it.
         package func pause(_ milliseconds: Int) -> Bool {
             let wait = min(milliseconds, remaining)
             if wait > 0 { usleep(UInt32(clamping: min(wait, 60_000) * 1_000)) }
             return remaining > 0
-        }
-
-        package static func now() -> Int {
-            var spec = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &spec)
-            return spec.tv_sec * 1_000 + spec.tv_nsec / 1_000_000
         }
     }
 }

@@ -1,13 +1,5 @@
 import Logging
 
-/// What a provider adapter makes of one answer: the value, another try (after at least `after`
-/// milliseconds, e.g. a `Retry-After`), or a failure no retry can mend.
-package enum RetryVerdict<Value, Failure: Error> {
-    case done(Value)
-    case retry(Failure, after: Int? = nil)
-    case fail(Failure)
-}
-
 /// The one retry loop of the provider adapters: attempts inside the policy's budget with jittered
 /// exponential pauses, the same request (and so the same idempotency key) every time. The adapter
 /// says only how to read an answer (`classify`) and what a broken transport means (`transport`);

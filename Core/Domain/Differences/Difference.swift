@@ -49,36 +49,3 @@ package struct Difference: Sendable, Encodable {
         case providerID = "provider_id"
     }
 }
-
-/// A difference as a provider's reconciler finds it, with the way to apply it when it can be.
-package struct FoundDifference {
-    package var difference: Difference
-    /// Applies it through the webhook pipeline; nil when it is for an operator to settle.
-    package let apply: (() throws -> WebhookOutcome)?
-
-    package init(difference: Difference, apply: (() throws -> WebhookOutcome)?) {
-        self.difference = difference
-        self.apply = apply
-    }
-}
-
-/// A provider's part of reconciliation: lists what the provider holds since a time and compares
-/// it with what was recorded. Each provider's lives in its folder (`…Reconciler.swift`).
-package protocol ProviderReconciler {
-    var provider: Provider { get }
-
-    /// The differences over what the provider made from `since` to `until` (Unix seconds; the
-    /// last minutes are left to webhooks still on their way).
-    func differences(since: Int64, until: Int64, logger: Logger) throws -> [FoundDifference]
-}
-
-/// A provider's list could not be read.
-package struct ReconcileError: Error, Sendable, Encodable {
-    package let provider: Provider
-    package let reason: String
-
-    package init(provider: Provider, reason: String) {
-        self.provider = provider
-        self.reason = reason
-    }
-}

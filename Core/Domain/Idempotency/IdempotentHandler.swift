@@ -28,7 +28,7 @@ package struct IdempotentHandler: Handler {
         self.ttl = try context.config.integer("IDEMPOTENCY_TTL", default: 86_400, in: 60...2_592_000)
     }
 
-    package var method: String { inner.method }
+    package var method: HTTPMethod { inner.method }
     package var browserFacing: Bool { inner.browserFacing }
 
     package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {

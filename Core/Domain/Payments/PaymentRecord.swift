@@ -39,9 +39,3 @@ package struct PaymentRecord: Sendable, Equatable {
         Money(minorUnits: amount.minorUnits - amountRefunded, currency: amount.currency)
     }
 }
-
-/// A deposit or the full price of a booked service.
-package enum BookingKind: String, Sendable, CaseIterable, Codable {
-    case deposit
-    case full
-}

@@ -41,7 +41,7 @@ enum CGIRequest {
         let path = uri ?? ((environment["SCRIPT_NAME"] ?? "") + (environment["PATH_INFO"] ?? ""))
         return .success(
             HTTPRequest(
-                method: (environment["REQUEST_METHOD"] ?? "GET").uppercased(),
+                method: HTTPMethod(reported: environment["REQUEST_METHOD"] ?? "GET"),
                 path: path.isEmpty ? "/" : path,
                 query: QueryString.parse(environment["QUERY_STRING"] ?? ""),
                 headers: headers,

@@ -9,8 +9,8 @@ package enum Envelope: Sendable, Equatable {
     case apiGatewayV2
     /// CGI/1.1 (RFC 3875): request in the environment, body on stdin.
     case cgi
-    /// A timer's tick: an EventBridge scheduled event or `{}`, read as a request with the method
-    /// `SCHEDULE`; the answer is the response body itself.
+    /// A timer's tick: an EventBridge scheduled event or `{}`, for a `ScheduledHandler` only (read
+    /// as a `POST` of the event to `/`); the answer is the response body itself.
     case schedule
 
     /// The outcome of reading a request: the envelope it came in (so the answer goes back in

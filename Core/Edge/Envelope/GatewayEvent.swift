@@ -83,7 +83,7 @@ struct GatewayEvent: Decodable {
                 envelope: .schedule,
                 result: .success(
                     HTTPRequest(
-                        method: HTTPRequest.scheduleMethod, path: "/", body: bytes,
+                        method: .post, path: "/", body: bytes,
                         requestID: event.id.flatMap(Envelope.acceptableRequestID) ?? Envelope.makeRequestID())))
         }
         return Envelope.Reading(
@@ -143,7 +143,7 @@ struct GatewayEvent: Decodable {
             ?? Envelope.acceptableRequestID(headers["x-request-id"]) ?? Envelope.makeRequestID()
         return .success(
             HTTPRequest(
-                method: method.uppercased(), path: path, query: query, headers: headers, body: bytes,
+                method: HTTPMethod(reported: method), path: path, query: query, headers: headers, body: bytes,
                 clientIP: clientIP, requestID: requestID, caller: requestContext?.authorizer?.subject))
     }
 

@@ -44,7 +44,7 @@ package struct CORSPolicy: Sendable {
 
     /// The 204 answer to a preflight `OPTIONS` for an endpoint that accepts `method`; `decorate`
     /// adds the origin.
-    func preflight(origin: String?, method: String) -> HTTPResponse {
+    func preflight(origin: String?, method: HTTPMethod) -> HTTPResponse {
         var response = HTTPResponse(status: 204)
         if allowed(origin) != nil {
             response.headers.add("Access-Control-Allow-Methods", "\(method), OPTIONS")

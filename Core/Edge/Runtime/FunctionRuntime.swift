@@ -72,14 +72,19 @@ package final class FunctionRuntime {
     private func respond(to request: HTTPRequest, in envelope: Envelope) -> HTTPResponse {
         var logger = context.logger
         logger[metadataKey: "request_id"] = .string(request.requestID)
-        let started = Self.milliseconds()
+        let started = MonotonicClock.milliseconds
         var response: HTTPResponse
         var policy: CORSPolicy?
         do {
             if let setupError { throw setupError }
             let handler = try handler.get()
             if handler.browserFacing { policy = try cors.get() }
-            if let policy, request.method == "OPTIONS" {
+            if envelope == .schedule || handler is any ScheduledHandler {
+                // A timer's tick goes to a scheduled function only, and a scheduled function answers nothing else.
+                guard envelope == .schedule else { throw APIError.scheduledOnly }
+                guard handler is any ScheduledHandler else { throw APIError.methodNotAllowed(allowed: handler.method) }
+                response = try handler.handle(try identity.get().settle(request, envelope: envelope), logger: logger)
+            } else if let policy, request.method == .options {
                 response = policy.preflight(origin: request.headers["Origin"], method: handler.method)
             } else {
                 guard request.method == handler.method else {
@@ -95,9 +100,9 @@ package final class FunctionRuntime {
         logger.log(
             level: response.status >= 500 ? .error : .info, "request completed",
             metadata: [
-                "method": .string(request.method), "path": .string(request.path),
+                "method": .string(request.method.rawValue), "path": .string(request.path),
                 "status": .stringConvertible(response.status),
-                "duration_ms": .stringConvertible(Self.milliseconds() - started),
+                "duration_ms": .stringConvertible(MonotonicClock.milliseconds - started),
             ])
         return response
     }
@@ -105,13 +110,13 @@ package final class FunctionRuntime {
     /// The bytes that answer an envelope reading, written back in the envelope it came in: the
     /// request's response, or the refusal of one that could not be read.
     package func answer(_ reading: Envelope.Reading) -> [UInt8] {
-        let started = Self.milliseconds()
+        let started = MonotonicClock.milliseconds
         let response =
             switch reading.result {
             case .success(let request): respond(to: request, in: reading.envelope)
             case .failure(let error): refuse(error)
             }
-        metrics?.emit(function: context.name, response: response, milliseconds: Self.milliseconds() - started)
+        metrics?.emit(function: context.name, response: response, milliseconds: MonotonicClock.milliseconds - started)
         return reading.envelope.write(response)
     }
 
@@ -129,9 +134,4 @@ package final class FunctionRuntime {
         return response
     }
 
-    private static func milliseconds() -> Int {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return spec.tv_sec * 1000 + spec.tv_nsec / 1_000_000
-    }
 }

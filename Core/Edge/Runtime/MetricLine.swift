@@ -77,11 +77,3 @@ package struct MetricLine: Sendable {
         return Int64(spec.tv_sec) * 1_000 + Int64(spec.tv_nsec) / 1_000_000
     }
 }
-
-/// Standard output, one `write(2)` a line: where Lambda extracts EMF lines from. Only the Lambda
-/// Runtime API mode writes here; in the stdin mode standard output is the response.
-package struct StandardOutputSink: LogSink {
-    package init() {}
-
-    package func write(line: [UInt8]) { _ = writeAll(line, to: 1) }
-}

@@ -21,7 +21,7 @@ package struct PlansHandler: Handler {
         PlansHandler(catalog: try context.catalog())
     }
 
-    package var method: String { "GET" }
+    package var method: HTTPMethod { .get }
     package var browserFacing: Bool { true }
 
     package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse { answer }

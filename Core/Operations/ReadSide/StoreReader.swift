@@ -13,6 +13,6 @@ extension StoreReader {
         Self(database: try context.store())
     }
 
-    package var method: String { "GET" }
+    package var method: HTTPMethod { .get }
     package var browserFacing: Bool { true }
 }

@@ -4,9 +4,7 @@ import Logging
 /// `reconcile` as a function: each timer tick compares the last `RECONCILE_WINDOW` (default 24h)
 /// of every configured provider with what was recorded and answers the report; it applies the
 /// missed changes only when `RECONCILE_APPLY=true`. Safe to run from a schedule, several at once.
-package struct ReconcileHandler: Handler {
-    package var method: String { HTTPRequest.scheduleMethod }
-
+package struct ReconcileHandler: ScheduledHandler {
     let reconciler: Reconciler
     let seconds: Int
     let apply: Bool

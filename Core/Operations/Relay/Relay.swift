@@ -55,11 +55,11 @@ package struct Relay: Sendable {
 
     /// Delivers what is due until nothing is or `budget` milliseconds are spent.
     package func drain(budget: Int, logger: Logger) throws -> Summary {
-        let deadline = Self.now() + budget
+        let deadline = MonotonicClock.milliseconds + budget
         let total = Mutex(SinkWorker.Tally())
         forEachSink(logger: logger) { worker in
             var tally = SinkWorker.Tally()
-            while Self.now() < deadline {
+            while MonotonicClock.milliseconds < deadline {
                 let round: SinkWorker.Tally
                 do {
                     round = try worker.round(until: deadline)
@@ -107,7 +107,7 @@ package struct Relay: Sendable {
             while !stopping() {
                 var pause = poll
                 do {
-                    let round = try worker.round(until: Self.now() + settings.roundMilliseconds)
+                    let round = try worker.round(until: MonotonicClock.milliseconds + settings.roundMilliseconds)
                     if round.busy { pause = round.fanOutHeldElsewhere ? min(poll, Self.heldFanOutPause) : 0 }
                 } catch {
                     logger.error(
@@ -155,5 +155,5 @@ package struct Relay: Sendable {
     static let heldFanOutPause = 5
 
     /// Milliseconds on the monotonic clock.
-    static func now() -> Int { RetryPolicy.Deadline.now() }
+
 }

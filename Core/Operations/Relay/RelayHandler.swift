@@ -4,9 +4,7 @@ import Logging
 /// `events-relay` as a function: each timer tick (an EventBridge schedule event or `{}`)
 /// delivers what is due until nothing is or `RELAY_BUDGET_MS` (default 20 000) is spent, and
 /// answers `{"delivered", "retrying", "dead", "due"}`.
-package struct RelayHandler: Handler {
-    package var method: String { HTTPRequest.scheduleMethod }
-
+package struct RelayHandler: ScheduledHandler {
     let relay: Relay
     let budget: Int
 

@@ -68,9 +68,9 @@ final class SinkWorker {
                 "SET LOCAL idle_in_transaction_session_timeout = \(settings.roundMilliseconds + sink.timeoutMilliseconds + 10_000)"
             )
             let claimed = try store.claim(sink: sink.name, limit: settings.batch)
-            let roundEnd = min(deadline, Relay.now() + settings.roundMilliseconds)
+            let roundEnd = min(deadline, MonotonicClock.milliseconds + settings.roundMilliseconds)
             var attempts: [DeliveryStore.Attempt] = []
-            for event in claimed where Relay.now() < roundEnd {
+            for event in claimed where MonotonicClock.milliseconds < roundEnd {
                 let attempt = attempt(event)
                 attempts.append(attempt)
                 switch attempt.status {
@@ -88,9 +88,9 @@ final class SinkWorker {
     /// Sends `event` once and decides what comes next.
     private func attempt(_ event: OutboundEvent) -> DeliveryStore.Attempt {
         let startedAt = Date.now.formatted(.iso8601)
-        let started = Relay.now()
+        let started = MonotonicClock.milliseconds
         let answer = send(event)
-        let latency = max(0, Relay.now() - started)
+        let latency = max(0, MonotonicClock.milliseconds - started)
         let status: DeliveryStatus
         var pause: Int?
         var error: String?

@@ -44,21 +44,3 @@ package enum StandardWebhooks {
             id: id, timestamp: String(timestamp), signature: signatures.joined(separator: " "))
     }
 }
-
-/// The Standard Webhooks headers of one attempt.
-package struct StandardWebhookHeaders: Sendable {
-    /// `webhook-id`.
-    package let id: String
-    /// `webhook-timestamp`.
-    package let timestamp: String
-    /// `webhook-signature`.
-    package let signature: String
-
-    /// The three as header fields, to add to a request.
-    package var fields: HTTPHeaders {
-        HTTPHeaders([
-            (StandardWebhooks.idHeader, id), (StandardWebhooks.timestampHeader, timestamp),
-            (StandardWebhooks.signatureHeader, signature),
-        ])
-    }
-}

@@ -115,7 +115,7 @@ package struct StripeClient {
     /// One call, retried inside the budget: Stripe's error message for a 4xx, `unavailable` for no
     /// answer or a 5xx. The URL and key are never logged: only the method and path.
     private func send<Value: Decodable>(
-        _ type: Value.Type, _ method: String, _ path: String, form: String? = nil, idempotencyKey: String? = nil,
+        _ type: Value.Type, _ method: HTTPMethod, _ path: String, form: String? = nil, idempotencyKey: String? = nil,
         logger: Logger
     ) throws(StripeError) -> Value {
         var headers = HTTPHeaders([("Authorization", "Bearer \(apiKey)"), ("Stripe-Version", "2025-03-31.basil")])

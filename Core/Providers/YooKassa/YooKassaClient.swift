@@ -98,7 +98,7 @@ package struct YooKassaClient {
     }
 
     private func send(
-        _ method: String, _ path: String, body: [UInt8] = [], idempotenceKey: String? = nil, logger: Logger
+        _ method: HTTPMethod, _ path: String, body: [UInt8] = [], idempotenceKey: String? = nil, logger: Logger
     ) throws(YooKassaError) -> [UInt8] {
         var headers = HTTPHeaders([("Authorization", authorization), ("Accept", "application/json")])
         if !body.isEmpty { headers.add("Content-Type", "application/json") }

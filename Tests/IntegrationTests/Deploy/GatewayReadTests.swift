@@ -8,7 +8,7 @@ import Testing
     typealias Gateway = GatewayTests.Gateway
 
     static func send(
-        _ gateway: Gateway, _ method: String, _ path: String, json: String? = nil, headers: [(String, String)] = []
+        _ gateway: Gateway, _ method: HTTPMethod, _ path: String, json: String? = nil, headers: [(String, String)] = []
     ) throws -> OutboundResponse {
         let type: [(String, String)] = json == nil ? [] : [("Content-Type", "application/json")]
         return try CurlHTTPClient().send(

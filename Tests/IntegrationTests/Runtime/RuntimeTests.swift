@@ -34,6 +34,26 @@ import Testing
         #expect(answer.headers["Allow"] == "GET")
     }
 
+    /// A scheduled function answers a timer's tick only; an HTTP function never takes a tick.
+    @Test func ticksAndRequestsGoWhereTheyBelong() throws {
+        struct Tick: ScheduledHandler {
+            func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse { .json(200, ["ticked": "yes"]) }
+        }
+        let scheduled: (FunctionContext) throws -> any Handler = { _ in Tick() }
+        var tick = BytesSource(Array("{}".utf8))
+        let ticked = FunctionMain.invoke(
+            name: "tick", environment: [:], input: &tick, sink: MemorySink(), makeHandler: scheduled)
+        #expect(ticked == Array(#"{"ticked":"yes"}"#.utf8))
+
+        let request = try Invocation.v2(body: "{}").run(makeHandler: scheduled)
+        #expect(request.statusCode == 405 && request.errorCode == "method_not_allowed", "\(request.body)")
+
+        var wrongTick = BytesSource(Array("{}".utf8))
+        let http = FunctionMain.invoke(
+            name: "echo", environment: [:], input: &wrongTick, sink: MemorySink(), makeHandler: Self.echo)
+        #expect(String(decoding: http, as: UTF8.self).contains("method_not_allowed"))
+    }
+
     @Test func missingConfigurationIsNamedNeverValued() throws {
         let needsSecret: (FunctionContext) throws -> any Handler = { context in
             _ = try context.config.required("YOOKASSA_SECRET_KEY")

@@ -19,7 +19,7 @@ final class Downstream {
 
     /// Sends one request on a connection of its own.
     func send(
-        _ path: String, method: String = "POST", body: String = "", headers: HTTPHeaders = HTTPHeaders(),
+        _ path: String, method: HTTPMethod = .post, body: String = "", headers: HTTPHeaders = HTTPHeaders(),
         timeoutMilliseconds: Int = 5_000
     ) throws -> OutboundResponse {
         try CurlHTTPClient().send(

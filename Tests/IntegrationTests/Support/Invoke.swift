@@ -4,7 +4,7 @@ import Logging
 
 /// A handler assembled from a closure, for exercising the runtime.
 struct ClosureHandler: Handler {
-    var method = "POST"
+    var method: HTTPMethod = .post
     let body: (HTTPRequest, Logger) throws -> HTTPResponse
 
     func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse { try body(request, logger) }

@@ -150,7 +150,7 @@ import Testing
         let reading = read(Array(text.utf8))
         #expect(reading.envelope == .schedule)
         let request = try reading.result.get()
-        #expect(request.method == HTTPRequest.scheduleMethod)
+        #expect(request.method == .post && request.path == "/", "a tick reads as a POST of its event to /")
         // The answer is the body itself: what a scheduled Lambda returns, or a timer's script reads.
         #expect(Envelope.schedule.write(.json(200, ["due": 0])) == Array(#"{"due":0}"#.utf8))
     }

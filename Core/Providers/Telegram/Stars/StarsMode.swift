@@ -34,22 +34,3 @@ package enum StarsMode {
     static let disabledError = APIError(
         503, "payments_disabled", "Stars payments are turned off: set MOCK_PAYMENTS or TELEGRAM_STARS_ENABLED.")
 }
-
-/// What `stars-invoice` and `stars-purchase` are built from.
-package struct StarsSetup {
-    package let catalog: Catalog
-    package let database: Database
-    package let mode: StarsMode
-
-    package init(catalog: Catalog, database: Database, mode: StarsMode) {
-        self.catalog = catalog
-        self.database = database
-        self.mode = mode
-    }
-
-    /// From `CATALOG_PATH`, `DATABASE_URL`, `MOCK_PAYMENTS` and `TELEGRAM_STARS_ENABLED`.
-    package init(_ context: FunctionContext) throws {
-        self.init(
-            catalog: try context.catalog(), database: try context.store(), mode: try StarsMode(config: context.config))
-    }
-}

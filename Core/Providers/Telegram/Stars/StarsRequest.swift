@@ -63,23 +63,6 @@ struct StarsRequest {
     }
 }
 
-/// `{purchase_id, status, pay_url}`, and the item and price once paid.
-struct PurchaseAnswer: Encodable {
-    let purchase_id: String
-    let status: String
-    let pay_url: String?
-    let item_id: String
-    let amount: AmountBody
-
-    init(_ purchase: PurchaseRecord) {
-        purchase_id = purchase.id
-        status = purchase.status.rawValue
-        pay_url = purchase.payURL
-        item_id = purchase.itemID
-        amount = AmountBody(purchase.price)
-    }
-}
-
 extension PurchaseRecord {
     /// Whether `userID`, calling as `caller`, may act on this purchase: it is theirs, and when it
     /// was created by an identified caller, they are that caller.
