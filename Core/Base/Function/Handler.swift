@@ -13,9 +13,17 @@ package protocol Handler {
 
     /// Answers one request. `logger` already carries the request id.
     func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse
+
+    /// The response with what this invocation reports beside it (`Answer`); by default the
+    /// response alone. A handler that reports implements this, and `handle` as its response.
+    func answer(_ request: HTTPRequest, logger: Logger) throws -> Answer
 }
 
 extension Handler {
+    package func answer(_ request: HTTPRequest, logger: Logger) throws -> Answer {
+        Answer(try handle(request, logger: logger))
+    }
+
     package var method: HTTPMethod { .post }
     package var browserFacing: Bool { false }
 }

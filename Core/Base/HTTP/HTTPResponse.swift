@@ -5,12 +5,6 @@ package struct HTTPResponse: Sendable, Equatable {
     package var status: Int
     package var headers: HTTPHeaders
     package var body: [UInt8]
-    /// How the request ended in the function's own words (a webhook outcome or refusal), for the
-    /// metric line; never sent.
-    package var outcome: String? = nil
-    /// Counts the function reports beside the answer (the relay's deliveries), for the metric
-    /// line; never sent.
-    package var metrics: [String: Int] = [:]
 
     package init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status

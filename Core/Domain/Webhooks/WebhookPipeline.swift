@@ -16,20 +16,22 @@ package struct WebhookPipeline<Source: WebhookSource>: Handler {
     }
 
     package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
+        try answer(request, logger: logger).response
+    }
+
+    /// The provider's answer, reported with the delivery's outcome (or the refusal's reason).
+    package func answer(_ request: HTTPRequest, logger: Logger) throws -> Answer {
         var trail = WebhookTrail(logger: logger, provider: source.provider)
         let verification: Verification
         do {
             verification = try source.authenticate(request, trail: &trail)
         } catch {
-            var refused = HTTPResponse.error(refuse(error, trail: trail), requestID: request.requestID)
-            refused.outcome = error.reason.rawValue
-            return refused
+            return Answer(
+                .error(refuse(error, trail: trail), requestID: request.requestID), outcome: error.reason.rawValue)
         }
         let delivery = try source.decode(request, verification: verification, trail: &trail)
         let result = try record(delivery, arrival: source.arrival(delivery, verification: verification), trail: trail)
-        var answer = source.answer(result)
-        answer.outcome = result.outcome.rawValue
-        return answer
+        return Answer(source.answer(result), outcome: result.outcome.rawValue)
     }
 
     /// Claims the delivery's event key and applies it, once, in one transaction: a webhook's, or a

@@ -68,12 +68,13 @@ package final class FunctionRuntime {
     /// The request-body limit in force.
     package var bodyLimit: Int { (try? context.bodyLimit()) ?? 1_048_576 }
 
-    /// Answers one request that came in `envelope`, never throwing.
-    private func respond(to request: HTTPRequest, in envelope: Envelope) -> HTTPResponse {
+    /// Answers one request that came in `envelope`, never throwing; an error is answered in the
+    /// one error shape, with nothing reported beside it.
+    private func respond(to request: HTTPRequest, in envelope: Envelope) -> Answer {
         var logger = context.logger
         logger[metadataKey: "request_id"] = .string(request.requestID)
         let started = MonotonicClock.milliseconds
-        var response: HTTPResponse
+        var answer: Answer
         var policy: CORSPolicy?
         do {
             if let setupError { throw setupError }
@@ -83,41 +84,41 @@ package final class FunctionRuntime {
                 // A timer's tick goes to a scheduled function only, and a scheduled function answers nothing else.
                 guard envelope == .schedule else { throw APIError.scheduledOnly }
                 guard handler is any ScheduledHandler else { throw APIError.methodNotAllowed(allowed: handler.method) }
-                response = try handler.handle(try identity.get().settle(request, envelope: envelope), logger: logger)
+                answer = try handler.answer(try identity.get().settle(request, envelope: envelope), logger: logger)
             } else if let policy, request.method == .options {
-                response = policy.preflight(origin: request.headers["Origin"], method: handler.method)
+                answer = Answer(policy.preflight(origin: request.headers["Origin"], method: handler.method))
             } else {
                 guard request.method == handler.method else {
                     throw APIError.methodNotAllowed(allowed: handler.method)
                 }
-                response = try handler.handle(try identity.get().settle(request, envelope: envelope), logger: logger)
+                answer = try handler.answer(try identity.get().settle(request, envelope: envelope), logger: logger)
             }
         } catch {
-            response = .error(ErrorAnswer.apiError(for: error, logger: logger), requestID: request.requestID)
+            answer = Answer(.error(ErrorAnswer.apiError(for: error, logger: logger), requestID: request.requestID))
         }
-        policy?.decorate(&response, origin: request.headers["Origin"])
-        response.headers.set("X-Request-Id", request.requestID)
+        policy?.decorate(&answer.response, origin: request.headers["Origin"])
+        answer.response.headers.set("X-Request-Id", request.requestID)
         logger.log(
-            level: response.status >= 500 ? .error : .info, "request completed",
+            level: answer.response.status >= 500 ? .error : .info, "request completed",
             metadata: [
                 "method": .string(request.method.rawValue), "path": .string(request.path),
-                "status": .stringConvertible(response.status),
+                "status": .stringConvertible(answer.response.status),
                 "duration_ms": .stringConvertible(MonotonicClock.milliseconds - started),
             ])
-        return response
+        return answer
     }
 
     /// The bytes that answer an envelope reading, written back in the envelope it came in: the
     /// request's response, or the refusal of one that could not be read.
     package func answer(_ reading: Envelope.Reading) -> [UInt8] {
         let started = MonotonicClock.milliseconds
-        let response =
+        let answer =
             switch reading.result {
             case .success(let request): respond(to: request, in: reading.envelope)
-            case .failure(let error): refuse(error)
+            case .failure(let error): Answer(refuse(error))
             }
-        metrics?.emit(function: context.name, response: response, milliseconds: MonotonicClock.milliseconds - started)
-        return reading.envelope.write(response)
+        metrics?.emit(function: context.name, answer: answer, milliseconds: MonotonicClock.milliseconds - started)
+        return reading.envelope.write(answer.response)
     }
 
     /// Answers a request the envelope could not read, in the same error shape.

@@ -31,23 +31,23 @@ package struct MetricLine: Sendable {
     }
 
     /// Writes the line for one answered invocation.
-    func emit(function: String, response: HTTPResponse, milliseconds: Int) {
+    func emit(function: String, answer: Answer, milliseconds: Int) {
         sink.write(
             line: Self.line(
-                namespace: namespace, function: function, response: response, milliseconds: milliseconds,
+                namespace: namespace, function: function, answer: answer, milliseconds: milliseconds,
                 timestamp: Self.now()) + [0x0a])
     }
 
     /// The line's JSON, without its newline.
     static func line(
-        namespace: String, function: String, response: HTTPResponse, milliseconds: Int, timestamp: Int64
+        namespace: String, function: String, answer: Answer, milliseconds: Int, timestamp: Int64
     ) -> [UInt8] {
-        let statusClass = "\(response.status / 100)xx"
+        let statusClass = "\(answer.response.status / 100)xx"
         var values: [String: Int64] = [
             "duration": Int64(milliseconds), "requests": 1, "status_2xx": 0, "status_4xx": 0, "status_5xx": 0,
         ]
         if ["2xx", "4xx", "5xx"].contains(statusClass) { values["status_\(statusClass)"] = 1 }
-        for (name, count) in response.metrics { values[name] = Int64(count) }
+        for (name, count) in answer.metrics { values[name] = Int64(count) }
         let metrics = values.keys.sorted().map { name -> JSONValue in
             .object(["Name": .string(name), "Unit": .string(name == "duration" ? "Milliseconds" : "Count")])
         }
@@ -64,7 +64,7 @@ package struct MetricLine: Sendable {
                     ])
                 ]),
             ]),
-            "function": .string(function), "outcome": .string(response.outcome ?? statusClass),
+            "function": .string(function), "outcome": .string(answer.outcome ?? statusClass),
         ]
         for (name, value) in values { root[name] = .int(value) }
         return (try? JSONCoding.encode(JSONValue.object(root))) ?? []

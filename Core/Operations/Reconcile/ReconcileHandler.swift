@@ -21,6 +21,11 @@ package struct ReconcileHandler: ScheduledHandler {
     }
 
     package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
+        try answer(request, logger: logger).response
+    }
+
+    /// The report, with how the run ended and what it counted.
+    package func answer(_ request: HTTPRequest, logger: Logger) throws -> Answer {
         let report = try reconciler.run(seconds: seconds, apply: apply, logger: logger)
         for failure in report.failures {
             logger.error(
@@ -36,14 +41,13 @@ package struct ReconcileHandler: ScheduledHandler {
                     LogKey.outcome: .string(difference.applied?.rawValue ?? "not_applied"),
                 ])
         }
-        var answer = HTTPResponse.json(200, report)
-        answer.outcome =
-            !report.failures.isEmpty
-            ? "provider_unavailable" : report.differences.isEmpty ? "no_difference" : "differences"
-        answer.metrics = [
-            "differences": report.differences.count, "unresolved": report.unresolved,
-            "provider_failures": report.failures.count,
-        ]
-        return answer
+        return Answer(
+            .json(200, report),
+            outcome: !report.failures.isEmpty
+                ? "provider_unavailable" : report.differences.isEmpty ? "no_difference" : "differences",
+            metrics: [
+                "differences": report.differences.count, "unresolved": report.unresolved,
+                "provider_failures": report.failures.count,
+            ])
     }
 }

@@ -16,6 +16,11 @@ package struct RelayHandler: ScheduledHandler {
     }
 
     package func handle(_ request: HTTPRequest, logger: Logger) throws -> HTTPResponse {
+        try answer(request, logger: logger).response
+    }
+
+    /// The summary, reported with the deliveries it counts.
+    package func answer(_ request: HTTPRequest, logger: Logger) throws -> Answer {
         let summary = try relay.drain(budget: budget, logger: logger)
         logger.info(
             "relay drained",
@@ -23,9 +28,8 @@ package struct RelayHandler: ScheduledHandler {
                 "delivered": .stringConvertible(summary.delivered), "retrying": .stringConvertible(summary.retrying),
                 "dead": .stringConvertible(summary.dead), "due": .stringConvertible(summary.due),
             ])
-        var answer = HTTPResponse.json(200, summary)
-        answer.outcome = "drained"
-        answer.metrics = ["delivered": summary.delivered, "retrying": summary.retrying, "dead": summary.dead]
-        return answer
+        return Answer(
+            .json(200, summary), outcome: "drained",
+            metrics: ["delivered": summary.delivered, "retrying": summary.retrying, "dead": summary.dead])
     }
 }
