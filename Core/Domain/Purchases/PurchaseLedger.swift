@@ -1,13 +1,13 @@
 import Base
 
 /// The one use case that moves a Stars purchase to paid. Telegram's source maps a
-/// `successful_payment` to a `Charge`, and the mock purchase hands in its own; the ledger records
+/// `successful_payment` to a `Change` (mock mode asks `succeedMock` or `recordMock`); the ledger records
 /// every charge, succeeds the purchase once with `purchase_succeeded`, and flags a charge that
 /// fits no purchase, another amount or a purchase paid already for refund (`purchase_refund_due`),
 /// and moves a purchase whose charge went back to `refunded`.
 package struct PurchaseLedger {
-    /// A payment the provider reports for a purchase.
-    package struct Charge {
+    /// A payment the provider reports for a purchase: the ledger's input.
+    package struct Change {
         /// The purchase it pays (the invoice payload).
         package let purchaseID: String
         package let amount: Money
@@ -46,7 +46,7 @@ package struct PurchaseLedger {
 
     /// Records `charge` and succeeds its purchase, keeping every charge and flagging extra ones for
     /// refund, its steps on `trail`. Inside the transaction.
-    package func record(_ charge: Charge, trail: inout WebhookTrail) throws -> Result {
+    package func record(_ charge: Change, trail: inout WebhookTrail) throws -> Result {
         let purchases = PurchaseStore(connection: connection)
         let events = EventStore(connection: connection)
         let record = { (purchase: PurchaseRecord?, refundDue: Bool, reason: String?) in
@@ -148,7 +148,7 @@ package struct PurchaseLedger {
     }
 
     private func succeeded(
-        _ done: PurchaseRecord, from previous: PurchaseRecord.Status, elapsed: Int64?, charge: Charge,
+        _ done: PurchaseRecord, from previous: PurchaseRecord.Status, elapsed: Int64?, charge: Change,
         trail: inout WebhookTrail
     ) throws -> Result {
         try EventStore(connection: connection).append(

@@ -24,38 +24,38 @@ package struct StripeReconciler: ProviderReconciler {
     package func differences(since: Int64, until: Int64, logger: Logger) throws -> [FoundDifference] {
         let events: [Stripe.Event]
         do {
-            events = try client.fullEvents(types: StripeChange.handledTypes, createdSince: since, logger: logger)
+            events = try client.fullEvents(types: StripeReading.handledTypes, createdSince: since, logger: logger)
                 .filter { $0.created <= until }
         } catch {
             throw ReconcileError(provider: .stripe, reason: "\(error)")
         }
         let connection = try database.connection()
         let payments = PaymentStore(connection: connection)
-        let changes = events.map(StripeChange.init)
+        let changes = events.map(StripeReading.init)
         let counted = try RefundStore(connection: connection).succeeded(
             provider: .stripe, among: changes.compactMap { $0.refund?.id })
         var found: [FoundDifference] = []
         var named: Set<String> = []
         // Oldest first, so a payment's success is applied before its refund.
-        for (event, change) in zip(events, changes).reversed() {
-            let local = try change.paymentKey.flatMap { try payments.find(provider: .stripe, providerPaymentID: $0) }
+        for (event, reading) in zip(events, changes).reversed() {
+            let local = try reading.paymentKey.flatMap { try payments.find(provider: .stripe, providerPaymentID: $0) }
             let kind: Difference.Kind
             let subject: String
-            if let refund = change.refund {
+            if let refund = reading.refund {
                 guard local != nil, refund.status == .succeeded, !counted.contains(refund.id) else { continue }
                 (kind, subject) = (.missedRefund, refund.id)
-            } else if let target = change.effect?.status, target == .succeeded || target == .canceled {
-                guard local != nil || change.dealID != nil else { continue }  // another integration's
+            } else if let target = reading.effect?.status, target == .succeeded || target == .canceled {
+                guard local != nil || reading.dealID != nil else { continue }  // another integration's
                 if let local, local.status.transition(to: target) != .advance { continue }
                 (kind, subject) = (
-                    target == .succeeded ? .missedSuccess : .missedCancellation, change.paymentKey ?? event.id
+                    target == .succeeded ? .missedSuccess : .missedCancellation, reading.paymentKey ?? event.id
                 )
             } else {
                 continue
             }
             // One difference a payment (or refund), however many events say it.
             guard named.insert("\(kind.rawValue) \(subject)").inserted else { continue }
-            let delivery = StripeWebhookSource.Delivery(event: event, change: change)
+            let delivery = StripeWebhookSource.Delivery(event: event, reading: reading)
             found.append(
                 FoundDifference(
                     difference: Difference(

@@ -47,7 +47,7 @@ package struct StripeWebhookSource: WebhookSource {
     /// A verified event and what it means for its deal.
     package struct Delivery {
         let event: Stripe.Event
-        let change: StripeChange
+        let reading: StripeReading
     }
 
     package func authenticate(_ request: HTTPRequest, trail: inout WebhookTrail) throws(WebhookRefusal) -> Verification
@@ -86,22 +86,22 @@ package struct StripeWebhookSource: WebhookSource {
                 level: .warning)
             throw APIError.badRequest("invalid_event", "The body is not a Stripe event.")
         }
-        let change = StripeChange(event)
-        trail.identify(LogKey.dealID, change.dealID ?? "missing")
-        if let sessionID = change.sessionID { trail.identify(LogKey.sessionID, sessionID) }
-        if let paymentIntentID = change.paymentIntentID { trail.identify(LogKey.paymentIntentID, paymentIntentID) }
+        let reading = StripeReading(event)
+        trail.identify(LogKey.dealID, reading.dealID ?? "missing")
+        if let sessionID = reading.sessionID { trail.identify(LogKey.sessionID, sessionID) }
+        if let paymentIntentID = reading.paymentIntentID { trail.identify(LogKey.paymentIntentID, paymentIntentID) }
         trail.step(.signatureVerified)
-        return Delivery(event: event, change: change)
+        return Delivery(event: event, reading: reading)
     }
 
     package func arrival(_ delivery: Delivery, verification: Verification) -> WebhookEventStore.Arrival {
-        let change = delivery.change
+        let reading = delivery.reading
         var arrival = WebhookEventStore.Arrival(
             provider: .stripe, eventKey: delivery.event.id, eventType: delivery.event.type,
             objectID: delivery.event.data.object.id, verification: verification)
-        arrival.dealID = change.dealID
-        arrival.sessionID = change.sessionID
-        arrival.paymentIntentID = change.paymentIntentID
+        arrival.dealID = reading.dealID
+        arrival.sessionID = reading.sessionID
+        arrival.paymentIntentID = reading.paymentIntentID
         return arrival
     }
 
@@ -112,50 +112,50 @@ package struct StripeWebhookSource: WebhookSource {
     package func apply(
         _ delivery: Delivery, connection: PGConnection, trail: inout WebhookTrail
     ) throws -> WebhookResult {
-        let (event, change) = (delivery.event, delivery.change)
+        let (event, reading) = (delivery.event, delivery.reading)
         let done = { (outcome: WebhookOutcome, error: String?) in
-            WebhookResult(outcome: outcome, objectStatus: change.objectStatus, amount: change.amount, error: error)
+            WebhookResult(outcome: outcome, objectStatus: reading.objectStatus, amount: reading.amount, error: error)
         }
         if let reason = cabinetMismatch(event) {
             trail.step(.cabinetIgnored, result: .decided(.cabinetIgnored), detail: reason, level: .warning)
             return done(.cabinetIgnored, reason)
         }
-        if let refund = change.refund {
-            return try apply(refund, change: change, connection: connection, trail: &trail)
+        if let refund = reading.refund {
+            return try apply(refund, reading: reading, connection: connection, trail: &trail)
         }
-        guard let effect = change.effect else {
+        guard let effect = reading.effect else {
             trail.step(.notHandled, result: .decided(.ignored))
             return done(.ignored, nil)
         }
-        if change.dealID == nil {
+        if reading.dealID == nil {
             trail.step(.dealIDMissing, result: .decided(.dealIDMissing), level: .warning)
         }
-        guard let key = change.paymentKey, let amount = change.amount, amount.minorUnits > 0 else {
+        guard let key = reading.paymentKey, let amount = reading.amount, amount.minorUnits > 0 else {
             trail.step(.persisted, result: .noPayment, detail: "the object names no payment and amount")
-            return done(change.dealID == nil ? .dealIDMissing : .processed, nil)
+            return done(reading.dealID == nil ? .dealIDMissing : .processed, nil)
         }
 
         let recorded = PaymentLedger.Change(
             provider: .stripe, providerPaymentID: key, status: effect.status, amount: amount,
             failureCategory: effect.failureCategory,
-            unknown: .recordedAsDeal(dealID: change.dealID, description: "Stripe \(event.type) \(key)"),
+            unknown: .recordedAsDeal(dealID: reading.dealID, description: "Stripe \(event.type) \(key)"),
             event: .named(
-                effect.eventType, key: effect.eventKey, payload: change.eventPayload(event), dealID: change.dealID))
+                effect.eventType, key: effect.eventKey, payload: reading.eventPayload(event), dealID: reading.dealID))
         switch try PaymentLedger(connection: connection).record(recorded, trail: &trail) {
         case .outOfOrder: return done(.outOfOrderIgnored, nil)
         case .applied, .unchanged, .unknownPayment, .amountMismatch, .paidTwice:
-            guard change.dealID != nil else { return done(.dealIDMissing, "deal_id missing from metadata") }
+            guard reading.dealID != nil else { return done(.dealIDMissing, "deal_id missing from metadata") }
             return done(.processed, nil)
         }
     }
 
     /// A `refund.*` event: the refund counted once against its payment by the refund ledger.
     private func apply(
-        _ refund: ProviderRefund, change: StripeChange, connection: PGConnection, trail: inout WebhookTrail
+        _ refund: ProviderRefund, reading: StripeReading, connection: PGConnection, trail: inout WebhookTrail
     ) throws -> WebhookResult {
         let outcome = try RefundLedger(connection: connection).record(
-            refund, ofPayment: change.paymentKey, at: .stripe, trail: &trail)
-        return WebhookResult(outcome: outcome, objectStatus: change.objectStatus, amount: change.amount)
+            refund, ofPayment: reading.paymentKey, at: .stripe, trail: &trail)
+        return WebhookResult(outcome: outcome, objectStatus: reading.objectStatus, amount: reading.amount)
     }
 
     /// Why an event belongs to another Stripe account or mode, or nil when it is ours.

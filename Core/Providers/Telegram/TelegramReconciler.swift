@@ -108,9 +108,9 @@ package struct TelegramReconciler: ProviderReconciler {
             Telegram.Update.self,
             from: try JSONCoding.encode(JSONValue.object(["update_id": .int(0), "message": message])))
         let source = TelegramWebhookSource(secretToken: [])
-        let delivery = TelegramWebhookSource.Delivery(update: update, change: TelegramChange(update))
+        let delivery = TelegramWebhookSource.Delivery(update: update, reading: TelegramReading(update))
         let arrival = WebhookEventStore.Arrival(
-            provider: .telegram, eventKey: "charge:\(transaction.id)", eventType: delivery.change.eventType,
+            provider: .telegram, eventKey: "charge:\(transaction.id)", eventType: delivery.reading.eventType,
             objectID: purchaseID, verification: .reconcile)
         return try WebhookPipeline(source: source, database: database).record(
             delivery, arrival: arrival, trail: WebhookTrail(logger: logger, provider: .telegram)

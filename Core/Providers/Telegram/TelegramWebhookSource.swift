@@ -22,7 +22,7 @@ package struct TelegramWebhookSource: WebhookSource {
     /// An update and what it means.
     package struct Delivery {
         let update: Telegram.Update
-        let change: TelegramChange
+        let reading: TelegramReading
     }
 
     package func authenticate(_ request: HTTPRequest, trail: inout WebhookTrail) throws(WebhookRefusal) -> Verification
@@ -46,31 +46,31 @@ package struct TelegramWebhookSource: WebhookSource {
         guard let update = try? JSONCoding.decode(Telegram.Update.self, from: request.body) else {
             throw APIError.badRequest("invalid_update", "The body is not a Telegram update.")
         }
-        let change = TelegramChange(update)
-        trail.identify(LogKey.eventType, change.eventType)
-        if let purchaseID = change.purchaseID { trail.identify(LogKey.purchaseID, purchaseID) }
+        let reading = TelegramReading(update)
+        trail.identify(LogKey.eventType, reading.eventType)
+        if let purchaseID = reading.purchaseID { trail.identify(LogKey.purchaseID, purchaseID) }
         trail.step(.received(.telegram))
-        return Delivery(update: update, change: change)
+        return Delivery(update: update, reading: reading)
     }
 
     package func arrival(_ delivery: Delivery, verification: Verification) -> WebhookEventStore.Arrival {
         WebhookEventStore.Arrival(
-            provider: .telegram, eventKey: "update:\(delivery.update.update_id)", eventType: delivery.change.eventType,
-            objectID: delivery.change.purchaseID, verification: verification)
+            provider: .telegram, eventKey: "update:\(delivery.update.update_id)", eventType: delivery.reading.eventType,
+            objectID: delivery.reading.purchaseID, verification: verification)
     }
 
     /// A repeated pre-checkout query is answered again (answering has no effect of its own).
     package func repeated(_ delivery: Delivery, previous: WebhookOutcome) -> WebhookRepeat {
-        if case .preCheckout = delivery.change { return .answerOnly }
+        if case .preCheckout = delivery.reading { return .answerOnly }
         return previous.reappliable ? .apply : .duplicate
     }
 
     package func apply(
         _ delivery: Delivery, connection: PGConnection, trail: inout WebhookTrail
     ) throws -> WebhookResult {
-        switch delivery.change {
+        switch delivery.reading {
         case .preCheckout(let query):
-            let answer = try TelegramChange.answer(query, purchases: PurchaseStore(connection: connection))
+            let answer = try TelegramReading.answer(query, purchases: PurchaseStore(connection: connection))
             trail.step(.preCheckoutAnswered, result: answer.ok ? .ok : .declined, detail: answer.error_message)
             return WebhookResult(
                 outcome: answer.ok ? .answeredOK : .answeredDeclined,
@@ -78,11 +78,11 @@ package struct TelegramWebhookSource: WebhookSource {
                 answer: .json(200, answer))
         case .payment(let payment, let buyer):
             let amount = Money(minorUnits: payment.total_amount, currency: Currency(payment.currency) ?? .xtr)
-            let charge = PurchaseLedger.Charge(
+            let change = PurchaseLedger.Change(
                 purchaseID: payment.invoice_payload, amount: amount, chargeID: payment.telegram_payment_charge_id,
                 providerChargeID: payment.provider_payment_charge_id, buyer: buyer)
             let outcome: WebhookOutcome =
-                switch try PurchaseLedger(connection: connection).record(charge, trail: &trail) {
+                switch try PurchaseLedger(connection: connection).record(change, trail: &trail) {
                 case .succeeded: .processed
                 case .duplicateCharge: .duplicateCharge
                 case .unknownPurchase: .unknownPurchase

@@ -75,7 +75,8 @@ package struct YooKassaReconciler: ProviderReconciler {
                         detail: "YooKassa refunded \(refund.amount.value) \(refund.amount.currency); not counted here"),
                     apply: {
                         try apply(
-                            YooKassaWebhookSource.Delivery(notification: notification, change: .refund(refund)), logger)
+                            YooKassaWebhookSource.Delivery(notification: notification, reading: .refund(refund)), logger
+                        )
                     }))
         }
         return found

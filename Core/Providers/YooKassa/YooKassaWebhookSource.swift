@@ -63,7 +63,7 @@ package struct YooKassaWebhookSource: WebhookSource {
     static func found(_ object: YooKassa.Payment, status: PaymentStatus) -> Delivery {
         let notification = YooKassa.Notification(
             type: "notification", event: "payment.\(status.rawValue)", object: .init(id: object.id, payment_id: nil))
-        return Delivery(notification: notification, change: .payment(object, reported: status))
+        return Delivery(notification: notification, reading: .payment(object, reported: status))
     }
 
     private static func networkList(_ config: Config, _ name: String) throws -> [IPNetwork]? {
@@ -77,7 +77,7 @@ package struct YooKassaWebhookSource: WebhookSource {
     /// A notification with its confirmed change.
     package struct Delivery {
         let notification: YooKassa.Notification
-        let change: YooKassaChange
+        let reading: YooKassaReading
     }
 
     package func authenticate(_ request: HTTPRequest, trail: inout WebhookTrail) throws(WebhookRefusal) -> Verification
@@ -113,7 +113,7 @@ package struct YooKassaWebhookSource: WebhookSource {
         trail.identify(LogKey.objectID, notification.object.id)
         trail.step(.received(.yookassa))
         return Delivery(
-            notification: notification, change: try confirmedChange(notification, body: request.body, trail: &trail))
+            notification: notification, reading: try confirmedReading(notification, body: request.body, trail: &trail))
     }
 
     package func arrival(_ delivery: Delivery, verification: Verification) -> WebhookEventStore.Arrival {
@@ -124,9 +124,9 @@ package struct YooKassaWebhookSource: WebhookSource {
     }
 
     /// What the notification says happened, confirmed by the API when so configured.
-    private func confirmedChange(
+    private func confirmedReading(
         _ notification: YooKassa.Notification, body: [UInt8], trail: inout WebhookTrail
-    ) throws -> YooKassaChange {
+    ) throws -> YooKassaReading {
         let id = notification.object.id
         let log = trail.log
         switch notification.event {
@@ -185,7 +185,7 @@ package struct YooKassaWebhookSource: WebhookSource {
     package func apply(
         _ delivery: Delivery, connection: PGConnection, trail: inout WebhookTrail
     ) throws -> WebhookResult {
-        switch delivery.change {
+        switch delivery.reading {
         case .payment(let payment, let reported):
             return try apply(payment, reported: reported, connection: connection, trail: &trail)
         case .refund(let refund):

@@ -3,7 +3,7 @@ import Domain
 
 /// What a Telegram update means for a Stars purchase: a pre-checkout query to answer, a payment
 /// to record, or something this endpoint does not act on.
-enum TelegramChange {
+enum TelegramReading {
     case preCheckout(Telegram.Update.PreCheckoutQuery)
     case payment(Telegram.Update.SuccessfulPayment, buyer: Int64?)
     case other

@@ -3,7 +3,7 @@ import Domain
 
 /// What a verified Stripe event means for a deal's payment: which payment it is about, where
 /// its status moves, and which automation event it causes.
-struct StripeChange {
+struct StripeReading {
     /// The status to move to (nil: the event moves no status) and the automation event.
     struct Effect {
         let status: PaymentStatus?
