@@ -27,6 +27,8 @@ struct Check: ParsableCommand {
         let status: AlarmLevel
         let window_seconds: Int
         let pending_age_seconds: Int
+        /// Whether payctl reached PostgreSQL through a pooler (as the functions may).
+        let through_pooler: Bool
         let findings: [Finding]
     }
 
@@ -49,6 +51,9 @@ struct Check: ParsableCommand {
         } catch {
             throw Self.unknown("the database cannot be used")
         }
+        let url = (try? console.config.required("DATABASE_URL")) ?? ""
+        let pooled =
+            (try? PGConnection(url: url, applicationName: "payctl", preparesStatements: true))?.isPooled ?? false
         let findings = AlarmCheck.allCases.map { check in
             let value = values[check] ?? 0
             let threshold = thresholds[check] ?? check.defaultThreshold
@@ -71,10 +76,16 @@ struct Check: ParsableCommand {
             if finding.level != .ok { line += ": \(finding.check.nextStep)" }
             lines.append(line)
         }
+        if pooled {
+            lines.append(
+                "Through a pooler: DATABASE_URL reaches PostgreSQL through one, so connections counts the pooler's server"
+                    + " connections; its clients are the pooler's to count (PgBouncer: SHOW POOLS).")
+        }
         console.emit(
             human: TerminalText(lines: lines),
             machine: Report(
-                status: status, window_seconds: windowSeconds, pending_age_seconds: pendingSeconds, findings: findings))
+                status: status, window_seconds: windowSeconds, pending_age_seconds: pendingSeconds,
+                through_pooler: pooled, findings: findings))
         if status != .ok { throw ExitCode(Int32(status.rawValue)) }
     }
 

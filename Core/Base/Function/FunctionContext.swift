@@ -19,9 +19,9 @@ package final class FunctionContext {
     }
 
     /// The store, from `DATABASE_URL`; it connects on first use. A long-lived process prepares
-    /// each statement once on its connection unless `DATABASE_PREPARED_STATEMENTS=false` (for
-    /// pgbouncer in transaction mode); a process that answers once sends unnamed statements
-    /// unless it is `true`.
+    /// each statement once on its connection unless `DATABASE_PREPARED_STATEMENTS=false`, and never
+    /// behind a pooler, which its connection notices (`PGConnection.isPooled`); a process that
+    /// answers once sends unnamed statements unless it is `true`.
     package func store() throws -> Database {
         if let database { return database }
         let made = Database(

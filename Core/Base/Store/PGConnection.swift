@@ -5,15 +5,27 @@ import Glibc
 /// ever spliced into SQL text.
 ///
 /// A statement with parameters is either sent whole each time (`PQexecParams`: an unnamed
-/// statement, which pgbouncer in transaction mode and a process that runs once both want), or,
-/// when the connection `preparesStatements`, prepared once under a name (`PQprepare`) and then
-/// only executed (`PQexecPrepared`), so PostgreSQL parses and plans it once per connection. A new
+/// statement, which a transaction pooler and a process that runs once both want), or, when the
+/// connection `preparesStatements`, prepared once under a name (`PQprepare`) and then only
+/// executed (`PQexecPrepared`), so PostgreSQL parses and plans it once per connection. A new
 /// connection starts with none prepared, so a reconnect prepares again as it goes.
+///
+/// Behind a pooler (PgBouncer, RDS Proxy, a hosted one) the server session a name was prepared
+/// on may be lent to another client between transactions, so a connection asked to prepare first
+/// checks that it speaks to PostgreSQL itself: the backend its connection reports must be the one
+/// the server says it is. At the first sign of a pooler it sends unnamed statements only
+/// (`isPooled`). Names carry a token of the connection's own, so no statement ever runs under a
+/// name another client prepared.
 ///
 /// Not thread-safe: each thread or process owns its own connection.
 package final class PGConnection {
     private let handle: OpaquePointer
     private let preparesStatements: Bool
+    /// Whether a pooler stands between this connection and PostgreSQL (checked only when asked
+    /// to prepare): then nothing is prepared.
+    package let isPooled: Bool
+    /// The prefix of this connection's statement names, unique to it.
+    private let namePrefix: String
     /// The name each SQL text was prepared under on this connection.
     private var prepared: [String: String] = [:]
     /// Channels to `NOTIFY` once the open transaction commits (`notifyAfterCommit`).
@@ -36,7 +48,6 @@ package final class PGConnection {
         url: String, applicationName: String = "payment-functions", connectTimeoutSeconds: Int = 5,
         preparesStatements: Bool = false
     ) throws {
-        self.preparesStatements = preparesStatements
         let keywords = ["connect_timeout", "application_name", "gssencmode", "dbname"]
         let values = [String(connectTimeoutSeconds), applicationName, "disable", url]
         let cKeywords = keywords.map { strdup($0) }
@@ -56,6 +67,21 @@ package final class PGConnection {
             throw StoreError(.unavailable, detail: message)
         }
         handle = connection
+        isPooled = preparesStatements && Self.behindPooler(connection)
+        self.preparesStatements = preparesStatements && !isPooled
+        namePrefix = "payfn_" + Crypto.randomBytes(6).hexString + "_"
+    }
+
+    /// Whether `connection` reaches PostgreSQL through a pooler: the backend PostgreSQL says serves
+    /// it is not the one the connection was told of at start-up (a pooler reports its own). A
+    /// check that cannot be made counts as a pooler, which only costs the preparing.
+    private static func behindPooler(_ connection: OpaquePointer) -> Bool {
+        guard let result = PQexec(connection, "SELECT pg_backend_pid()") else { return true }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_TUPLES_OK, PQntuples(result) == 1,
+            let text = PQgetvalue(result, 0, 0), let serverPID = Int32(String(cString: text))
+        else { return true }
+        return serverPID != PQbackendPID(connection)
     }
 
     deinit { PQfinish(handle) }
@@ -204,7 +230,7 @@ package final class PGConnection {
     /// Prepared statements belong to the session, not to a transaction: a rollback keeps them.
     private func statementName(_ sql: String, parameterCount: Int) throws -> String {
         if let name = prepared[sql] { return name }
-        let name = "payfn_\(prepared.count + 1)"
+        let name = namePrefix + String(prepared.count + 1)
         roundTrips += 1
         _ = try check(PQprepare(handle, name, sql, Int32(parameterCount), nil))
         prepared[sql] = name

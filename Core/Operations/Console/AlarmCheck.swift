@@ -21,6 +21,9 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
     /// Booking payments that succeeded after another payment had paid the same booking, and are
     /// not refunded in full: two callers each paid, and one payment is to go back.
     case paidTwice = "paid_twice"
+    /// The share of PostgreSQL's client connections in use, in percent of `max_connections` less
+    /// the ones reserved for superusers: the fleet's connection budget.
+    case connections = "connections"
     /// Providers whose latest reconciliation could not read them.
     case reconcileFailures = "reconcile_failures"
     /// Providers reconciled before that have had no run read them within the reconcile age.
@@ -38,6 +41,7 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
         case .refundsPending: Threshold(warning: 1, critical: 5)
         case .reconcileDifferences: Threshold(warning: 1, critical: 10)
         case .paidTwice: Threshold(warning: 1, critical: 5)
+        case .connections: Threshold(warning: 70, critical: 90)
         case .reconcileFailures: Threshold(warning: 1, critical: 3)
         case .reconcileStale: Threshold(warning: 1, critical: 3)
         }
@@ -61,6 +65,8 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
         case .paidTwice:
             "the booking_paid_twice events name each payment (outcome refund_due in payctl summary);"
                 + " payctl refund PAYMENT_ID --yes gives it back"
+        case .connections:
+            "count the fleet against max_connections (README, Past one machine); put a pooler in front or lower reserved concurrency"
         case .reconcileFailures:
             "payctl reconcile --since 24h says which provider could not be read and why; check its credentials"
         case .reconcileStale: "is the reconcile schedule running? payctl reconcile --since 24h runs one now"

@@ -39,6 +39,9 @@ package struct AlarmStore {
                JOIN payments AS later ON later.id = second.payment_id AND later.status = 'succeeded'
                JOIN payments AS earlier ON earlier.id = second.paid_before AND earlier.status = 'succeeded'
               ) AS paid_twice,
+              (SELECT count(*) * 100 / greatest(1, current_setting('max_connections')::int
+                                                   - current_setting('superuser_reserved_connections')::int)
+               FROM pg_stat_activity WHERE backend_type = 'client backend') AS connections,
               (SELECT count(*) FROM (
                    SELECT DISTINCT ON (provider) error FROM reconcile_runs ORDER BY provider, finished_at DESC, id DESC
                ) AS latest WHERE error IS NOT NULL) AS reconcile_failures,

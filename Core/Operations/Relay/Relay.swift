@@ -14,6 +14,9 @@ package struct Relay: Sendable {
         package let sinks: [Sink]
         package let schedule: RetrySchedule
         package let databaseURL: String
+        /// Where a following relay `LISTEN`s for its wake-ups: `RELAY_LISTEN_URL`, a direct
+        /// connection when `DATABASE_URL` goes through a pooler, else `DATABASE_URL`.
+        package let listenURL: String
         /// Keeps secrets out of stored errors.
         package let redactor: Redactor
         /// Deliveries claimed at once per sink (`RELAY_BATCH`).
@@ -22,11 +25,12 @@ package struct Relay: Sendable {
         package let roundMilliseconds: Int
 
         /// The settings the environment gives: `SINKS_PATH` (and what the sinks file names),
-        /// `RELAY_RETRY_SCHEDULE`, `RELAY_BATCH` and `DATABASE_URL`.
+        /// `RELAY_RETRY_SCHEDULE`, `RELAY_BATCH`, `DATABASE_URL` and `RELAY_LISTEN_URL`.
         package init(_ config: Config) throws {
             sinks = try SinkFile.load(config)
             schedule = try RetrySchedule(config)
             databaseURL = try config.required("DATABASE_URL")
+            listenURL = config.optional("RELAY_LISTEN_URL") ?? databaseURL
             try config.checkSecretLengths()
             redactor = Redactor(secrets: config.secretValues)
             batch = try config.integer("RELAY_BATCH", default: 100, in: 1...1_000)
@@ -90,7 +94,7 @@ package struct Relay: Sendable {
         let wakes = settings.sinks.map { _ in DispatchSemaphore(value: 0) }
         let listener = DispatchQueue(label: "relay.listen")
         listener.async {
-            Self.listen(url: settings.databaseURL, logger: logger, stopping: stopping) {
+            Self.listen(url: settings.listenURL, logger: logger, stopping: stopping) {
                 for wake in wakes { wake.signal() }
             }
         }

@@ -22,10 +22,10 @@ import Testing
             """, [count, aggregates])
     }
 
-    private func start(_ count: Int, _ relaying: Relaying) throws -> [Process] {
+    private func start(_ count: Int, _ relaying: Relaying, _ extra: [String: String] = [:]) throws -> [Process] {
         let environment = relaying.environment.merging([
             "RELAY_FOLLOW": "1", "RELAY_POLL_MS": "50", "RELAY_BATCH": String(Self.batch),
-        ]) { _, new in new }
+        ]) { _, new in new }.merging(extra) { _, new in new }
         return try (0..<count).map { _ in try Processes.spawn("events-relay", environment: environment) }
     }
 
@@ -81,6 +81,32 @@ import Testing
             #expect(numbers == numbers.sorted(), "\(aggregate) out of order: \(numbers)")
         }
         #expect(try relaying.world.count("SELECT count(*) FROM events WHERE published_at IS NULL") == 0)
+    }
+
+    /// Four relays, as on four hosts, each reaching PostgreSQL through PgBouncer in transaction mode
+    /// with one server connection for all of them, and listening on a direct connection
+    /// (`RELAY_LISTEN_URL`): every event once, each aggregate in order.
+    @Test func fourRelaysBehindATransactionPoolerDeliverEachEventOnceInOrder() throws {
+        let relaying = try Relaying(sinks: Self.sinks)
+        let port = try #require(
+            ProcessInfo.processInfo.environment["PAYFN_POOLER_PORT"],
+            "PAYFN_POOLER_PORT is not set: run the tests with scripts/test, which starts PgBouncer")
+        let name = try #require(relaying.world.databaseURL.split(separator: "?").first?.split(separator: "/").last)
+        let relays = try start(
+            4, relaying,
+            [
+                "DATABASE_URL": "postgresql://postgres@127.0.0.1:\(port)/\(name)",
+                "RELAY_LISTEN_URL": relaying.world.databaseURL,
+            ])
+        defer { stop(relays) }
+        try write(200, over: 20, relaying)
+        try waitUntilDelivered(200, relaying)
+
+        let ids = relaying.downstream.receivedWebhooks.compactMap(\.id)
+        #expect(ids.count == 200 && Set(ids).count == 200, "every event exactly once")
+        for (aggregate, numbers) in try arrivals(relaying) {
+            #expect(numbers == numbers.sorted(), "\(aggregate) out of order: \(numbers)")
+        }
     }
 
     @Test func eightRelaysWithOneKilledLoseNothing() throws {
