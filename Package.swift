@@ -89,7 +89,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "standins",
-            dependencies: [
+            dependencies: floors + [
                 "StandIns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
