@@ -51,9 +51,7 @@ struct Check: ParsableCommand {
         } catch {
             throw Self.unknown("the database cannot be used")
         }
-        let url = (try? console.config.required("DATABASE_URL")) ?? ""
-        let pooled =
-            (try? PGConnection(url: url, applicationName: "payctl", preparesStatements: true))?.isPooled ?? false
+        let pooled = connection.throughPooler()
         let findings = AlarmCheck.allCases.map { check in
             let value = values[check] ?? 0
             let threshold = thresholds[check] ?? check.defaultThreshold

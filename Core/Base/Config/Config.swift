@@ -116,9 +116,7 @@ package struct Config: Sendable {
     }
 
     private var secretsByVariable: [(variable: String, value: String, items: [String])] {
-        let named = environment.keys.filter { name in
-            !name.hasPrefix("HTTP_") && Self.secretSuffixes.contains { name.hasSuffix($0) }
-        }
+        let named = environment.keys.filter(Self.isSecretName)
         var found: [(String, String, [String])] = []
         for name in Set(Self.secretVariables + named).sorted() {
             guard let value = optional(name) else { continue }
@@ -133,6 +131,12 @@ package struct Config: Sendable {
 
     /// Endings that mark any other variable as a secret (a sink's `secret_env` or `token_env`).
     package static let secretSuffixes = ["_SECRET", "_TOKEN", "_SECRET_KEY", "_API_KEY", "_PASSWORD"]
+
+    /// Whether a variable's name marks it a secret: it ends like one, and it is not a request
+    /// header a CGI gateway passed on (`HTTP_*`, the client's words).
+    package static func isSecretName(_ name: String) -> Bool {
+        !name.hasPrefix("HTTP_") && secretSuffixes.contains { name.hasSuffix($0) }
+    }
 
     /// The variables that hold secrets.
     package static let secretVariables = [

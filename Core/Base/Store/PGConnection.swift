@@ -72,6 +72,9 @@ package final class PGConnection {
         namePrefix = "payfn_" + Crypto.randomBytes(6).hexString + "_"
     }
 
+    /// Whether this connection reaches PostgreSQL through a pooler, asked now (one round trip).
+    package func throughPooler() -> Bool { isPooled || Self.behindPooler(handle) }
+
     /// Whether `connection` reaches PostgreSQL through a pooler: the backend PostgreSQL says serves
     /// it is not the one the connection was told of at start-up (a pooler reports its own). A
     /// check that cannot be made counts as a pooler, which only costs the preparing.

@@ -32,6 +32,9 @@ package enum PaymentStatus: String, Sendable, CaseIterable, Codable {
         reported.transition(to: self) != .outOfOrder
     }
 
+    /// Waiting for the buyer or the capture: what holds a booking's or subscription's open slot.
+    package var isOpen: Bool { self == .pending || self == .waitingForCapture }
+
     /// A status no event moves out of, except a refund of a success.
     package var isFinal: Bool { self == .canceled || self == .refunded }
 

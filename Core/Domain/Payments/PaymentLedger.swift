@@ -53,9 +53,10 @@ package struct PaymentLedger {
         /// The status's: `booking_paid`, `subscription_paid` (with the period) or `deal_paid` on
         /// success, `payment_failed` on cancellation; `booking_paid_twice` for a booking paid already.
         case forStatus
-        /// The provider event's own (a Stripe deal's): this type, key and payload, whenever the
-        /// payment moves and whenever the report moves no status; none for a deal without an id.
-        case named(DomainEventType, key: String?, payload: [String: JSONValue], dealID: String?)
+        /// The provider event's own, for a deal (`Unknown.recordedAsDeal`): this type, key and
+        /// payload, whenever the payment moves and whenever the report moves no status; none when
+        /// the report names no deal.
+        case named(DomainEventType, key: String?, payload: [String: JSONValue])
     }
 
     /// What recording a change did.
@@ -224,8 +225,8 @@ package struct PaymentLedger {
                     payment, category: change.failureCategory ?? "unknown", party: change.failureParty)
             default: return
             }
-        case .named(let type, let key, let payload, let dealID):
-            guard dealID != nil else { return }
+        case .named(let type, let key, let payload):
+            guard case .recordedAsDeal(dealID: _?, _) = change.unknown else { return }
             event = PaymentEvents.other(type, payment, key: key, extra: payload)
         }
         if try EventStore(connection: connection).append(event) {

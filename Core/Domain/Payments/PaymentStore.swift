@@ -254,7 +254,7 @@ package struct PaymentStore {
         guard let row = try connection.query(SQL.setStatus, [id, status.rawValue, failureCategory]).first else {
             throw StoreError(.unexpectedResult, detail: "the payment whose status was set is not there")
         }
-        return (try Self.record(row), try row.string("paid_before").flatMap(UUID.init(uuidString:)))
+        return (try Self.record(row), try Self.paidBefore(row))
     }
 
     /// In one statement, the payment `provider` knows as `providerPaymentID` locked and moved to
@@ -276,7 +276,7 @@ package struct PaymentStore {
             ).first,
             let previous = PaymentStatus(rawValue: try row.requiredString("previous"))
         else { return nil }
-        return (try Self.record(row), previous, try row.string("paid_before").flatMap(UUID.init(uuidString:)))
+        return (try Self.record(row), previous, try Self.paidBefore(row))
     }
 
     /// Page `page` (from 1) of `ownerID`'s payments, `size` a page, newest first, and how many
@@ -289,6 +289,11 @@ package struct PaymentStore {
 
     /// At most 128 characters, the column's limit.
     package static func clip(_ text: String) -> String { BoundedText.clip(text, 128) }
+
+    /// The `paid_before` column of a status change (`SQL.claimingBooking`).
+    private static func paidBefore(_ row: PGRow) throws -> UUID? {
+        try row.string("paid_before").flatMap(UUID.init(uuidString:))
+    }
 
     private static func record(_ row: PGRow) throws -> PaymentRecord {
         guard let id = UUID(uuidString: try row.requiredString("id")),

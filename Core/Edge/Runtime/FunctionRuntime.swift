@@ -80,10 +80,11 @@ package final class FunctionRuntime {
             if let setupError { throw setupError }
             let handler = try handler.get()
             if handler.browserFacing { policy = try cors.get() }
-            if envelope == .schedule || handler is any ScheduledHandler {
+            let scheduled = handler is any ScheduledHandler
+            if envelope == .schedule || scheduled {
                 // A timer's tick goes to a scheduled function only, and a scheduled function answers nothing else.
                 guard envelope == .schedule else { throw APIError.scheduledOnly }
-                guard handler is any ScheduledHandler else { throw APIError.methodNotAllowed(allowed: handler.method) }
+                guard scheduled else { throw APIError.methodNotAllowed(allowed: handler.method) }
                 answer = try handler.answer(try identity.get().settle(request, envelope: envelope), logger: logger)
             } else if let policy, request.method == .options {
                 answer = Answer(policy.preflight(origin: request.headers["Origin"], method: handler.method))

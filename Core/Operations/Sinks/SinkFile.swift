@@ -168,7 +168,7 @@ package enum SinkFile {
     ) throws(ConfigError)
         -> String
     {
-        guard !variable.hasPrefix("HTTP_"), Config.secretSuffixes.contains(where: { variable.hasSuffix($0) }) else {
+        guard Config.isSecretName(variable) else {
             throw problem(
                 sink, field,
                 "must name a variable ending in _SECRET or _TOKEN, not starting with HTTP_, so its value is kept out of logs"

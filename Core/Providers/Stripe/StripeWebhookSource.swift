@@ -139,8 +139,7 @@ package struct StripeWebhookSource: WebhookSource {
             provider: .stripe, providerPaymentID: key, status: effect.status, amount: amount,
             failureCategory: effect.failureCategory,
             unknown: .recordedAsDeal(dealID: reading.dealID, description: "Stripe \(event.type) \(key)"),
-            event: .named(
-                effect.eventType, key: effect.eventKey, payload: reading.eventPayload(event), dealID: reading.dealID))
+            event: .named(effect.eventType, key: effect.eventKey, payload: reading.eventPayload(event)))
         switch try PaymentLedger(connection: connection).record(recorded, trail: &trail) {
         case .outOfOrder: return done(.outOfOrderIgnored, nil)
         case .applied, .unchanged, .unknownPayment, .amountMismatch, .paidTwice:

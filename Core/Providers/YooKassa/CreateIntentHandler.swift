@@ -161,7 +161,7 @@ package struct CreateIntentHandler: Handler {
                 "outcome": .string(outcome.rawValue),
             ])
         let now = try PaymentStore(connection: try database.connection()).find(id: payment.id)
-        return now.flatMap { $0.status == .pending || $0.status == .waitingForCapture ? nil : $0 }
+        return now.flatMap { $0.status.isOpen ? nil : $0 }
     }
 
     /// Creates the provider payment for a local one and records it with `payment_started`.
