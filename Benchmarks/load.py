@@ -4,10 +4,16 @@ Makes N distinct provider events (YooKassa notifications for real payments, sign
 events, Telegram successful_payment updates for real invoices), adds duplicates, shuffles,
 delivers them with C concurrent senders, optionally stops PostgreSQL for a few seconds in the
 middle, redelivers every delivery that got no 2xx (as the providers would), and then checks the
-database holds exactly one effect per event. Prints the figures and exits non-zero on any
+database holds exactly one effect per event, waits for the relays to deliver every event and checks
+the receivers (the downstream stand-in) took each once. Prints the figures and exits non-zero on any
 mismatch or on a 5xx outside the outage.
 
+With --gateways (default: PAYFN_GATEWAY_URL) naming several gateways, "hosts" of one deployment
+(scripts/gateway start NAME --join OTHER), the deliveries take turns among them, so an event's
+duplicates reach different hosts at once.
+
     python3 Benchmarks/load.py --deliveries 10000 --duplicates 0.3 --concurrency 16 [--outage-at 0.3]
+        [--gateways URL,URL]
 """
 import argparse
 import concurrent.futures
@@ -62,7 +68,7 @@ def sql(database, query):
     return subprocess.run(["psql", database, "-Atc", query], capture_output=True, check=True, text=True).stdout.strip()
 
 
-def prepare(gateway, env, count, sender, run):
+def prepare(env, count, sender, run):
     """count distinct deliveries: (kind, key, path, body, headers)."""
     events = []
     thirds = [count // 3 + (1 if i < count % 3 else 0) for i in range(3)]
@@ -96,12 +102,18 @@ def prepare(gateway, env, count, sender, run):
     return events
 
 
-def verify(env, events, run):
-    """Mismatches between what was delivered and what the database holds."""
-    database = env["DATABASE_URL"]
+def expected_counts(events):
+    """The distinct events of each provider."""
     expected = {"yookassa": 0, "stripe": 0, "telegram": 0}
     for kind, *_ in events:
         expected[kind] += 1
+    return expected
+
+
+def verify(env, events, run):
+    """Mismatches between what was delivered and what the database holds."""
+    database = env["DATABASE_URL"]
+    expected = expected_counts(events)
     checks = {
         "yookassa payments succeeded": (sql(database, f"SELECT count(*) FROM payments WHERE user_id LIKE 'load-{run}-%' AND status = 'succeeded'"), expected["yookassa"]),
         "subscription_paid events": (sql(database, f"SELECT count(*) FROM events WHERE type = 'subscription_paid' AND payload->>'user_id' LIKE 'load-{run}-%'"), expected["yookassa"]),
@@ -115,6 +127,39 @@ def verify(env, events, run):
     return {name: (int(got), want) for name, (got, want) in checks.items() if int(got) != want}, checks
 
 
+def received_downstream(env, events, run, outage, wait_seconds=120):
+    """Waits for the relays to settle the run's deliveries; then the mismatches between the events
+    and what the receivers took: each event delivered, and taken exactly once (at least once when
+    PostgreSQL was stopped mid-run, where a sent delivery may not have been recorded as sent)."""
+    database = env["DATABASE_URL"]
+    mine = (f"(e.payload->>'deal_id' LIKE 'load_{run}_%' OR e.payload->>'user_id' LIKE 'load-{run}-%' "
+            f"OR e.aggregate_id LIKE 'load-{run}-%')")
+    deadline = time.time() + wait_seconds
+    while True:
+        counts = dict(line.split("|") for line in sql(database, f"SELECT d.status, count(*) FROM deliveries d JOIN events e ON e.seq = d.event_seq WHERE {mine} GROUP BY d.status").splitlines())
+        if not {"pending", "retrying"} & counts.keys() or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    expected = expected_counts(events)
+    received = json.loads(urllib.request.urlopen(f"{env['DOWNSTREAM_URL']}/received", timeout=30).read())
+    taken = {}
+    for entry in received:
+        if not 200 <= entry["status"] < 300:
+            continue
+        if entry["kind"] == "webhook" and entry["type"] == "deal_paid" and f'"load_{run}_' in entry["body"]:
+            taken.setdefault(("crm", entry["id"]), []).append(entry)
+        elif entry["kind"] == "subscription" and entry["user_id"].startswith(f"load-{run}-"):
+            taken.setdefault(("users", entry["user_id"]), []).append(entry)
+    twice = sum(len(entries) - 1 for entries in taken.values())
+    checks = {
+        "deliveries delivered": (int(counts.get("delivered", 0)), sum(expected.values())),
+        "deal_paid taken by the CRM": (sum(1 for sink, _ in taken if sink == "crm"), expected["stripe"]),
+        "subscriptions taken by the user service": (sum(1 for sink, _ in taken if sink == "users"), expected["yookassa"]),
+        "taken more than once": (twice, twice if outage else 0),
+    }
+    return {name: value for name, value in checks.items() if value[0] != value[1]}, checks
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--deliveries", type=int, default=10000)
@@ -122,14 +167,16 @@ def main():
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--outage-at", type=float, help="stop PostgreSQL for --outage-seconds after this share of deliveries")
     parser.add_argument("--outage-seconds", type=float, default=3.0)
+    parser.add_argument("--gateways", default=os.environ.get("PAYFN_GATEWAY_URL"), help="comma-separated gateway URLs")
     args = parser.parse_args()
-    gateway = os.environ["PAYFN_GATEWAY_URL"]
+    gateways = args.gateways.split(",")
     env = environment()
     run = f"{int(time.time())}{random.randint(100, 999)}"
-    sender = Sender(gateway)
+    senders = [Sender(gateway) for gateway in gateways]
+    sender = senders[0]
     distinct = int(round(args.deliveries * (1 - args.duplicates)))
     started = time.time()
-    events = prepare(gateway, env, distinct, sender, run)
+    events = prepare(env, distinct, sender, run)
     prepared = time.time() - started
     deliveries = events + [random.choice(events) for _ in range(args.deliveries - len(events))]
     random.shuffle(deliveries)
@@ -142,7 +189,7 @@ def main():
     def deliver(index):
         kind, key, path, body, headers = deliveries[index]
         sent = time.time()
-        status, _ = sender.post(path, body, headers)
+        status, _ = senders[index % len(senders)].post(path, body, headers)
         results[index] = (status, sent, time.time())
         with lock:
             done[0] += 1
@@ -183,7 +230,10 @@ def main():
                 retry.append(index)
         failed = retry
     mismatches, checks = verify(env, events, run)
-    print(f"distinct events {len(events)} (prepared in {prepared:.1f}s), deliveries {len(deliveries)}, concurrency {args.concurrency}")
+    downstream_mismatches, downstream_checks = received_downstream(env, events, run, outage["from"] is not None)
+    mismatches.update(downstream_mismatches)
+    checks.update(downstream_checks)
+    print(f"distinct events {len(events)} (prepared in {prepared:.1f}s), deliveries {len(deliveries)} through {len(gateways)} gateway(s), concurrency {args.concurrency}")
     print(f"delivered in {elapsed:.1f}s: {len(deliveries) / elapsed:.0f} deliveries/s; statuses {dict(sorted(statuses.items()))}")
     if outage["from"] is not None:
         print(f"PostgreSQL stopped for {outage['to'] - outage['from']:.1f}s; 5xx during the outage: {sum(1 for s, a, b in results if s >= 500) - stray}")
