@@ -42,6 +42,16 @@ package enum ProviderTable {
         }
     }
 
+    /// `provider`'s read-only view of one payment or purchase (`payctl trace --provider`), its
+    /// client from the environment.
+    package static func lookup(_ provider: Provider, config: Config) throws -> any ProviderLookup {
+        switch provider {
+        case .yookassa: YooKassaLookup(client: try YooKassaClient(config: config))
+        case .stripe: StripeLookup(client: try StripeClient(config: config))
+        case .telegram: TelegramLookup(client: try TelegramClient(config: config))
+        }
+    }
+
     /// Where an operator looks when no delivery of `provider` arrived at all.
     package static func whereToLookWhenNothingArrived(_ provider: Provider) -> [String] {
         switch provider {

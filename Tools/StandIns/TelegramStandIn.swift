@@ -19,6 +19,8 @@ package final class TelegramStandIn: @unchecked Sendable {
     private var links = 0
     private var answers: [[String: Any]] = []
     private var sent: [[String: Any]] = []
+    /// Users who never started the bot: a message to them is refused as Telegram refuses it.
+    private var unreachable: Set<Int64> = []
     /// Charges the buyer made: who paid, and whether they were refunded.
     private var charges: [String: (userID: Int64, refunded: Bool)] = [:]
     /// The bot's Stars transactions, oldest first, as `getStarTransactions` lists them.
@@ -51,6 +53,10 @@ package final class TelegramStandIn: @unchecked Sendable {
             transactions.append(Self.transaction(chargeID, amount: amountOf(chargeID), user: made.userID, out: true))
         }
     }
+
+    /// From now on `sendMessage` to `userID` answers 403 "bot can't initiate conversation with a
+    /// user", as Telegram answers for a user who never started the bot.
+    package func makeUnreachable(_ userID: Int64) { _ = lock.withLock { unreachable.insert(userID) } }
 
     /// Drops the failures not yet played.
     package func clearFailures() { lock.withLock { failures.removeAll() } }
@@ -162,7 +168,10 @@ package final class TelegramStandIn: @unchecked Sendable {
             let page = lock.withLock { Array(transactions.dropFirst(offset).prefix(min(limit, pageCap))) }
             return JSONAnswer.ok(["ok": true, "result": ["transactions": page]])
         case "sendMessage":
-            guard body["chat_id"] is Int else { return reply(400, "Bad Request: chat not found") }
+            guard let chat = body["chat_id"] as? Int else { return reply(400, "Bad Request: chat not found") }
+            if lock.withLock({ unreachable.contains(Int64(chat)) }) {
+                return reply(403, "Forbidden: bot can't initiate conversation with a user")
+            }
             guard let text = body["text"] as? String, (1...4_096).contains(text.count) else {
                 return reply(400, "Bad Request: message text is empty or too long")
             }

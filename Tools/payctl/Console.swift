@@ -64,6 +64,15 @@ struct Console {
         }
     }
 
+    /// The sinks of the sinks file (`SINKS_PATH`; none when unset), or a failure that says what to do.
+    func sinks() throws -> [Sink] {
+        do {
+            return try SinkFile.load(config)
+        } catch {
+            throw fail(.configuration, "\(error.variable) \(error.problem).", next: "fix the sinks file.")
+        }
+    }
+
     /// Runs a store operation, turning store errors into failures with next steps.
     func run<T>(_ body: () throws -> T) throws -> T {
         do {

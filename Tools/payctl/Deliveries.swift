@@ -33,14 +33,17 @@ struct Deliveries: ParsableCommand {
         }
     }
 
-    /// `payctl deliveries retry ID | --sink S --dead`.
+    /// `payctl deliveries retry ID | --sink S [--since D] [--status dead|retrying]`.
     struct Retry: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Make a delivery due now (a dead one gets one more attempt), or every dead delivery of a sink.")
+            abstract:
+                "Make a delivery due now (a dead one gets one more attempt), or recover a sink's dead (or retrying) deliveries, all or those since a time."
+        )
 
         @Argument(help: "The delivery's id.") var id: Int64?
-        @Option(help: "With --dead: this sink's dead deliveries.") var sink: String?
-        @Flag(help: "Every dead delivery of --sink.") var dead = false
+        @Option(help: "Every delivery of this sink in --status.") var sink: String?
+        @Option(help: "With --sink: only deliveries made this recently: 45s, 30m, 2h, 1d.") var since: Window?
+        @Option(help: "With --sink: dead (the default) or retrying.") var status: DeliveryStatus = .dead
         @Flag(help: "Print JSON for scripts.") var json = false
 
         struct Report: Encodable {
@@ -48,8 +51,9 @@ struct Deliveries: ParsableCommand {
         }
 
         func validate() throws {
-            guard (id != nil) != (sink != nil && dead) else {
-                throw ValidationError("Give a delivery id, or --sink S --dead.")
+            guard (id != nil) != (sink != nil) else { throw ValidationError("Give a delivery id, or --sink S.") }
+            guard status == .dead || status == .retrying else {
+                throw ValidationError("--status is dead or retrying: pending deliveries are due already.")
             }
         }
 
@@ -66,9 +70,13 @@ struct Deliveries: ParsableCommand {
                 console.emit(
                     human: "Delivery \(id) is due now; the next relay run sends it.", machine: Report(retried: 1))
             } else if let sink {
-                let count = try console.run { try store.retryDead(sink: sink) }
+                let count = try console.run {
+                    try store.retry(sink: sink, status: status, sinceSeconds: since?.seconds)
+                }
+                let scope = since.map { " of the last \($0.seconds)s" } ?? ""
                 console.emit(
-                    human: "\(count) dead delivery(ies) of sink \(sink) are due now; the next relay run sends them.",
+                    human:
+                        "\(count) \(status.rawValue) delivery(ies)\(scope) of sink \(sink) are due now; the next relay run sends them, oldest first within each payment.",
                     machine: Report(retried: count))
             }
         }
@@ -91,13 +99,7 @@ struct Deliveries: ParsableCommand {
 
         func run() throws {
             let console = Console(json: json)
-            let sinks: [Sink]
-            do {
-                sinks = try SinkFile.load(console.config)
-            } catch {
-                throw console.fail(.configuration, "\(error.variable) \(error.problem).", next: "fix the sinks file.")
-            }
-            guard let configured = sinks.first(where: { $0.name == sink }) else {
+            guard let configured = try console.sinks().first(where: { $0.name == sink }) else {
                 throw console.fail(
                     .configuration, "no sink \(sink) in the sinks file.", next: "check SINKS_PATH and the sink's name.")
             }

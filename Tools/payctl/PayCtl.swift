@@ -8,7 +8,8 @@ struct PayCtl: ParsableCommand {
         commandName: "payctl",
         abstract: "Operator console for the payment functions.",
         subcommands: [
-            Migrate.self, Tail.self, Summary.self, Show.self, StripeCommand.self, Purchases.self, Deliveries.self,
+            Migrate.self, Tail.self, Summary.self, Show.self, TraceCommand.self, StripeCommand.self, Purchases.self,
+            Deliveries.self, Sinks.self,
             Purge.self, Idempotency.self, Refund.self, StarsCommand.self, Check.self, Reconcile.self,
         ]
     )

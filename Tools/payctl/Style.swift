@@ -20,11 +20,20 @@ struct Style {
         paint(TerminalText(status.rawValue), status == .delivered ? "32" : status == .dead ? "31" : "33")
     }
 
+    /// A sink's state: green when active, yellow when paused, red when disabled.
+    func sink(_ state: SinkState) -> TerminalText {
+        paint(TerminalText(state.rawValue), state == .active ? "32" : state == .paused ? "33" : "31")
+    }
+
     /// A check's level: green OK, yellow WARNING, red CRITICAL.
     func level(_ level: AlarmLevel) -> TerminalText {
         paint(TerminalText(level.label), level == .ok ? "32" : level == .warning ? "33" : "31")
     }
 
+    /// Something that went wrong, in red.
+    func alert(_ text: some CustomStringConvertible) -> TerminalText { paint(TerminalText(text), "31") }
+    /// Something that failed and may still come right, in yellow.
+    func warn(_ text: some CustomStringConvertible) -> TerminalText { paint(TerminalText(text), "33") }
     func dim(_ text: some CustomStringConvertible) -> TerminalText { paint(TerminalText(text), "2") }
     func bold(_ text: TerminalText) -> TerminalText { paint(text, "1") }
 

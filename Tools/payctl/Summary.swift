@@ -98,7 +98,7 @@ struct SummaryReport: Encodable {
             let waited = sink.oldestUndeliveredSeconds ?? 0
             if sink.dead > 0 {
                 nextSteps.append(
-                    "\(sink.dead) dead delivery(ies) to \(name): `payctl deliveries --sink \(name) --status dead` shows the last answers; once the receiver is fixed, `payctl deliveries retry --sink \(name) --dead`."
+                    "\(sink.dead) dead delivery(ies) to \(name): `payctl deliveries --sink \(name) --status dead` shows the last answers; once the receiver is fixed, `payctl deliveries retry --sink \(name)`."
                 )
             }
             if sink.retrying > 0 {

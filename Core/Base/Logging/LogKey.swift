@@ -38,6 +38,9 @@ package enum LogKey {
     /// The message of the relay's line for each attempt at a delivery.
     package static let deliveryAttempted = "delivery attempted"
 
+    /// The message of the relay's one line when it disables a sink (with the sink and `detail`).
+    package static let sinkDisabled = "sink_disabled"
+
     /// The message of the line that ends every delivery that got past verification.
     package static let deliveryDone = "webhook done"
 }

@@ -4,4 +4,10 @@ package enum SQLTime {
     package static func utc(_ column: String) -> String {
         #"to_char(\#(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#
     }
+
+    /// `column` as `2026-12-02T05:40:00.123Z`, to the millisecond, for ordering what happened
+    /// within one second (NULL stays NULL).
+    package static func utcMilliseconds(_ column: String) -> String {
+        #"to_char(\#(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"#
+    }
 }

@@ -28,6 +28,11 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
     case reconcileFailures = "reconcile_failures"
     /// Providers reconciled before that have had no run read them within the reconcile age.
     case reconcileStale = "reconcile_stale"
+    /// Sinks the relay disabled after they failed every attempt for `SINK_DISABLE_AFTER` (or
+    /// answered 410 Gone for `SINK_GONE_AFTER`): their deliveries wait for an operator.
+    case sinksDisabled = "sinks_disabled"
+    /// Sinks an operator paused: their deliveries accrue until one resumes them.
+    case sinksPaused = "sinks_paused"
 
     /// The threshold when none is configured.
     package var defaultThreshold: Threshold {
@@ -44,6 +49,8 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
         case .connections: Threshold(warning: 70, critical: 90)
         case .reconcileFailures: Threshold(warning: 1, critical: 3)
         case .reconcileStale: Threshold(warning: 1, critical: 3)
+        case .sinksDisabled: Threshold(warning: 1, critical: 1)
+        case .sinksPaused: Threshold(warning: 1, critical: 3)
         }
     }
 
@@ -57,7 +64,7 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
         case .processingErrors: "payctl summary --since 1h, then payctl show EVENT_ID for each problem"
         case .stuckPending: "a notification was missed: compare with the provider (payctl reconcile)"
         case .deadDeliveries:
-            "payctl deliveries --status dead; fix the sink, then payctl deliveries retry --sink S --dead"
+            "payctl deliveries --status dead; fix the sink, then payctl deliveries retry --sink S"
         case .oldestUndeliveredSeconds: "is events-relay running? payctl deliveries --status retrying"
         case .starsRefundsDue: "payctl stars refunds-due, then payctl stars refund --all-due --yes"
         case .refundsPending: "payctl refund PAYMENT_ID --yes resumes each; check the provider's dashboard"
@@ -70,6 +77,9 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
         case .reconcileFailures:
             "payctl reconcile --since 24h says which provider could not be read and why; check its credentials"
         case .reconcileStale: "is the reconcile schedule running? payctl reconcile --since 24h runs one now"
+        case .sinksDisabled: "payctl sinks says why each was disabled; fix the receiver, then payctl sinks resume NAME"
+        case .sinksPaused:
+            "payctl sinks says who paused each and why; payctl sinks resume NAME when it may receive again"
         }
     }
 }

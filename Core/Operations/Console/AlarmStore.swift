@@ -47,7 +47,9 @@ package struct AlarmStore {
                ) AS latest WHERE error IS NOT NULL) AS reconcile_failures,
               (SELECT count(*) FROM (
                    SELECT max(finished_at) FILTER (WHERE error IS NULL) AS read_at FROM reconcile_runs GROUP BY provider
-               ) AS runs WHERE read_at IS NULL OR read_at < now() - $4::int * interval '1 second') AS reconcile_stale
+               ) AS runs WHERE read_at IS NULL OR read_at < now() - $4::int * interval '1 second') AS reconcile_stale,
+              (SELECT count(*) FROM sink_states WHERE state = 'disabled') AS sinks_disabled,
+              (SELECT count(*) FROM sink_states WHERE state = 'paused') AS sinks_paused
             """
     }
 

@@ -1,4 +1,5 @@
 import Base
+import Domain
 
 /// What `payctl` reads and changes in the outbox: listings, per-sink counts, manual retries and
 /// backfills. Every write says how many rows it changed. The relay's own statements stay in
@@ -17,17 +18,20 @@ package struct DeliveryLog {
         package var eventIDs: [String]?
         /// Deliveries of the events of this Stripe deal only.
         package var dealID: String?
+        /// Deliveries of the events of this payment or purchase only.
+        package var aggregateID: String?
         package var limit: Int
 
         package init(
             sink: String? = nil, status: DeliveryStatus? = nil, eventType: String? = nil, eventIDs: [String]? = nil,
-            dealID: String? = nil, limit: Int = 50
+            dealID: String? = nil, aggregateID: String? = nil, limit: Int = 50
         ) {
             self.sink = sink
             self.status = status
             self.eventType = eventType
             self.eventIDs = eventIDs
             self.dealID = dealID
+            self.aggregateID = aggregateID
             self.limit = limit
         }
     }
@@ -56,8 +60,17 @@ package struct DeliveryLog {
               AND ($3::text IS NULL OR e.type = $3)
               AND ($4::jsonb IS NULL OR e.id::text IN (SELECT jsonb_array_elements_text($4::jsonb)))
               AND ($6::text IS NULL OR e.payload->>'deal_id' = $6)
+              AND ($7::text IS NULL OR e.aggregate_id = $7)
             ORDER BY d.id DESC
             LIMIT $5
+            """
+        static let attempts = """
+            SELECT a.delivery_id, a.attempt, \(SQLTime.utcMilliseconds("a.started_at")) AS started_at, a.latency_ms,
+                   a.status_code, a.error, d.sink, d.status, e.type AS event_type
+            FROM events e JOIN deliveries d ON d.event_seq = e.seq JOIN delivery_attempts a ON a.delivery_id = d.id
+            WHERE e.aggregate_type = $1 AND e.aggregate_id = $2
+            ORDER BY a.started_at, a.delivery_id, a.attempt
+            LIMIT 100000
             """
         static let counts = """
             SELECT sink,
@@ -76,8 +89,9 @@ package struct DeliveryLog {
                 next_attempt_at = now()
             WHERE id = $1 AND status <> 'delivered'
             """
-        static let retryDead = """
-            UPDATE deliveries SET status = 'retrying', next_attempt_at = now() WHERE sink = $1 AND status = 'dead'
+        static let retrySink = """
+            UPDATE deliveries SET status = 'retrying', next_attempt_at = now()
+            WHERE sink = $1 AND status = $2 AND ($3::int IS NULL OR created_at >= now() - $3::int * interval '1 second')
             """
         static let backfill = """
             WITH inserted AS (
@@ -97,8 +111,50 @@ package struct DeliveryLog {
         let ids = try filter.eventIDs.map { String(decoding: try JSONCoding.encode($0), as: UTF8.self) }
         return try connection.query(
             OperatorSQL.list,
-            [filter.sink, filter.status?.rawValue, filter.eventType, ids, filter.limit, filter.dealID]
+            [
+                filter.sink, filter.status?.rawValue, filter.eventType, ids, filter.limit, filter.dealID,
+                filter.aggregateID,
+            ]
         ).rows.map(DeliveryRecord.init)
+    }
+
+    /// One attempt at a delivery, with the delivery's sink, status and event type.
+    package struct Attempt: Sendable, Encodable {
+        package let deliveryID: Int64
+        package let attempt: Int
+        package let startedAt: String
+        package let latencyMilliseconds: Int
+        package let statusCode: Int?
+        /// Nil when it was delivered.
+        package let error: String?
+        package let sink: String
+        /// Where the delivery stands now.
+        package let deliveryStatus: DeliveryStatus
+        package let eventType: String
+
+        enum CodingKeys: String, CodingKey {
+            case attempt, sink, error
+            case deliveryID = "delivery_id"
+            case startedAt = "started_at"
+            case latencyMilliseconds = "latency_ms"
+            case statusCode = "status_code"
+            case deliveryStatus = "delivery_status"
+            case eventType = "event_type"
+        }
+    }
+
+    /// Every attempt at the deliveries of one payment's or purchase's events, oldest first.
+    package func attempts(of aggregateType: AggregateType, _ aggregateID: String) throws -> [Attempt] {
+        try connection.query(OperatorSQL.attempts, [aggregateType.rawValue, aggregateID]).rows.map { row in
+            Attempt(
+                deliveryID: try row.requiredInt("delivery_id"), attempt: Int(try row.requiredInt("attempt")),
+                startedAt: try row.requiredString("started_at"),
+                latencyMilliseconds: Int(try row.requiredInt("latency_ms")),
+                statusCode: try row.int("status_code").map(Int.init), error: try row.string("error"),
+                sink: try row.requiredString("sink"),
+                deliveryStatus: DeliveryStatus(rawValue: try row.requiredString("status")) ?? .pending,
+                eventType: try row.requiredString("event_type"))
+        }
     }
 
     /// Counts per sink, over the last `windowSeconds` and every open delivery whatever its age.
@@ -117,9 +173,11 @@ package struct DeliveryLog {
         try connection.query(OperatorSQL.retryOne, [id]).affectedRows == 1
     }
 
-    /// Makes every dead delivery of `sink` due now; returns how many.
-    package func retryDead(sink: String) throws -> Int {
-        try connection.query(OperatorSQL.retryDead, [sink]).affectedRows
+    /// Makes every delivery of `sink` in `status` (made within the last `sinceSeconds`, when
+    /// given) due now, a dead one for one more attempt; returns how many. The relay sends them
+    /// oldest first within each aggregate.
+    package func retry(sink: String, status: DeliveryStatus, sinceSeconds: Int?) throws -> Int {
+        try connection.query(OperatorSQL.retrySink, [sink, status.rawValue, sinceSeconds]).affectedRows
     }
 
     /// Gives `sink` a delivery of each event of the last `seconds` it wants and does not have yet;

@@ -10,11 +10,18 @@ package struct DomainEventLog {
     private enum SQL {
         static let caused = """
             SELECT id::text AS id, type, aggregate_id, payload::text AS payload,
-                   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
+                   \(SQLTime.utcMilliseconds("created_at")) AS created_at
             FROM events
             WHERE payload->>'stripe_event_id' = $1
                OR aggregate_id IN (SELECT id::text FROM payments WHERE provider_payment_id = $2)
             ORDER BY seq
+            """
+        static let of = """
+            SELECT id::text AS id, type, aggregate_id, payload::text AS payload,
+                   \(SQLTime.utcMilliseconds("created_at")) AS created_at
+            FROM events WHERE aggregate_type = $1 AND aggregate_id = $2
+            ORDER BY seq
+            LIMIT 10000
             """
     }
 
@@ -26,18 +33,25 @@ package struct DomainEventLog {
         package let aggregateID: String
         package let payload: JSONValue
         package let createdAt: String
+
+        init(_ row: PGRow) throws {
+            id = try row.requiredString("id")
+            type = try row.requiredString("type")
+            aggregateID = try row.requiredString("aggregate_id")
+            payload =
+                (try? JSONCoding.decode(JSONValue.self, from: Array(try row.requiredString("payload").utf8))) ?? .null
+            createdAt = try row.requiredString("created_at")
+        }
     }
 
     /// The domain events a provider event caused: those naming it, and those of the payment
     /// the provider knows as `providerObject`.
     package func caused(byProviderEvent eventKey: String, providerObject: String?) throws -> [Stored] {
-        try connection.query(SQL.caused, [eventKey, providerObject]).rows.map { row in
-            Stored(
-                id: try row.requiredString("id"), type: try row.requiredString("type"),
-                aggregateID: try row.requiredString("aggregate_id"),
-                payload: (try? JSONCoding.decode(JSONValue.self, from: Array(try row.requiredString("payload").utf8)))
-                    ?? .null,
-                createdAt: try row.requiredString("created_at"))
-        }
+        try connection.query(SQL.caused, [eventKey, providerObject]).rows.map(Stored.init)
+    }
+
+    /// Every domain event of one payment or purchase, oldest first.
+    package func of(_ aggregateType: AggregateType, _ aggregateID: String) throws -> [Stored] {
+        try connection.query(SQL.of, [aggregateType.rawValue, aggregateID]).rows.map(Stored.init)
     }
 }

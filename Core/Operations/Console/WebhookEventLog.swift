@@ -26,6 +26,18 @@ package struct WebhookEventLog {
             ORDER BY updated_at, id
             LIMIT $8
             """
+        /// A payment's or purchase's deliveries from its provider: by deal (Stripe), else by any
+        /// of its provider ids since it was made (the received-at index bounds the search).
+        static let about = """
+            SELECT \(columns) FROM webhook_events
+            WHERE provider = $1
+              AND ((deal_id IS NOT NULL AND deal_id = $2)
+                OR (received_at >= to_timestamp($3) - interval '5 minutes'
+                    AND (object_id = ANY ($4::text[]) OR payment_intent_id = ANY ($4::text[])
+                         OR session_id = ANY ($4::text[]))))
+            ORDER BY received_at, id
+            LIMIT 10000
+            """
         static let byKey = """
             SELECT \(columns) FROM webhook_events
             WHERE event_key = $1 OR event_key LIKE '%:' || $1 OR id::text = $1
@@ -51,6 +63,13 @@ package struct WebhookEventLog {
     /// The event with this provider event id (or row id), if any.
     package func find(_ eventID: String) throws -> Record? {
         try connection.query(SQL.byKey, [eventID]).first.map(Record.init)
+    }
+
+    /// What `provider` delivered about one payment or purchase, oldest first: every delivery of
+    /// deal `dealID`, and every delivery since `since` (Unix seconds) naming one of `ids` as its
+    /// object, PaymentIntent or Checkout Session.
+    package func about(provider: Provider, dealID: String?, ids: [String], since: Int64) throws -> [Record] {
+        try connection.query(SQL.about, [provider.rawValue, dealID, since, ids]).rows.map(Record.init)
     }
 
     /// What `recent` may be narrowed to.

@@ -74,7 +74,7 @@ package struct Reconciler {
             differences += found
         }
         return Report(
-            since: Date(timeIntervalSince1970: TimeInterval(since)).formatted(.iso8601),
+            since: UnixTime.iso8601(since),
             providers: reconcilers.map(\.provider), differences: differences, applied: applied, failures: failures)
     }
 }

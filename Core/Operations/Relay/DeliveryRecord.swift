@@ -57,11 +57,9 @@ package struct DeliveryRecord: Sendable, Encodable {
     static let columns = """
         d.id, e.id::text AS event_id, e.type AS event_type, d.aggregate_type, d.aggregate_id, d.sink, d.status,
         d.attempts, d.last_status_code, d.last_error,
-        CASE WHEN d.status IN ('pending', 'retrying')
-            THEN to_char(d.next_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END AS next_attempt_at,
-        to_char(d.last_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS last_attempt_at,
-        to_char(d.delivered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS delivered_at,
-        to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at
+        CASE WHEN d.status IN ('pending', 'retrying') THEN \(SQLTime.utc("d.next_attempt_at")) END AS next_attempt_at,
+        \(SQLTime.utc("d.last_attempt_at")) AS last_attempt_at, \(SQLTime.utcMilliseconds("d.delivered_at")) AS delivered_at,
+        \(SQLTime.utcMilliseconds("d.created_at")) AS created_at
         """
 
     init(row: PGRow) throws {

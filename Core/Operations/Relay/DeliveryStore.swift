@@ -68,8 +68,8 @@ package struct DeliveryStore {
                 published_at = CASE WHEN EXISTS (SELECT 1 FROM wanted w WHERE w.seq = e.seq) THEN NULL ELSE now() END
             FROM batch WHERE e.seq = batch.seq
             """
-        /// Due deliveries of one sink, each the oldest open one of its aggregate (and none of
-        /// whose aggregate's earlier events still waits for fan-out), locked for this transaction.
+        /// Due deliveries of one active sink, each the oldest open one of its aggregate (and none
+        /// of whose aggregate's earlier events still waits for fan-out), locked for this transaction.
         /// The head test is a scalar subquery, so it stays an index probe per candidate whatever
         /// the planner's statistics (a fresh table's are none).
         static let claim = """
@@ -78,6 +78,7 @@ package struct DeliveryStore {
                    to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
             FROM deliveries d JOIN events e ON e.seq = d.event_seq
             WHERE d.sink = $1 AND d.status IN ('pending', 'retrying') AND d.next_attempt_at <= now()
+              AND NOT EXISTS (SELECT 1 FROM sink_states s WHERE s.sink = $1 AND s.state <> 'active')
               AND d.event_seq = (
                   SELECT min(p.event_seq) FROM deliveries p
                   WHERE p.sink = d.sink AND p.aggregate_type = d.aggregate_type AND p.aggregate_id = d.aggregate_id

@@ -23,9 +23,15 @@ package struct Relay: Sendable {
         package let batch: Int
         /// How long one round may keep sending before it commits.
         package let roundMilliseconds: Int
+        /// How long a sink may fail every attempt before it is disabled (`SINK_DISABLE_AFTER`).
+        package let disableAfterMilliseconds: Int
+        /// How long a sink may answer 410 Gone to every attempt before it is disabled
+        /// (`SINK_GONE_AFTER`).
+        package let goneAfterMilliseconds: Int
 
         /// The settings the environment gives: `SINKS_PATH` (and what the sinks file names),
-        /// `RELAY_RETRY_SCHEDULE`, `RELAY_BATCH`, `DATABASE_URL` and `RELAY_LISTEN_URL`.
+        /// `RELAY_RETRY_SCHEDULE`, `RELAY_BATCH`, `DATABASE_URL`, `RELAY_LISTEN_URL`,
+        /// `SINK_DISABLE_AFTER` (default 5 days) and `SINK_GONE_AFTER` (default 1 day).
         package init(_ config: Config) throws {
             sinks = try SinkFile.load(config)
             schedule = try RetrySchedule(config)
@@ -35,6 +41,8 @@ package struct Relay: Sendable {
             redactor = Redactor(secrets: config.secretValues)
             batch = try config.integer("RELAY_BATCH", default: 100, in: 1...1_000)
             roundMilliseconds = 10_000
+            disableAfterMilliseconds = try config.duration("SINK_DISABLE_AFTER", default: "5d")
+            goneAfterMilliseconds = try config.duration("SINK_GONE_AFTER", default: "1d")
         }
     }
 
@@ -44,12 +52,20 @@ package struct Relay: Sendable {
         package let retrying: Int
         package let dead: Int
         package let due: Int
+        /// Sinks this drain disabled.
+        package let sinksDisabled: Int
 
-        package init(delivered: Int, retrying: Int, dead: Int, due: Int) {
+        package init(delivered: Int, retrying: Int, dead: Int, due: Int, sinksDisabled: Int = 0) {
             self.delivered = delivered
             self.retrying = retrying
             self.dead = dead
             self.due = due
+            self.sinksDisabled = sinksDisabled
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case delivered, retrying, dead, due
+            case sinksDisabled = "sinks_disabled"
         }
     }
 
@@ -84,7 +100,9 @@ package struct Relay: Sendable {
         if settings.sinks.isEmpty { try store.fanOut(to: []) }
         let due = try store.dueCount()
         let tally = total.withLock { $0 }
-        return Summary(delivered: tally.delivered, retrying: tally.retrying, dead: tally.dead, due: due)
+        return Summary(
+            delivered: tally.delivered, retrying: tally.retrying, dead: tally.dead, due: due,
+            sinksDisabled: tally.disabled)
     }
 
     /// Runs until `stopping` says so: each worker delivers what is due, then sleeps until a
@@ -157,7 +175,4 @@ package struct Relay: Sendable {
 
     /// Milliseconds a worker waits for another worker's fan-out to commit before looking again.
     static let heldFanOutPause = 5
-
-    /// Milliseconds on the monotonic clock.
-
 }

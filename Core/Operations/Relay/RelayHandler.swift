@@ -3,7 +3,7 @@ import Logging
 
 /// `events-relay` as a function: each timer tick (an EventBridge schedule event or `{}`)
 /// delivers what is due until nothing is or `RELAY_BUDGET_MS` (default 20 000) is spent, and
-/// answers `{"delivered", "retrying", "dead", "due"}`.
+/// answers `{"delivered", "retrying", "dead", "due", "sinks_disabled"}`.
 package struct RelayHandler: ScheduledHandler {
     let relay: Relay
     let budget: Int
@@ -27,9 +27,13 @@ package struct RelayHandler: ScheduledHandler {
             metadata: [
                 "delivered": .stringConvertible(summary.delivered), "retrying": .stringConvertible(summary.retrying),
                 "dead": .stringConvertible(summary.dead), "due": .stringConvertible(summary.due),
+                "sinks_disabled": .stringConvertible(summary.sinksDisabled),
             ])
         return Answer(
             .json(200, summary), outcome: "drained",
-            metrics: ["delivered": summary.delivered, "retrying": summary.retrying, "dead": summary.dead])
+            metrics: [
+                "delivered": summary.delivered, "retrying": summary.retrying, "dead": summary.dead,
+                "sinks_disabled": summary.sinksDisabled,
+            ])
     }
 }

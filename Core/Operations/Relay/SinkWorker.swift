@@ -12,6 +12,8 @@ final class SinkWorker {
         var delivered = 0
         var retrying = 0
         var dead = 0
+        /// Sinks this worker disabled (0 or 1 a round).
+        var disabled = 0
         /// Events this worker fanned out.
         var fannedOut = 0
         /// Whether the last round found nothing to do while events still waited for a fan-out
@@ -27,6 +29,7 @@ final class SinkWorker {
             left.delivered += right.delivered
             left.retrying += right.retrying
             left.dead += right.dead
+            left.disabled += right.disabled
             left.fannedOut += right.fannedOut
             left.fanOutHeldElsewhere = right.fanOutHeldElsewhere
         }
@@ -80,6 +83,15 @@ final class SinkWorker {
                 }
             }
             try store.record(attempts)
+            if let reason = try SinkHealth(attempts).record(
+                sink: sink.name, connection: connection, disableAfter: settings.disableAfterMilliseconds,
+                goneAfter: settings.goneAfterMilliseconds)
+            {
+                tally.disabled += 1
+                logger.error(
+                    "\(LogKey.sinkDisabled)",
+                    metadata: [LogKey.detail: .string(reason), "next": "payctl sinks resume \(sink.name)"])
+            }
         }
         tally.fanOutHeldElsewhere = tally.attempted == 0 && heldElsewhere
         return tally

@@ -69,10 +69,25 @@ package struct TelegramSink: SinkTransport {
     }
 
     /// As any sink's, but the pause Telegram asks for in a 429's body (`parameters.retry_after`)
-    /// wins over the header.
+    /// wins over the header, and a refusal saying the chat cannot be written to (a user who never
+    /// started the bot, blocked it or is gone) is `no_recipient`.
     package func answer(_ response: OutboundResponse, now: Int64) -> SinkAnswer {
-        SinkAnswer.classify(response, retryAfter: Self.retryAfter(response), now: now)
+        if response.status == 400 || response.status == 403,
+            let description = (try? JSONCoding.decode(Telegram.Reply<JSONValue>.self, from: response.body))?
+                .description,
+            Self.noChatPhrases.contains(where: description.contains)
+        {
+            return .refused(
+                statusCode: response.status,
+                error: "\(SinkAnswer.noRecipient): HTTP \(response.status): \(BoundedText.clip(description, 120))")
+        }
+        return SinkAnswer.classify(response, retryAfter: Self.retryAfter(response), now: now)
     }
+
+    /// What Telegram's descriptions say when a chat cannot be written to.
+    private static let noChatPhrases = [
+        "chat not found", "bot was blocked", "can't initiate conversation", "user is deactivated",
+    ]
 
     /// The pause Telegram asks for in a 429's body, in milliseconds, bounded to a day.
     package static func retryAfter(_ response: OutboundResponse) -> Int? {

@@ -6,7 +6,7 @@ package enum Telegram {
         let ok: Bool
         let result: Result?
         let error_code: Int?
-        let description: String?
+        package let description: String?
         package let parameters: Parameters?
     }
 

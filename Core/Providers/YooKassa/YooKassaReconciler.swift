@@ -24,8 +24,8 @@ package struct YooKassaReconciler: ProviderReconciler {
     static let marginSeconds: Int64 = 600
 
     package func differences(since: Int64, until: Int64, logger: Logger) throws -> [FoundDifference] {
-        let from = Self.iso(since - Self.marginSeconds)
-        let end = Self.iso(until)
+        let from = UnixTime.iso8601(since - Self.marginSeconds)
+        let end = UnixTime.iso8601(until)
         // Local rows first: a payment made while the lists are read is then in neither, not only here.
         let connection = try database.connection()
         let store = PaymentStore(connection: connection)
@@ -46,7 +46,7 @@ package struct YooKassaReconciler: ProviderReconciler {
             found += compare(object, with: payment, logger: logger)
         }
         let listed = Set(payments.map(\.id))
-        let windowStart = Self.iso(since)
+        let windowStart = UnixTime.iso8601(since)
         for payment in local where payment.createdAt >= windowStart && payment.createdAt <= end {
             guard let id = payment.providerPaymentID, !listed.contains(id) else { continue }
             found.append(
@@ -116,11 +116,6 @@ package struct YooKassaReconciler: ProviderReconciler {
             break
         }
         return found
-    }
-
-    /// Unix seconds as YooKassa writes times (and as the payments' `created_at` reads here).
-    private static func iso(_ seconds: Int64) -> String {
-        Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(.iso8601)
     }
 
     /// Runs a missed change through the webhook pipeline, recorded as found by reconciliation.

@@ -51,7 +51,7 @@ import Testing
         #expect(try relaying.world.value("SELECT status FROM deliveries WHERE id = \(id)") == "retrying")
         let unknown = try Processes.run(["deliveries", "retry", "999999"], environment: relaying.environment)
         #expect(unknown.status == 1 && unknown.stderr.contains("does not exist"))
-        let usage = try Processes.run(["deliveries", "retry", "--dead"], environment: relaying.environment)
+        let usage = try Processes.run(["deliveries", "retry", "--since", "1d"], environment: relaying.environment)
         #expect(usage.status != 0)
     }
 
@@ -73,7 +73,7 @@ import Testing
         #expect(result.stdout.contains("Deliveries to sinks:"))
         #expect(result.stdout.contains("broken  delivered 0  pending 0  retrying 0  dead 1"))
         #expect(result.stdout.contains("crm  delivered 1"))
-        #expect(result.stdout.contains("payctl deliveries retry --sink broken --dead"))
+        #expect(result.stdout.contains("payctl deliveries retry --sink broken`"))
         let json = try Processes.run(["summary", "--since", "1h", "--json"], environment: relaying.environment)
         let sinks = try #require((json.json as? [String: Any])?["sinks"] as? [[String: Any]])
         #expect(sinks.map { $0["sink"] as? String } == ["broken", "crm"])

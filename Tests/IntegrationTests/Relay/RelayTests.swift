@@ -150,7 +150,7 @@ import Testing
 
         relaying.downstream.setFault(DownstreamFault(status: 503), on: "/hooks/crm")
         #expect(
-            try Processes.run(["deliveries", "retry", "--sink", "crm", "--dead"], environment: relaying.environment)
+            try Processes.run(["deliveries", "retry", "--sink", "crm"], environment: relaying.environment)
                 .status == 0)
         try relaying.drainUntilSettled()
         // One more attempt after the manual retry, then the spent schedule makes it dead again.

@@ -16,6 +16,7 @@ package struct Migration: Sendable {
         .reconcileRuns,
         .reconcileRunErrors,
         .ownOpenPayments,
+        .sinkStates,
     ]
 
     /// The version this build of the code expects.

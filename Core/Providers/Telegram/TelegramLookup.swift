@@ -1,0 +1,26 @@
+import Base
+import Domain
+import Logging
+
+/// The bot's Stars transactions for a purchase (`getStarTransactions`): the payment in, whose
+/// invoice payload is the purchase's id, and any refund out of its charges.
+struct TelegramLookup: ProviderLookup {
+    let client: TelegramClient
+
+    func holding(of object: ProviderObject, logger: Logger) throws -> ProviderHolding {
+        var holding = ProviderHolding()
+        for transaction in try client.starTransactions(logger: logger) {
+            let paidIn = transaction.source?.invoice_payload == object.localID
+            let refunded = transaction.receiver != nil && object.relatedIDs.contains(transaction.id)
+            guard paidIn || refunded else { continue }
+            if paidIn { holding.paid = true }
+            if refunded { holding.refundedMinor += transaction.amount }
+            holding.lines.append(
+                ProviderHolding.Line(
+                    at: UnixTime.iso8601(transaction.date),
+                    text: "Telegram Stars transaction \(transaction.id): \(transaction.amount) XTR "
+                        + (paidIn ? "paid in" : "refunded")))
+        }
+        return holding
+    }
+}
