@@ -99,7 +99,7 @@ final class SinkWorker {
 
     /// Sends `event` once and decides what comes next.
     private func attempt(_ event: OutboundEvent) -> DeliveryStore.Attempt {
-        let startedAt = Date.now.formatted(.iso8601)
+        let startedAt = Date.now.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         let started = MonotonicClock.milliseconds
         let answer = send(event)
         let latency = max(0, MonotonicClock.milliseconds - started)

@@ -43,7 +43,7 @@ import Testing
             try Processes.product("events-relay"), [], environment: relaying.environment, stdin: tick)
         #expect(result.status == 0, "\(result.stderr)")
         let answer = try #require(result.json as? [String: Int])
-        #expect(answer == ["delivered": 1, "retrying": 0, "dead": 0, "due": 0])
+        #expect(answer == ["delivered": 1, "retrying": 0, "dead": 0, "due": 0, "sinks_disabled": 0])
         #expect(relaying.taken.count == 1)
     }
 

@@ -8,7 +8,8 @@ import Testing
     static let tables = [
         "audit_log", "booking_payers", "booking_second_payments", "deliveries", "delivery_attempts", "events",
         "idempotency_keys", "payments", "purchase_charges",
-        "purchases", "reconcile_runs", "refunds", "schema_migrations", "subscription_periods", "subscriptions",
+        "purchases", "reconcile_runs", "refunds", "schema_migrations", "sink_states", "subscription_periods",
+        "subscriptions",
         "webhook_events", "webhook_rejections",
     ]
 
