@@ -111,9 +111,9 @@ struct Sinks: ParsableCommand {
             lines.append("  oldest        undelivered for \(oldest)s")
         }
         if let error = standing.lastError {
+            let code = error.statusCode.map { "HTTP \($0)" }
             lines.append(
-                "  last error    \(error.at) " + (error.statusCode.map { "HTTP \($0) " } ?? "") + style.dim(error.error)
-            )
+                "  last error    \(error.at) \(code ?? "")" + (error.error == code ? "" : " " + style.dim(error.error)))
         }
         if standing.state != .active {
             lines.append(

@@ -149,8 +149,24 @@ import Testing
         #expect(refunds.first?["amount_minor"] as? Int == 10_000)
         #expect(timeline.contains { $0["kind"] as? String == "audit" && $0["action"] as? String == "refund.requested" })
         let (text, next) = Self.verdict(trace)
-        #expect(text.hasPrefix("succeeded, refunded 10000 RUB (minor units); delivered everywhere"), "\(text)")
+        #expect(
+            text.hasPrefix("succeeded, partially refunded 10000 RUB (minor units); delivered everywhere"), "\(text)")
         #expect(next == "nothing to do")
+        let appointment = try #require(
+            try world.value("SELECT appointment_id FROM payments WHERE id = $1::uuid", [local]))
+        #expect((try Self.traced(relaying, appointment)["subject"] as? [String: Any])?["id"] as? String == local)
+    }
+
+    @Test func anIDOfSeveralPaymentsListsThem() throws {
+        let relaying = try Relaying(sinks: Self.crm)
+        let world = relaying.world
+        let (first, _) = try world.createBooking("apt-two", kind: "deposit")
+        let (second, _) = try world.createBooking("apt-two", kind: "full")
+        let result = try Self.trace(relaying, ["apt-two", "--json"])
+        #expect(result.status == 1 && result.stderr.contains("apt-two names more than one"))
+        let matches = (result.json as? [String: Any])?["matches"] as? [[String: Any]] ?? []
+        #expect(Set(matches.compactMap { $0["id"] as? String }) == [first, second])
+        #expect(matches.allSatisfy { $0["via"] as? String == "appointment id" })
     }
 
     @Test func anUnknownIDSaysNothingWasFoundAndWhatToTry() throws {

@@ -30,9 +30,7 @@ package struct PaymentTrace {
             UNION SELECT 'payment', id::text, 'provider payment id' FROM payments
                 WHERE provider IN ('yookassa', 'stripe') AND provider_payment_id = $1
             UNION SELECT 'payment', id::text, 'deal id' FROM payments WHERE deal_id = $1
-            UNION SELECT 'payment', payment_id::text, 'appointment id' FROM booking_payers WHERE appointment_id = $1
-            UNION SELECT 'payment', id::text, 'appointment id' FROM payments
-                WHERE appointment_id = $1 AND purpose = 'booking' AND status IN ('pending', 'waiting_for_capture')
+            UNION SELECT 'payment', id::text, 'appointment id' FROM payments WHERE appointment_id = $1
             UNION SELECT 'purchase', id, 'purchase id' FROM purchases WHERE id = $1
             UNION SELECT 'purchase', purchase_id, 'Stars charge id' FROM purchase_charges
                 WHERE telegram_payment_charge_id = $1

@@ -80,11 +80,15 @@ package struct TraceVerdict: Sendable, Encodable {
                     : "wait: the buyer has not paid, or the provider has not decided")
         } else {
             let delivered = facts.deliveries.count
-            let refunded = subject.refundedMinor > 0 ? ", refunded \(subject.amount(subject.refundedMinor))" : ""
+            let standing =
+                subject.status == PaymentStatus.refunded.rawValue
+                ? "refunded in full (\(subject.amount(subject.refundedMinor)))"
+                : subject.status
+                    + (subject.refundedMinor > 0 ? ", partially refunded \(subject.amount(subject.refundedMinor))" : "")
             self.init(
                 text: delivered == 0
-                    ? "\(subject.status)\(refunded); no sink wants its events"
-                    : "\(subject.status)\(refunded); delivered everywhere: \(facts.events.count) event(s), \(delivered) delivery(ies), all delivered",
+                    ? "\(standing); no sink wants its events"
+                    : "\(standing); delivered everywhere: \(facts.events.count) event(s), \(delivered) delivery(ies), all delivered",
                 next: "nothing to do")
         }
     }
