@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import StandIns
 
-/// `standins`: runs the provider stand-ins, the downstream stand-in and the identity stand-in on
-/// loopback until stopped, for the local run, the gateway tests and the benchmarks. Prints
+/// `standins`: runs the provider stand-ins, the downstream stand-in, the identity stand-in and a
+/// Lambda Runtime API on loopback until stopped, for the local run, the gateway tests and the benchmarks. Prints
 /// `export NAME=VALUE` lines: each stand-in's URL and the credentials it expects.
 @main
 struct StandInsCommand: ParsableCommand {
@@ -17,6 +17,8 @@ struct StandInsCommand: ParsableCommand {
     var downstreamPort = 0
     @Option(help: "Port of the identity stand-in that nginx's auth_request asks (0 picks a free one).")
     var identityPort = 0
+    @Option(help: "Port of the Lambda Runtime API stand-in, for the Lambda benchmark (0 picks a free one).")
+    var lambdaRuntimePort = 0
     @Option(help: "Also write the export lines to this file once listening.") var readyFile: String?
 
     func run() throws {
@@ -30,6 +32,8 @@ struct StandInsCommand: ParsableCommand {
         let downstreamServer = try LoopbackServer(port: downstreamPort, handler: downstream.handle)
         let identity = IdentityStandIn()
         let identityServer = try LoopbackServer(port: identityPort, handler: identity.handle)
+        let lambdaRuntime = LambdaRuntimeStandIn()
+        let lambdaRuntimeServer = try LoopbackServer(port: lambdaRuntimePort, handler: lambdaRuntime.handle)
         let lines =
             [
                 "export YOOKASSA_API_URL=\(yookassaServer.baseURL)",
@@ -45,6 +49,7 @@ struct StandInsCommand: ParsableCommand {
                 "export DOWNSTREAM_URL=\(downstreamServer.baseURL)",
                 "export DOWNSTREAM_WEBHOOK_SECRET=\(downstream.webhookSecret)",
                 "export IDENTITY_URL=\(identityServer.baseURL)",
+                "export LAMBDA_RUNTIME_URL=\(lambdaRuntimeServer.baseURL)",
             ].joined(separator: "\n") + "\n"
         FileHandle.standardOutput.write(Data(lines.utf8))
         if let readyFile { try lines.write(toFile: readyFile, atomically: true, encoding: .utf8) }

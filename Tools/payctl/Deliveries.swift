@@ -59,7 +59,8 @@ struct Deliveries: ParsableCommand {
 
         func run() throws {
             let console = Console(json: json)
-            let store = DeliveryLog(connection: try console.connect())
+            let connection = try console.connect()
+            let store = DeliveryLog(connection: connection)
             if let id {
                 let changed = try console.run { try store.retry(id: id) }
                 guard changed else {
@@ -70,13 +71,19 @@ struct Deliveries: ParsableCommand {
                 console.emit(
                     human: "Delivery \(id) is due now; the next relay run sends it.", machine: Report(retried: 1))
             } else if let sink {
-                let count = try console.run {
-                    try store.retry(sink: sink, status: status, sinceSeconds: since?.seconds)
+                let (count, state) = try console.run {
+                    (
+                        try store.retry(sink: sink, status: status, sinceSeconds: since?.seconds),
+                        try SinkBoard(connection: connection).state(of: sink)
+                    )
                 }
                 let scope = since.map { " of the last \($0.seconds)s" } ?? ""
+                let when =
+                    state == .active
+                    ? "the next relay run sends them, oldest first within each payment."
+                    : "sink \(sink) is \(state.rawValue): they go out once `payctl sinks resume \(sink)`."
                 console.emit(
-                    human:
-                        "\(count) \(status.rawValue) delivery(ies)\(scope) of sink \(sink) are due now; the next relay run sends them, oldest first within each payment.",
+                    human: "\(count) \(status.rawValue) delivery(ies)\(scope) of sink \(sink) are due now; \(when)",
                     machine: Report(retried: count))
             }
         }

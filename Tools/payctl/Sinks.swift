@@ -76,7 +76,8 @@ struct Sinks: ParsableCommand {
             let human: TerminalText =
                 resumed.previous == .active
                 ? "Sink \(name) was active already; nothing changed."
-                : "Sink \(name) is active again (was \(resumed.previous.rawValue)): \(resumed.waiting) waiting delivery(ies) go out in order, starting now."
+                : "Sink \(name) is active again (was \(resumed.previous.rawValue)): \(resumed.waiting) waiting delivery(ies) go out in order, starting now"
+                    + (resumed.revived > 0 ? ", \(resumed.revived) of them given up while it failed." : ".")
             console.emit(human: human, machine: Report(sink: name, resumed: resumed))
         }
     }

@@ -10,7 +10,8 @@ package enum AlarmCheck: String, CaseIterable, Sendable, Encodable {
     case stuckPending = "stuck_pending"
     /// Deliveries to sinks that will not be tried again.
     case deadDeliveries = "dead_deliveries"
-    /// Seconds the oldest undelivered delivery has waited.
+    /// Seconds the oldest undelivered delivery of an active sink has waited (a paused or
+    /// disabled sink's are counted by their own checks).
     case oldestUndeliveredSeconds = "oldest_undelivered_seconds"
     /// Stars charges flagged for refund and not refunded.
     case starsRefundsDue = "stars_refunds_due"

@@ -19,19 +19,19 @@ package struct DeliveryLog {
         /// Deliveries of the events of this Stripe deal only.
         package var dealID: String?
         /// Deliveries of the events of this payment or purchase only.
-        package var aggregateID: String?
+        package var aggregate: (type: AggregateType, id: String)?
         package var limit: Int
 
         package init(
             sink: String? = nil, status: DeliveryStatus? = nil, eventType: String? = nil, eventIDs: [String]? = nil,
-            dealID: String? = nil, aggregateID: String? = nil, limit: Int = 50
+            dealID: String? = nil, aggregate: (type: AggregateType, id: String)? = nil, limit: Int = 50
         ) {
             self.sink = sink
             self.status = status
             self.eventType = eventType
             self.eventIDs = eventIDs
             self.dealID = dealID
-            self.aggregateID = aggregateID
+            self.aggregate = aggregate
             self.limit = limit
         }
     }
@@ -60,7 +60,7 @@ package struct DeliveryLog {
               AND ($3::text IS NULL OR e.type = $3)
               AND ($4::jsonb IS NULL OR e.id::text IN (SELECT jsonb_array_elements_text($4::jsonb)))
               AND ($6::text IS NULL OR e.payload->>'deal_id' = $6)
-              AND ($7::text IS NULL OR e.aggregate_id = $7)
+              AND ($7::text IS NULL OR (e.aggregate_type = $7 AND e.aggregate_id = $8))
             ORDER BY d.id DESC
             LIMIT $5
             """
@@ -113,7 +113,7 @@ package struct DeliveryLog {
             OperatorSQL.list,
             [
                 filter.sink, filter.status?.rawValue, filter.eventType, ids, filter.limit, filter.dealID,
-                filter.aggregateID,
+                filter.aggregate?.type.rawValue, filter.aggregate?.id,
             ]
         ).rows.map(DeliveryRecord.init)
     }

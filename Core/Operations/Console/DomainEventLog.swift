@@ -9,7 +9,7 @@ package struct DomainEventLog {
 
     private enum SQL {
         static let caused = """
-            SELECT id::text AS id, type, aggregate_id, payload::text AS payload,
+            SELECT id::text AS id, type, aggregate_id, payload::text AS payload, fanned_out_at IS NOT NULL AS fanned_out,
                    \(SQLTime.utcMilliseconds("created_at")) AS created_at
             FROM events
             WHERE payload->>'stripe_event_id' = $1
@@ -17,7 +17,7 @@ package struct DomainEventLog {
             ORDER BY seq
             """
         static let of = """
-            SELECT id::text AS id, type, aggregate_id, payload::text AS payload,
+            SELECT id::text AS id, type, aggregate_id, payload::text AS payload, fanned_out_at IS NOT NULL AS fanned_out,
                    \(SQLTime.utcMilliseconds("created_at")) AS created_at
             FROM events WHERE aggregate_type = $1 AND aggregate_id = $2
             ORDER BY seq
@@ -33,6 +33,8 @@ package struct DomainEventLog {
         package let aggregateID: String
         package let payload: JSONValue
         package let createdAt: String
+        /// Whether the relay has given it its deliveries yet.
+        package let fannedOut: Bool
 
         init(_ row: PGRow) throws {
             id = try row.requiredString("id")
@@ -41,6 +43,14 @@ package struct DomainEventLog {
             payload =
                 (try? JSONCoding.decode(JSONValue.self, from: Array(try row.requiredString("payload").utf8))) ?? .null
             createdAt = try row.requiredString("created_at")
+            fannedOut = try row.bool("fanned_out") ?? false
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, type, payload
+            case aggregateID = "aggregate_id"
+            case createdAt = "created_at"
+            case fannedOut = "fanned_out"
         }
     }
 

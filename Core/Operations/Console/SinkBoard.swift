@@ -127,21 +127,31 @@ package struct SinkBoard {
             ON CONFLICT (sink) DO UPDATE SET state = 'paused', changed_at = now(), changed_by = $2, reason = $3
             RETURNING (SELECT state FROM sink_states WHERE sink = $1) AS previous
             """
+        /// Active again, its run of failures forgotten; its open deliveries due now, and those that
+        /// died during that run (while it failed every attempt) open again, so each payment's
+        /// events still go out oldest first.
         static let resume = """
-            WITH previous AS (SELECT state FROM sink_states WHERE sink = $1 FOR UPDATE),
+            WITH previous AS (SELECT state, failing_since FROM sink_states WHERE sink = $1 FOR UPDATE),
             resumed AS (
                 UPDATE sink_states SET state = 'active', failing_since = NULL, gone_since = NULL,
                     changed_at = now(), changed_by = $2, reason = NULL
                 WHERE sink = $1 AND state <> 'active'
                 RETURNING sink
+            ), chosen AS (
+                SELECT d.id, d.status AS was FROM deliveries d, previous p
+                WHERE d.sink = $1
+                  AND ((d.status IN ('pending', 'retrying') AND d.next_attempt_at > now())
+                    OR (d.status = 'dead' AND p.failing_since IS NOT NULL AND d.last_attempt_at >= p.failing_since))
             ), due AS (
-                UPDATE deliveries SET next_attempt_at = now()
-                WHERE sink = $1 AND status IN ('pending', 'retrying') AND next_attempt_at > now()
-                  AND EXISTS (SELECT 1 FROM resumed)
-                RETURNING id
+                UPDATE deliveries d SET next_attempt_at = now(), status = CASE WHEN c.was = 'dead' THEN 'retrying' ELSE d.status END
+                FROM chosen c
+                WHERE d.id = c.id AND EXISTS (SELECT 1 FROM resumed)
+                RETURNING c.was
             )
             SELECT (SELECT state FROM previous) AS previous,
-                   (SELECT count(*) FROM deliveries WHERE sink = $1 AND status IN ('pending', 'retrying')) AS waiting,
+                   (SELECT count(*) FROM deliveries WHERE sink = $1 AND status IN ('pending', 'retrying'))
+                       + (SELECT count(*) FROM due WHERE was = 'dead') AS waiting,
+                   (SELECT count(*) FROM due WHERE was = 'dead') AS revived,
                    (SELECT count(*) FROM due) AS made_due
             """
     }
@@ -171,6 +181,12 @@ package struct SinkBoard {
         }
     }
 
+    /// The state of `sink` now.
+    package func state(of sink: String) throws -> SinkState {
+        try connection.query("SELECT state FROM sink_states WHERE sink = $1", [sink]).first?.string("state")
+            .flatMap(SinkState.init) ?? .active
+    }
+
     /// Pauses `sink` for `operatorName`; returns the state it had.
     package func pause(_ sink: String, by operatorName: String, reason: String?) throws -> SinkState {
         let row = try connection.query(
@@ -185,22 +201,26 @@ package struct SinkBoard {
         package let previous: SinkState
         /// Its open deliveries, now attempted in order.
         package let waiting: Int
-        /// Retrying deliveries whose next attempt was brought forward to now.
+        /// Of those, the ones that had died while it failed every attempt.
+        package let revived: Int
+        /// Deliveries whose next attempt was brought forward to now.
         package let madeDue: Int
 
         enum CodingKeys: String, CodingKey {
-            case previous, waiting
+            case previous, waiting, revived
             case madeDue = "made_due"
         }
     }
 
-    /// Makes `sink` active again for `operatorName`, its run of failures forgotten and its waiting
-    /// deliveries due now, and wakes the following relays.
+    /// Makes `sink` active again for `operatorName`, its run of failures forgotten, its waiting
+    /// deliveries due now and those that died during that run open again, and wakes the following
+    /// relays.
     package func resume(_ sink: String, by operatorName: String) throws -> Resumed {
         let row = try connection.query(SQL.resume, [sink, BoundedText.clip(operatorName, 64)]).first
         try connection.query("NOTIFY events")
         return Resumed(
             previous: try row?.string("previous").flatMap(SinkState.init) ?? .active,
-            waiting: Int(try row?.int("waiting") ?? 0), madeDue: Int(try row?.int("made_due") ?? 0))
+            waiting: Int(try row?.int("waiting") ?? 0), revived: Int(try row?.int("revived") ?? 0),
+            madeDue: Int(try row?.int("made_due") ?? 0))
     }
 }

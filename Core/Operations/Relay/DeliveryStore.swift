@@ -121,6 +121,7 @@ package struct DeliveryStore {
         static let due = """
             SELECT count(*) AS count FROM deliveries
             WHERE status IN ('pending', 'retrying') AND next_attempt_at <= now()
+              AND sink NOT IN (SELECT sink FROM sink_states WHERE state <> 'active')
             """
     }
 
@@ -163,7 +164,7 @@ package struct DeliveryStore {
         try connection.query(SQL.awaitsFanOut).first?.requiredString("waiting") == "t"
     }
 
-    /// How many deliveries are due now.
+    /// How many deliveries of active sinks are due now.
     package func dueCount() throws -> Int {
         Int(try connection.query(SQL.due).first?.requiredInt("count") ?? 0)
     }

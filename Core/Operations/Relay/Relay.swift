@@ -23,11 +23,12 @@ package struct Relay: Sendable {
         package let batch: Int
         /// How long one round may keep sending before it commits.
         package let roundMilliseconds: Int
-        /// How long a sink may fail every attempt before it is disabled (`SINK_DISABLE_AFTER`).
-        package let disableAfterMilliseconds: Int
+        /// How long a sink may fail every attempt before it is disabled (`SINK_DISABLE_AFTER`);
+        /// nil for never (`off`).
+        package let disableAfterMilliseconds: Int?
         /// How long a sink may answer 410 Gone to every attempt before it is disabled
-        /// (`SINK_GONE_AFTER`).
-        package let goneAfterMilliseconds: Int
+        /// (`SINK_GONE_AFTER`); nil for never (`off`).
+        package let goneAfterMilliseconds: Int?
 
         /// The settings the environment gives: `SINKS_PATH` (and what the sinks file names),
         /// `RELAY_RETRY_SCHEDULE`, `RELAY_BATCH`, `DATABASE_URL`, `RELAY_LISTEN_URL`,
@@ -41,8 +42,18 @@ package struct Relay: Sendable {
             redactor = Redactor(secrets: config.secretValues)
             batch = try config.integer("RELAY_BATCH", default: 100, in: 1...1_000)
             roundMilliseconds = 10_000
-            disableAfterMilliseconds = try config.duration("SINK_DISABLE_AFTER", default: "5d")
-            goneAfterMilliseconds = try config.duration("SINK_GONE_AFTER", default: "1d")
+            disableAfterMilliseconds = try Self.limit(config, "SINK_DISABLE_AFTER", default: "5d")
+            goneAfterMilliseconds = try Self.limit(config, "SINK_GONE_AFTER", default: "1d")
+        }
+
+        /// A sink-disabling limit: a positive duration, or `off` for never.
+        private static func limit(_ config: Config, _ name: String, default defaultValue: String) throws -> Int? {
+            if config.optional(name) == "off" { return nil }
+            let milliseconds = try config.duration(name, default: defaultValue)
+            guard milliseconds > 0 else {
+                throw ConfigError(variable: name, problem: "must be a positive duration such as 5d, or off")
+            }
+            return milliseconds
         }
     }
 

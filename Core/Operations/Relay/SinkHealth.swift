@@ -15,7 +15,10 @@ struct SinkHealth {
     /// Whether an answer of the round was something other than 410, ending any earlier run of them.
     let answeredOtherwise: Bool
 
-    init(_ attempts: [DeliveryStore.Attempt]) {
+    /// Reads `attempts`, leaving out those refused for want of a recipient (a buyer who never
+    /// started the bot, an event without a buyer): they say nothing of the sink.
+    init(_ all: [DeliveryStore.Attempt]) {
+        let attempts = all.filter { !($0.error?.hasPrefix(SinkAnswer.noRecipient) ?? false) }
         let lastDelivered = attempts.lastIndex { $0.status == .delivered }
         failingFrom = attempts[(lastDelivered.map { $0 + 1 } ?? attempts.startIndex)...].first?.startedAt
         delivered = lastDelivered != nil
@@ -38,8 +41,8 @@ struct SinkHealth {
                     ELSE coalesce(s.gone_since, EXCLUDED.gone_since) END
             RETURNING state,
                 \(SQLTime.utc("failing_since")) AS failing_since, \(SQLTime.utc("gone_since")) AS gone_since,
-                failing_since <= now() - $6::bigint * interval '1 millisecond' AS failed_long,
-                gone_since <= now() - $7::bigint * interval '1 millisecond' AS gone_long
+                coalesce(failing_since <= now() - $6::bigint * interval '1 millisecond', false) AS failed_long,
+                coalesce(gone_since <= now() - $7::bigint * interval '1 millisecond', false) AS gone_long
             """
         static let disable = """
             UPDATE sink_states SET state = 'disabled', changed_at = now(), changed_by = 'events-relay', reason = $2
@@ -48,9 +51,9 @@ struct SinkHealth {
     }
 
     /// Records the round for `sink` in the open transaction; returns why the sink is now disabled
-    /// when this round disabled it.
+    /// when this round disabled it. A nil limit never disables.
     func record(
-        sink: String, connection: PGConnection, disableAfter: Int, goneAfter: Int
+        sink: String, connection: PGConnection, disableAfter: Int?, goneAfter: Int?
     ) throws -> String? {
         guard failingFrom != nil else {
             if delivered { try connection.query(SQL.clear, [sink]) }

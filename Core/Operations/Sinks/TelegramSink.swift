@@ -69,10 +69,11 @@ package struct TelegramSink: SinkTransport {
     }
 
     /// As any sink's, but the pause Telegram asks for in a 429's body (`parameters.retry_after`)
-    /// wins over the header, and a refusal saying the chat cannot be written to (a user who never
-    /// started the bot, blocked it or is gone) is `no_recipient`.
+    /// wins over the header, and for the buyer's chat a refusal saying it cannot be written to (a
+    /// user who never started the bot, blocked it or is gone) is `no_recipient`; for a fixed chat
+    /// that is the sink's own misconfiguration and stays a refusal.
     package func answer(_ response: OutboundResponse, now: Int64) -> SinkAnswer {
-        if response.status == 400 || response.status == 403,
+        if case .buyer = chat, response.status == 400 || response.status == 403,
             let description = (try? JSONCoding.decode(Telegram.Reply<JSONValue>.self, from: response.body))?
                 .description,
             Self.noChatPhrases.contains(where: description.contains)

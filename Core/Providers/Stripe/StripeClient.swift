@@ -52,10 +52,11 @@ package struct StripeClient {
     }
 
     /// Every event of `types` created since `createdSince` (Unix seconds), whole, newest first.
-    package func fullEvents(types: [String], createdSince: Int64, logger: Logger) throws(StripeError) -> [Stripe.Event]
-    {
+    package func fullEvents(
+        types: [String], createdSince: Int64, limit: Int = .max, logger: Logger
+    ) throws(StripeError) -> [Stripe.Event] {
         try list(
-            "/v1/events", Self.eventFilters(types: types, createdSince: createdSince, failedOnly: false), limit: .max,
+            "/v1/events", Self.eventFilters(types: types, createdSince: createdSince, failedOnly: false), limit: limit,
             logger: logger)
     }
 

@@ -53,18 +53,20 @@ package struct TelegramClient {
         }
     }
 
-    /// Every Stars transaction of the bot, oldest first, `limit` a page (at most 100), following
-    /// the offset until a page comes back empty (a short page is not the end).
-    package func starTransactions(limit: Int = 100, logger: Logger) throws(TelegramError) -> [Telegram.StarTransaction]
-    {
+    /// Every Stars transaction of the bot (or the first `cap`), oldest first, `limit` a page (at
+    /// most 100), following the offset until a page comes back empty (a short page is not the end).
+    package func starTransactions(
+        limit: Int = 100, atMost cap: Int = .max, logger: Logger
+    ) throws(TelegramError) -> [Telegram.StarTransaction] {
         var collected: [Telegram.StarTransaction] = []
-        while true {
+        while collected.count < cap {
             let body = Telegram.GetStarTransactions(offset: collected.count, limit: limit)
             guard let bytes = try? JSONCoding.encode(body) else { throw .badResponse }
             let page = try call("getStarTransactions", bytes, Telegram.StarTransactions.self, logger: logger)
             guard !page.transactions.isEmpty else { return collected }
             collected += page.transactions
         }
+        return collected
     }
 
     private func call<Result: Decodable>(

@@ -124,7 +124,7 @@ import Testing
         let asked = try Self.traced(relaying, provider, ["--provider"])
         let (text, next) = Self.verdict(asked)
         #expect(text == "the notification never came: YooKassa says the money was taken, here it is pending")
-        #expect(next == "payctl reconcile --provider yookassa --since 7d --apply")
+        #expect(next == "payctl reconcile --provider yookassa --since 1d --apply", "a window reaching the payment")
         let lines = (asked["timeline"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "provider" }
         #expect(lines.contains { ($0["text"] as? String)?.contains("YooKassa payment \(provider): succeeded") == true })
         #expect(try world.value("SELECT status FROM payments WHERE id = $1::uuid", [local]) == "pending", "read-only")
@@ -167,6 +167,18 @@ import Testing
         let matches = (result.json as? [String: Any])?["matches"] as? [[String: Any]] ?? []
         #expect(Set(matches.compactMap { $0["id"] as? String }) == [first, second])
         #expect(matches.allSatisfy { $0["via"] as? String == "appointment id" })
+    }
+
+    @Test func eventsTheRelayHasNotTakenUpAreNotCalledDelivered() throws {
+        let relaying = try Relaying(sinks: Self.crm, ["STRIPE_EXPECTED_LIVEMODE": "false"])
+        let paid = relaying.world.stripe.makeEvent(
+            "checkout.session.completed", dealID: "deal-45", paymentIntent: "pi_45")
+        #expect(try relaying.world.deliver(paid).0.statusCode == 200)
+        let (text, next) = Self.verdict(try Self.traced(relaying, "deal-45"))
+        #expect(text.hasPrefix("the relay has not taken up deal_paid"), "\(text)")
+        #expect(next == "is events-relay running? payctl check")
+        try relaying.drainUntilSettled()
+        #expect(Self.verdict(try Self.traced(relaying, "deal-45")).text.contains("delivered everywhere"))
     }
 
     @Test func anUnknownIDSaysNothingWasFoundAndWhatToTry() throws {

@@ -105,6 +105,63 @@ import Testing
         #expect(try relaying.world.value("SELECT failing_since FROM sink_states WHERE sink = 'crm'") == nil)
     }
 
+    @Test func resumingADisabledSinkReopensWhatDiedMeanwhileInOrder() throws {
+        let relaying = try Relaying(
+            sinks: Self.crm.replacingOccurrences(of: #"["deal_paid"]"#, with: #"["deal_payment_failed", "deal_paid"]"#),
+            ["STRIPE_EXPECTED_LIVEMODE": "false", "SINK_DISABLE_AFTER": "700ms", "RELAY_RETRY_SCHEDULE": "20ms"])
+        relaying.downstream.setFault(DownstreamFault(status: 503), on: "/hooks/crm")
+        // One deal's events, each given up after two attempts while the receiver is down.
+        let world = relaying.world
+        for type in ["payment_intent.payment_failed", "checkout.session.completed"] {
+            let event = world.stripe.makeEvent(type, dealID: "deal-9", paymentIntent: "pi_deal-9")
+            #expect(try world.deliver(event).0.statusCode == 200)
+            try relaying.drainUntilSettled()
+        }
+        #expect(try world.count("SELECT count(*) FROM deliveries WHERE status = 'dead'") == 2)
+        usleep(800_000)
+        try Self.pay(relaying, ["deal-10"])
+        let end = Date().addingTimeInterval(3)
+        while Date() < end, try world.value("SELECT state FROM sink_states WHERE sink = 'crm'") != "disabled" {
+            try relaying.drain(budget: 200)
+            usleep(30_000)
+        }
+        #expect(try world.value("SELECT state FROM sink_states WHERE sink = 'crm'") == "disabled")
+
+        relaying.downstream.clearFaults()
+        let dead = try world.count("SELECT count(*) FROM deliveries WHERE status = 'dead'")
+        #expect(dead >= 2)
+        let resumed = try Self.payctl(relaying, ["sinks", "resume", "crm", "--json"])
+        let report = (resumed.json as? [String: Any])?["resumed"] as? [String: Any]
+        #expect(report?["revived"] as? Int == dead, "every delivery that died during the run: \(resumed.stdout)")
+        try relaying.drainUntilSettled()
+        #expect(try world.count("SELECT count(*) FROM deliveries WHERE status <> 'delivered'") == 0)
+        let types = relaying.taken.compactMap(\.type)
+        #expect(
+            types.firstIndex(of: "deal_payment_failed").map { $0 < (types.firstIndex(of: "deal_paid") ?? -1) } == true,
+            "deal-9's events in their order: \(types)")
+    }
+
+    @Test func aBuyerWhoCannotBeWrittenToDoesNotDisableTheSink() throws {
+        let relaying = try Relaying(
+            sinks: #"[{"name": "buyer", "kind": "telegram", "events": ["purchase_succeeded"], "chat": "buyer"}]"#,
+            ["SINK_DISABLE_AFTER": "300ms"])
+        let world = relaying.world
+        let live = ["TELEGRAM_STARS_ENABLED": "true", "MOCK_PAYMENTS": "false"]
+        world.telegram.makeUnreachable(778)
+        for _ in 0..<2 {
+            let (invoice, _) = try world.invoice(#"{"user_id":778,"item_id":"hint-pack"}"#, environment: live)
+            let purchase = try #require(invoice.json["purchase_id"] as? String)
+            let paid = try world.update(
+                world.telegram.successfulPaymentUpdate(purchaseID: purchase, userID: 778, amount: 50), environment: live
+            )
+            #expect(paid.statusCode == 200, "\(paid.body)")
+            #expect(try relaying.drain().sinksDisabled == 0)
+            usleep(400_000)
+        }
+        #expect(try world.count("SELECT count(*) FROM deliveries WHERE status = 'dead'") == 2)
+        #expect(try world.count("SELECT count(*) FROM sink_states WHERE state = 'disabled'") == 0)
+    }
+
     @Test func aSinkAnswering410ForLongEnoughIsDisabled() throws {
         let relaying = try Relaying(
             sinks: Self.crm,

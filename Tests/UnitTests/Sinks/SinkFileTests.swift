@@ -114,4 +114,25 @@ import Testing
         let values = Config(environment: Self.environment).secretValues
         #expect(values.contains(Self.secret) && values.contains("token-123"))
     }
+
+    @Test func onlyTheBuyersChatReadsTelegramsNoChatAnswersAsNoRecipient() throws {
+        let sinks = try parse(
+            """
+            {"sinks": [{"name": "buyer", "kind": "telegram", "events": ["purchase_succeeded"], "chat": "buyer"},
+                       {"name": "ops", "kind": "telegram", "events": ["*"], "chat": -100123}]}
+            """, environment: Self.environment.merging(["TELEGRAM_BOT_TOKEN": "123:token-token"]) { _, new in new })
+        let refusal = OutboundResponse(
+            status: 403, headers: HTTPHeaders([]),
+            body: Array(#"{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}"#.utf8))
+        guard case .refused(403, let buyer) = try #require(telegram(sinks[0])).answer(refusal, now: 0) else {
+            Issue.record("the buyer's refusal is a refusal")
+            return
+        }
+        #expect(buyer == "no_recipient: HTTP 403: Forbidden: bot was blocked by the user")
+        guard case .refused(403, let ops) = try #require(telegram(sinks[1])).answer(refusal, now: 0) else {
+            Issue.record("a fixed chat's refusal is a refusal")
+            return
+        }
+        #expect(ops == "HTTP 403", "a fixed chat that cannot be written to is the sink's own problem")
+    }
 }

@@ -63,7 +63,9 @@ package struct PaymentTrace {
                    \(SQLTime.utcMilliseconds("p.updated_at")) AS updated_at,
                    extract(epoch FROM p.created_at)::bigint AS created_epoch,
                    p.amount_refunded_minor AS refunded_minor,
-                   (SELECT b.paid_before::text FROM booking_second_payments b WHERE b.payment_id = p.id) AS paid_twice_after
+                   (SELECT b.paid_before::text FROM booking_second_payments b
+                    JOIN payments first ON first.id = b.paid_before AND first.status = 'succeeded'
+                    WHERE b.payment_id = p.id) AS paid_twice_after
             FROM payments p WHERE p.id = $1::uuid
             """
         static let purchase = """
@@ -128,8 +130,9 @@ package struct PaymentTrace {
         var facts = TraceFacts(subject: subject)
         facts.events = try DomainEventLog(connection: connection).of(subject.type, subject.id)
         let deliveries = DeliveryLog(connection: connection)
-        facts.deliveries = try deliveries.list(DeliveryLog.Filter(aggregateID: subject.id, limit: 10_000))
-            .filter { $0.aggregateType == subject.type.rawValue }.reversed()
+        facts.deliveries = try deliveries.list(
+            DeliveryLog.Filter(aggregate: (subject.type, subject.id), limit: 10_000)
+        ).reversed()
         facts.attempts = try deliveries.attempts(of: subject.type, subject.id)
         if subject.type == .payment {
             facts.refunds = try connection.query(SQL.refunds, [subject.id]).rows.map(TraceFacts.Refund.init)

@@ -22,7 +22,8 @@ package struct TraceSubject: Sendable, Encodable {
     package let updatedAt: String
     /// Minor units refunded and counted here.
     package let refundedMinor: Int64
-    /// For a booking payment that succeeded after another had paid the booking: that payment.
+    /// For a booking payment that succeeded after another had paid the booking (and that one is
+    /// not refunded in full): that payment.
     package let paidTwiceAfter: String?
     /// When it was made, in Unix seconds.
     let createdEpoch: Int64
