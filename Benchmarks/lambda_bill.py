@@ -2,8 +2,8 @@
 Mangum, run by awslambdaric) through the stand-in Runtime API (`standins`, LAMBDA_RUNTIME_URL),
 process by process, and prints what Lambda bills: init duration (process start to its first
 `next`), warm duration per fresh and per duplicate Stripe delivery (event handed out to answer
-received), peak RSS, the memory size each needs (128 MB steps) and GB-seconds per million
-deliveries.
+received), the CPU each spends per delivery, peak RSS, the memory size each needs (128 MB steps)
+and GB-seconds per million deliveries.
 
     python3 Benchmarks/lambda_bill.py --ours BIN --peer-python PYTHON [--cold 5] [--warm 200]
 
@@ -54,6 +54,13 @@ def invoke(runtime, event):
     return answer["duration_ms"]
 
 
+def cpu_ms(pid):
+    """User + system CPU the process has used, in milliseconds (all its threads)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid):
     with open(f"/proc/{pid}/status") as status:
         for line in status:
@@ -64,7 +71,7 @@ def peak_rss_mb(pid):
 
 def run_side(name, argv, env, cwd, cold, warm):
     runtime = os.environ["LAMBDA_RUNTIME_URL"]
-    inits, fresh, duplicate, peaks = [], [], [], []
+    inits, fresh, duplicate, peaks, cpu = [], [], [], [], {"fresh": 0.0, "duplicate": 0.0}
     for start in range(cold):
         events = [stripe_event(f"bill_{name}_{int(time.time())}_{start}_{n}") for n in range(warm)]
         call(f"{runtime}/_control/reset")
@@ -82,13 +89,18 @@ def run_side(name, argv, env, cwd, cold, warm):
                         raise SystemExit(f"{name} exited with {process.returncode} before asking for an event")
                     time.sleep(0.001)
             inits.append((first - started) * 1000)
+            before = cpu_ms(process.pid)
             fresh += [invoke(runtime, event) for event in events]
+            between = cpu_ms(process.pid)
             duplicate += [invoke(runtime, event) for event in events]
+            cpu["fresh"] += between - before
+            cpu["duplicate"] += cpu_ms(process.pid) - between
             peaks.append(peak_rss_mb(process.pid))
         finally:
             process.kill()
             process.wait()
-    return {"init": inits, "fresh": fresh, "duplicate": duplicate, "peak": max(peaks)}
+    return {"init": inits, "fresh": fresh, "duplicate": duplicate, "peak": max(peaks),
+            "cpu fresh": cpu["fresh"] / len(fresh), "cpu duplicate": cpu["duplicate"] / len(duplicate)}
 
 
 def billed(durations, memory_mb):
@@ -124,17 +136,19 @@ def main():
             "init": statistics.median(side["init"]), "fresh": statistics.median(side["fresh"]),
             "duplicate": statistics.median(side["duplicate"]), "p99 fresh": sorted(side["fresh"])[int(len(side["fresh"]) * 0.99) - 1],
             "peak": side["peak"], "memory": memory,
+            "cpu fresh": side["cpu fresh"], "cpu duplicate": side["cpu duplicate"],
             "gbs fresh": billed(side["fresh"], memory), "gbs duplicate": billed(side["duplicate"], memory),
             "gbs init": max(side["init"]) / 1000 * memory / 1024,
         }
     labels = [("init", "init duration (median ms)"), ("fresh", "warm fresh delivery (median ms)"),
               ("p99 fresh", "warm fresh delivery (p99 ms)"), ("duplicate", "warm duplicate delivery (median ms)"),
-              ("peak", "peak RSS (MB)"), ("memory", "memory size (MB, 128 MB steps)"),
+              ("cpu fresh", "CPU per fresh delivery (ms, user + system)"),
+              ("cpu duplicate", "CPU per duplicate (ms, user + system)"), ("peak", "peak RSS (MB)"), ("memory", "memory size (MB, 128 MB steps)"),
               ("gbs fresh", "GB-s per million fresh deliveries"), ("gbs duplicate", "GB-s per million duplicates"),
               ("gbs init", "GB-s per cold start (slowest init)")]
     for key, label in labels:
         ours, peer = rows["ours"][key], rows["peer"][key]
-        print(f"| {label} | {ours:,.2f} | {peer:,.2f} | {ours / peer:.3f} |")
+        print(f"| {label} | {ours:,.4g} | {peer:,.4g} | {ours / peer:.3f} |")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ package final class LambdaRuntimeStandIn: @unchecked Sendable {
     /// When each event was handed out, and how long its invocation took in milliseconds.
     private var handedOutAt: [String: Date] = [:]
     private var durations: [String: Double] = [:]
+    /// Counts resets: a `next` still waiting from a process before the last reset (killed while it
+    /// waited) must not take the next process's event.
+    private var generation = 0
 
     package init() {}
 
@@ -61,7 +64,10 @@ package final class LambdaRuntimeStandIn: @unchecked Sendable {
             let next: (id: String, body: [UInt8])? = condition.withLock {
                 if firstNextAt == nil { firstNextAt = Date() }
                 let deadline = Date().addingTimeInterval(120)
-                while queue.isEmpty { if !condition.wait(until: deadline) { return nil } }
+                let asked = generation
+                while queue.isEmpty || asked != generation {
+                    if asked != generation || !condition.wait(until: deadline) { return nil }
+                }
                 let next = queue.removeFirst()
                 handedOutAt[next.id] = Date()
                 return next
@@ -123,6 +129,8 @@ package final class LambdaRuntimeStandIn: @unchecked Sendable {
                 handedOutAt.removeAll()
                 durations.removeAll()
                 firstNextAt = nil
+                generation += 1
+                condition.broadcast()
             }
             return JSONAnswer.ok(["reset": true])
         default:
