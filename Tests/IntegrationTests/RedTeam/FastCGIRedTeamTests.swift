@@ -102,6 +102,32 @@ import Testing
         #expect(Self.closings(function, reason: "timeout").count == 1)
     }
 
+    @Test func keptAliveConnectionsAreServedSideBySideWithoutWaitingOnAnIdleOne() throws {
+        let world = try World()
+        let function = try WarmFunction(
+            "stars-invoice", environment: world.environment.merging(["FASTCGI_TIMEOUT_MS": "3000"]) { _, new in new })
+        // Reads give up after 4 s: past the 3 s request timeout, well short of the idle time.
+        let first = try Client(path: function.socket, timeout: 4)
+        defer { first.close() }
+        first.send(Self.invoice(id: 1, user: 11, keep: true))
+        #expect(try first.answer(id: 1).hasPrefix("Status: 201 Created\r\n"))
+        // `first` stays open and idle, as nginx keeps it; another connection is answered at once.
+        let second = try Client(path: function.socket)
+        defer { second.close() }
+        let started = Date()
+        second.send(Self.invoice(id: 1, user: 12, keep: true))
+        #expect(try second.answer(id: 1).hasPrefix("Status: 201 Created\r\n"))
+        #expect(Date().timeIntervalSince(started) < 1.5, "not held up by the idle connection")
+        // Both go on serving requests, in turn.
+        for user in 13...16 {
+            let client = user.isMultiple(of: 2) ? first : second
+            client.send(Self.invoice(id: UInt16(user), user: user, keep: true))
+            #expect(try client.answer(id: UInt16(user)).hasPrefix("Status: 201 Created\r\n"))
+        }
+        #expect(!first.closedByServer(), "an idle kept-alive connection outlives the request timeout")
+        #expect(Self.closings(function, reason: "timeout").isEmpty)
+    }
+
     // MARK: Finding 5: unbounded memory
 
     @Test func finding5_paramsOverTheirLimitCloseTheConnection() throws {
