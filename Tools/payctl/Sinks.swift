@@ -84,10 +84,8 @@ struct Sinks: ParsableCommand {
 
     /// Fails unless `name` is a sink of the sinks file or one with deliveries or a state.
     static func requireKnown(_ name: String, board: SinkBoard, console: Console) throws {
-        let sinks = try console.sinks()
-        if sinks.contains(where: { $0.name == name }) { return }
-        let known = try console.run { try board.standings(of: sinks, windowSeconds: Window.longest) }
-        guard known.contains(where: { $0.name == name }) else {
+        if try console.sinks().contains(where: { $0.name == name }) { return }
+        guard try console.run({ try board.isKnown(name) }) else {
             throw console.fail(
                 .finding, "no sink \(name): not in the sinks file and no deliveries.",
                 next: "`payctl sinks` lists the sinks.")

@@ -95,24 +95,28 @@ package struct FastCGIServer {
         var busy = false
         /// Whether `poll` said it has something to read.
         var readable = true
-        let bodyLimit: Int
 
         init(_ connection: FastCGIConnection, runtime: FunctionRuntime, timeout: Duration) {
             self.connection = connection
-            bodyLimit = runtime.bodyLimit
-            parser = FastCGIParser(bodyLimit: bodyLimit)
+            parser = FastCGIParser(bodyLimit: runtime.bodyLimit)
             deadline = .now + timeout
+        }
+
+        /// How a connection with nothing to read stands at `now`: cut short when a request it
+        /// began is overdue, done when it idled out, nil while it may still send.
+        private func expiry(at now: ContinuousClock.Instant) -> End? {
+            now >= deadline ? (busy ? .cut("timeout") : .done) : nil
         }
 
         /// Reads what has arrived and answers every whole request in it, one at a time; returns
         /// how the connection ended, or nil while it goes on.
         mutating func serve(runtime: FunctionRuntime, timeout: Duration, now: ContinuousClock.Instant) -> End? {
-            guard readable else { return now >= deadline ? (busy ? .cut("timeout") : .done) : nil }
+            guard readable else { return expiry(at: now) }
             switch connection.receive(before: now) {
             case .closed:
                 return .done
             case .timedOut:
-                return now >= deadline ? (busy ? .cut("timeout") : .done) : nil
+                return expiry(at: now)
             case .bytes(let bytes):
                 if !busy {
                     busy = true
@@ -125,7 +129,7 @@ package struct FastCGIServer {
                     case .reply(let records):
                         guard connection.send(records, before: .now + timeout) else { return .cut("write_failed") }
                     case .request(let request):
-                        let output = runtime.answer(FastCGIServer.reading(request, bodyLimit: bodyLimit))
+                        let output = runtime.answer(FastCGIServer.reading(request, bodyLimit: runtime.bodyLimit))
                         let records =
                             FastCGIRecord.stream(.stdout, id: request.id, output)
                             + FastCGIRecord.endRequest(id: request.id, .requestComplete)

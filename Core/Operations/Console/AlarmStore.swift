@@ -28,7 +28,7 @@ package struct AlarmStore {
               (SELECT count(*) FROM deliveries WHERE status = 'dead') AS dead_deliveries,
               (SELECT coalesce(extract(epoch FROM now() - min(created_at))::bigint, 0) FROM deliveries
                WHERE status IN ('pending', 'retrying')
-                 AND sink NOT IN (SELECT sink FROM sink_states WHERE state <> 'active')) AS oldest_undelivered_seconds,
+                 AND sink NOT IN (\(SinkState.stoppedSinks))) AS oldest_undelivered_seconds,
               (SELECT count(*) FROM purchase_charges WHERE refund_due AND refunded_at IS NULL) AS stars_refunds_due,
               (SELECT count(*) FROM refunds
                WHERE status = 'pending' AND created_at < now() - interval '1 hour') AS refunds_pending,

@@ -83,19 +83,6 @@ package struct SinkBoard {
             WITH names AS (
                 SELECT jsonb_array_elements_text($1::jsonb) AS sink
                 UNION SELECT sink FROM sink_states
-                UNION SELECT DISTINCT sink FROM deliveries WHERE status IN ('pending', 'retrying')
-                UNION SELECT DISTINCT sink FROM deliveries WHERE created_at >= now() - $2::int * interval '1 second'
-            ), counted AS (
-                SELECT d.sink,
-                       count(*) FILTER (WHERE d.status = 'pending') AS pending,
-                       count(*) FILTER (WHERE d.status = 'retrying') AS retrying,
-                       count(*) FILTER (WHERE d.status = 'delivered') AS delivered,
-                       count(*) FILTER (WHERE d.status = 'dead') AS dead,
-                       extract(epoch FROM now() - min(d.created_at)
-                           FILTER (WHERE d.status IN ('pending', 'retrying')))::bigint AS oldest
-                FROM deliveries d
-                WHERE d.created_at >= now() - $2::int * interval '1 second' OR d.status IN ('pending', 'retrying')
-                GROUP BY d.sink
             ), tried AS (
                 SELECT d.sink, count(*) AS attempts,
                        count(*) FILTER (WHERE a.error IS NULL) AS delivered_attempts
@@ -105,13 +92,10 @@ package struct SinkBoard {
             )
             SELECT n.sink, coalesce(s.state, 'active') AS state, \(SQLTime.utc("s.changed_at")) AS changed_at,
                    s.changed_by, s.reason, \(SQLTime.utc("s.failing_since")) AS failing_since,
-                   coalesce(c.pending, 0) AS pending, coalesce(c.retrying, 0) AS retrying,
-                   coalesce(c.delivered, 0) AS delivered, coalesce(c.dead, 0) AS dead, c.oldest,
                    coalesce(t.attempts, 0) AS attempts, coalesce(t.delivered_attempts, 0) AS delivered_attempts,
                    \(SQLTime.utc("f.started_at")) AS error_at, f.status_code AS error_status_code, f.error
             FROM names n
             LEFT JOIN sink_states s ON s.sink = n.sink
-            LEFT JOIN counted c ON c.sink = n.sink
             LEFT JOIN tried t ON t.sink = n.sink
             LEFT JOIN LATERAL (
                 SELECT a.started_at, a.status_code, a.error
@@ -157,14 +141,20 @@ package struct SinkBoard {
     }
 
     /// Every sink of `sinks`, and any other with a state or recent deliveries, over the last
-    /// `windowSeconds` (open deliveries whatever their age), by name.
+    /// `windowSeconds` (open deliveries whatever their age, as `DeliveryLog.counts` counts them),
+    /// by name.
     package func standings(of sinks: [Sink], windowSeconds: Int) throws -> [Standing] {
-        let names = String(decoding: try JSONCoding.encode(sinks.map(\.name)), as: UTF8.self)
+        let counts = try DeliveryLog(connection: connection).counts(windowSeconds: windowSeconds)
+        let names = String(
+            decoding: try JSONCoding.encode(sinks.map(\.name) + counts.map(\.sink)), as: UTF8.self)
         return try connection.query(SQL.standings, [names, windowSeconds]).rows.map { row in
             let name = try row.requiredString("sink")
             let sink = sinks.first { $0.name == name }
-            var deliveries: [DeliveryStatus: Int] = [:]
-            for status in DeliveryStatus.allCases { deliveries[status] = Int(try row.requiredInt(status.rawValue)) }
+            let counted = counts.first { $0.sink == name }
+            let deliveries: [DeliveryStatus: Int] = [
+                .pending: counted?.pending ?? 0, .retrying: counted?.retrying ?? 0,
+                .delivered: counted?.delivered ?? 0, .dead: counted?.dead ?? 0,
+            ]
             let lastError = try row.string("error").map { error in
                 Standing.LastError(
                     at: try row.requiredString("error_at"), statusCode: try row.int("error_status_code").map(Int.init),
@@ -177,8 +167,18 @@ package struct SinkBoard {
                 reason: try row.string("reason"), failingSince: try row.string("failing_since"),
                 deliveries: deliveries, attempts: Int(try row.requiredInt("attempts")),
                 deliveredAttempts: Int(try row.requiredInt("delivered_attempts")),
-                oldestUndeliveredSeconds: try row.int("oldest").map(Int.init), lastError: lastError)
+                oldestUndeliveredSeconds: counted?.oldestUndeliveredSeconds, lastError: lastError)
         }
+    }
+
+    /// Whether `sink` has a state or any delivery: a sink the database knows, in the sinks file or not.
+    package func isKnown(_ sink: String) throws -> Bool {
+        try connection.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM sink_states WHERE sink = $1)
+                OR EXISTS (SELECT 1 FROM deliveries WHERE sink = $1) AS known
+            """, [sink]
+        ).first?.bool("known") ?? false
     }
 
     /// The state of `sink` now.

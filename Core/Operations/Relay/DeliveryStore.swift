@@ -78,7 +78,7 @@ package struct DeliveryStore {
                    to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
             FROM deliveries d JOIN events e ON e.seq = d.event_seq
             WHERE d.sink = $1 AND d.status IN ('pending', 'retrying') AND d.next_attempt_at <= now()
-              AND NOT EXISTS (SELECT 1 FROM sink_states s WHERE s.sink = $1 AND s.state <> 'active')
+              AND $1 NOT IN (\(SinkState.stoppedSinks))
               AND d.event_seq = (
                   SELECT min(p.event_seq) FROM deliveries p
                   WHERE p.sink = d.sink AND p.aggregate_type = d.aggregate_type AND p.aggregate_id = d.aggregate_id
@@ -121,7 +121,7 @@ package struct DeliveryStore {
         static let due = """
             SELECT count(*) AS count FROM deliveries
             WHERE status IN ('pending', 'retrying') AND next_attempt_at <= now()
-              AND sink NOT IN (SELECT sink FROM sink_states WHERE state <> 'active')
+              AND sink NOT IN (\(SinkState.stoppedSinks))
             """
     }
 

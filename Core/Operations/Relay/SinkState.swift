@@ -7,4 +7,8 @@ package enum SinkState: String, Sendable, CaseIterable, Codable {
     /// The relay disabled it after it failed every attempt for `SINK_DISABLE_AFTER` (or answered
     /// 410 Gone to every attempt for `SINK_GONE_AFTER`); it waits, like a paused one, for `resume`.
     case disabled
+
+    /// The sinks not active now, as a subquery: what the relay's claim, its due count and the
+    /// undelivered alarm leave out.
+    static let stoppedSinks = "SELECT sink FROM sink_states WHERE state <> 'active'"
 }

@@ -73,16 +73,15 @@ package struct TelegramSink: SinkTransport {
     /// user who never started the bot, blocked it or is gone) is `no_recipient`; for a fixed chat
     /// that is the sink's own misconfiguration and stays a refusal.
     package func answer(_ response: OutboundResponse, now: Int64) -> SinkAnswer {
+        let reply = Self.reply(response)
         if case .buyer = chat, response.status == 400 || response.status == 403,
-            let description = (try? JSONCoding.decode(Telegram.Reply<JSONValue>.self, from: response.body))?
-                .description,
-            Self.noChatPhrases.contains(where: description.contains)
+            let description = reply?.description, Self.noChatPhrases.contains(where: description.contains)
         {
             return .refused(
                 statusCode: response.status,
                 error: "\(SinkAnswer.noRecipient): HTTP \(response.status): \(BoundedText.clip(description, 120))")
         }
-        return SinkAnswer.classify(response, retryAfter: Self.retryAfter(response), now: now)
+        return SinkAnswer.classify(response, retryAfter: Self.pause(asked: reply), now: now)
     }
 
     /// What Telegram's descriptions say when a chat cannot be written to.
@@ -91,8 +90,15 @@ package struct TelegramSink: SinkTransport {
     ]
 
     /// The pause Telegram asks for in a 429's body, in milliseconds, bounded to a day.
-    package static func retryAfter(_ response: OutboundResponse) -> Int? {
-        (try? JSONCoding.decode(Telegram.Reply<JSONValue>.self, from: response.body))?.parameters?.retry_after
-            .map(RetryAfter.milliseconds(seconds:))
+    package static func retryAfter(_ response: OutboundResponse) -> Int? { pause(asked: reply(response)) }
+
+    /// The Bot API's answer in `response`, when its body is one.
+    private static func reply(_ response: OutboundResponse) -> Telegram.Reply<JSONValue>? {
+        try? JSONCoding.decode(Telegram.Reply<JSONValue>.self, from: response.body)
+    }
+
+    /// The pause `reply` asks for, in milliseconds, bounded to a day.
+    private static func pause(asked reply: Telegram.Reply<JSONValue>?) -> Int? {
+        reply?.parameters?.retry_after.map(RetryAfter.milliseconds(seconds:))
     }
 }

@@ -14,18 +14,17 @@ struct StripeLookup: ProviderLookup {
     func holding(of object: ProviderObject, logger: Logger) throws -> ProviderHolding {
         var holding = ProviderHolding()
         let ids = object.relatedIDs.union(object.providerPaymentID.map { [$0] } ?? [])
-        let events = try client.fullEvents(
+        let read = try client.fullEvents(
             types: StripeReading.handledTypes, createdSince: object.createdAt - 300, limit: Self.eventCap,
             logger: logger
-        ).filter { event in
-            let reading = StripeReading(event)
-            return [event.data.object.id, reading.paymentIntentID, reading.sessionID].contains {
+        ).map { ($0, StripeReading($0)) }
+        let about = read.filter { event, reading in
+            [event.data.object.id, reading.paymentIntentID, reading.sessionID].contains {
                 $0.map(ids.contains) ?? false
             }
         }
         var refunds: [String: ProviderRefund] = [:]
-        for event in events.sorted(by: { $0.created < $1.created }) {
-            let reading = StripeReading(event)
+        for (event, reading) in about.sorted(by: { $0.0.created < $1.0.created }) {
             if let status = reading.effect?.status {
                 holding.paid = status == .succeeded || status == .refunded
             }

@@ -162,13 +162,18 @@ import Testing
         #expect(try world.count("SELECT count(*) FROM sink_states WHERE state = 'disabled'") == 0)
     }
 
-    @Test func aSinkAnswering410ForLongEnoughIsDisabled() throws {
+    /// A CRM sink disabled after 500 ms of 410s, whose receiver has answered deal-1 with 410.
+    static func goneOnce() throws -> Relaying {
         let relaying = try Relaying(
-            sinks: Self.crm,
-            ["STRIPE_EXPECTED_LIVEMODE": "false", "SINK_GONE_AFTER": "500ms", "SINK_DISABLE_AFTER": "7d"])
+            sinks: crm, ["STRIPE_EXPECTED_LIVEMODE": "false", "SINK_GONE_AFTER": "500ms", "SINK_DISABLE_AFTER": "7d"])
         relaying.downstream.setFault(DownstreamFault(status: 410), on: "/hooks/crm")
-        try Self.pay(relaying, ["deal-1"])
+        try pay(relaying, ["deal-1"])
         try relaying.drain()
+        return relaying
+    }
+
+    @Test func aSinkAnswering410ForLongEnoughIsDisabled() throws {
+        let relaying = try Self.goneOnce()
         #expect(
             try relaying.world.value("SELECT state FROM sink_states WHERE sink = 'crm'") == "active",
             "not yet: \(relaying.log.lines)")
@@ -181,12 +186,7 @@ import Testing
     }
 
     @Test func aDeliveryBetween410sClearsTheRun() throws {
-        let relaying = try Relaying(
-            sinks: Self.crm,
-            ["STRIPE_EXPECTED_LIVEMODE": "false", "SINK_GONE_AFTER": "500ms", "SINK_DISABLE_AFTER": "7d"])
-        relaying.downstream.setFault(DownstreamFault(status: 410), on: "/hooks/crm")
-        try Self.pay(relaying, ["deal-1"])
-        try relaying.drain()
+        let relaying = try Self.goneOnce()
         relaying.downstream.clearFaults()
         try Self.pay(relaying, ["deal-2"])
         try relaying.drain()

@@ -139,12 +139,10 @@ package struct PaymentTrace {
         } else {
             facts.charges = try connection.query(SQL.charges, [subject.id]).rows.map(TraceFacts.Charge.init)
         }
+        let ids = facts.providerIDs.sorted()
         facts.webhooks = try WebhookEventLog(connection: connection).about(
-            provider: subject.provider, dealID: subject.dealID, ids: facts.providerIDs.sorted(),
-            since: subject.createdEpoch)
-        facts.findings = try connection.query(
-            SQL.findings, [subject.createdEpoch, subject.id, facts.providerIDs.sorted()]
-        ).rows.map { row in
+            provider: subject.provider, dealID: subject.dealID, ids: ids, since: subject.createdEpoch)
+        facts.findings = try connection.query(SQL.findings, [subject.createdEpoch, subject.id, ids]).rows.map { row in
             TraceFacts.Finding(at: try row.requiredString("at"), difference: try row.requiredString("difference"))
         }
         let audit = AuditLog(connection: connection)
