@@ -1,6 +1,8 @@
 /// The keys of the functions' JSON log lines that tools read: a contract, so payctl (and any
 /// log query) reads these keys and never a line's message text.
 package enum LogKey {
+    /// The request's id (the gateway's `X-Request-ID`, or one made here), written before the message.
+    package static let requestID = "request_id"
     /// `yookassa`, `stripe` or `telegram`.
     package static let provider = "provider"
     /// The provider's id of the event (Stripe `evt_…`, YooKassa `event:object`, Telegram `update:N`).

@@ -30,7 +30,14 @@ package struct Redactor: Sendable {
             byFirstByte[Int(form[0])].append(form)
         }
         secretsByFirstByte = byFirstByte
+        shortestMasked = min(forms.map(\.count).min() ?? .max, Self.shortestShape)
     }
+
+    /// The fewest bytes a text must have for `scrub` to mask anything in it.
+    private let shortestMasked: Int
+    /// The shortest secret shape: `Basic ` and four token characters (a card has 13 digits, a
+    /// token prefix is at least 6 bytes, a bot token over 36).
+    private static let shortestShape = 10
 
     /// The runs of base64 text that stand for `secret` wherever it sits in an encoded stream: for
     /// each of the three alignments, the characters that depend on the secret's bytes alone, in
@@ -53,18 +60,23 @@ package struct Redactor: Sendable {
     }
 
     /// True for a metadata key whose value is always hidden, e.g. `stripe-signature` or `card`.
-    /// Runs for every metadata key of every log line, so it compares ASCII bytes directly.
+    /// Runs for every metadata key a line sets, so it compares ASCII bytes in place.
     package static func isSensitiveKey(_ key: String) -> Bool {
-        let lowered = key.utf8.map(ASCII.lowercased)
-        if lowered.elementsEqual("pan".utf8) || lowered.elementsEqual("number".utf8) { return true }
-        return sensitiveKeyParts.contains { part in
-            guard part.count <= lowered.count else { return false }
-            return (0...(lowered.count - part.count)).contains { start in
-                lowered[start] == part[0] && lowered[start..<(start + part.count)].elementsEqual(part)
+        var key = key
+        return key.withUTF8 { bytes in
+            func matches(_ part: [UInt8], at start: Int) -> Bool {
+                part.indices.allSatisfy { ASCII.lowercased(bytes[start + $0]) == part[$0] }
+            }
+            if bytes.count == 3, matches(pan, at: 0) { return true }
+            if bytes.count == 6, matches(number, at: 0) { return true }
+            return sensitiveKeyParts.contains { part in
+                part.count <= bytes.count && (0...(bytes.count - part.count)).contains { matches(part, at: $0) }
             }
         }
     }
 
+    private static let pan = Array("pan".utf8)
+    private static let number = Array("number".utf8)
     private static let sensitiveKeyParts = [
         "secret", "password", "passwd", "token", "signature", "authorization", "cookie", "api_key", "apikey",
         "card", "cvv", "cvc", "csc", "expiry", "expiration", "credential",
@@ -72,6 +84,9 @@ package struct Redactor: Sendable {
 
     /// `text` with every secret and secret-shaped run replaced by the mask.
     package func scrub(_ text: String) -> String {
+        // Shorter than anything masked (a token's prefix and 4 characters, 13 card digits, the
+        // shortest configured form): nothing to scan for.
+        guard text.utf8.count >= shortestMasked else { return text }
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)

@@ -25,7 +25,5 @@ extension Array: SQLParameter where Element == String {
 
 extension JSONValue: SQLParameter {
     /// The value as JSON text, for a `$n::jsonb` placeholder.
-    package var sqlText: String {
-        String(decoding: (try? JSONCoding.encode(self)) ?? Array("null".utf8), as: UTF8.self)
-    }
+    package var sqlText: String { jsonText }
 }

@@ -72,7 +72,7 @@ package final class FunctionRuntime {
     /// one error shape, with nothing reported beside it.
     private func respond(to request: HTTPRequest, in envelope: Envelope) -> Answer {
         var logger = context.logger
-        logger[metadataKey: "request_id"] = .string(request.requestID)
+        logger[metadataKey: LogKey.requestID] = .string(request.requestID)
         let started = MonotonicClock.milliseconds
         var answer: Answer
         var policy: CORSPolicy?
@@ -128,7 +128,7 @@ package final class FunctionRuntime {
         context.logger.warning(
             "request refused",
             metadata: [
-                "request_id": .string(requestID), "status": .stringConvertible(error.status),
+                LogKey.requestID: .string(requestID), "status": .stringConvertible(error.status),
                 "code": .string(error.code),
             ])
         var response = HTTPResponse.error(error, requestID: requestID)

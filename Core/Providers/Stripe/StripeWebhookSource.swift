@@ -50,17 +50,17 @@ package struct StripeWebhookSource: WebhookSource {
         let reading: StripeReading
     }
 
+    /// Checks the signature before anything in the body is read; the body is decoded once, after
+    /// (`decode`), or, for a refusal's log line only, read for the id and type it claims.
     package func authenticate(_ request: HTTPRequest, trail: inout WebhookTrail) throws(WebhookRefusal) -> Verification
     {
-        // Read before verification for the log only: never a key, never believed.
-        let claimed = try? JSONCoding.decode(Claimed.self, from: request.body)
-        trail.identify(LogKey.eventID, claimed?.id ?? "unknown")
-        trail.identify(LogKey.eventType, claimed?.type ?? "unknown")
-        trail.step(.received(.stripe))
         do {
             try signature.verify(header: request.headers["Stripe-Signature"], body: request.body)
             return .signature
         } catch {
+            // Never a key, never believed: only for the log and the refusal's count.
+            let claimed = try? JSONCoding.decode(Claimed.self, from: request.body)
+            received(id: claimed?.id, type: claimed?.type, trail: &trail)
             throw WebhookRefusal(
                 reason: .signatureFailed,
                 claim: WebhookRejectionStore.Claim(
@@ -81,17 +81,26 @@ package struct StripeWebhookSource: WebhookSource {
         _ request: HTTPRequest, verification: Verification, trail: inout WebhookTrail
     ) throws -> Delivery {
         guard let event = try? JSONCoding.decode(Stripe.Event.self, from: request.body) else {
+            received(id: nil, type: nil, trail: &trail)
             trail.step(
                 .signatureVerified, result: .invalidEvent, detail: "the signed body is not a Stripe event",
                 level: .warning)
             throw APIError.badRequest("invalid_event", "The body is not a Stripe event.")
         }
+        received(id: event.id, type: event.type, trail: &trail)
         let reading = StripeReading(event)
         trail.identify(LogKey.dealID, reading.dealID ?? "missing")
         if let sessionID = reading.sessionID { trail.identify(LogKey.sessionID, sessionID) }
         if let paymentIntentID = reading.paymentIntentID { trail.identify(LogKey.paymentIntentID, paymentIntentID) }
         trail.step(.signatureVerified)
         return Delivery(event: event, reading: reading)
+    }
+
+    /// The first step of every delivery, "Stripe webhook received", with the id and type the body gives.
+    private func received(id: String?, type: String?, trail: inout WebhookTrail) {
+        trail.identify(LogKey.eventID, id ?? "unknown")
+        trail.identify(LogKey.eventType, type ?? "unknown")
+        trail.step(.received(.stripe))
     }
 
     package func arrival(_ delivery: Delivery, verification: Verification) -> WebhookEventStore.Arrival {

@@ -78,6 +78,31 @@ package enum YooKassa {
         package let type: String
         package let event: String
         package let object: ObjectHeader
+        /// The object in full as the notification gives it: a payment for `payment.*`, a refund
+        /// for `refund.*`; nil when the event is neither or the object is incomplete. Read in the
+        /// same pass as the header, so a body is parsed once.
+        package let payment: Payment?
+        package let refund: Refund?
+
+        private enum CodingKeys: String, CodingKey { case type, event, object }
+
+        /// The notification YooKassa would have sent for a change found through its API.
+        package init(event: String, object: ObjectHeader, payment: Payment? = nil, refund: Refund? = nil) {
+            self.type = "notification"
+            self.event = event
+            self.object = object
+            self.payment = payment
+            self.refund = refund
+        }
+
+        package init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            type = try container.decode(String.self, forKey: .type)
+            event = try container.decode(String.self, forKey: .event)
+            object = try container.decode(ObjectHeader.self, forKey: .object)
+            payment = event.hasPrefix("payment.") ? try? container.decode(Payment.self, forKey: .object) : nil
+            refund = event.hasPrefix("refund.") ? try? container.decode(Refund.self, forKey: .object) : nil
+        }
     }
 
     /// The body of `POST /v3/payments`.

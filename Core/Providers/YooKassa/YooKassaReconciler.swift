@@ -65,8 +65,7 @@ package struct YooKassaReconciler: ProviderReconciler {
                     ?? store.find(provider: .yookassa, providerPaymentID: refund.payment_id)
             else { continue }
             let notification = YooKassa.Notification(
-                type: "notification", event: "refund.succeeded",
-                object: .init(id: refund.id, payment_id: refund.payment_id))
+                event: "refund.succeeded", object: .init(id: refund.id, payment_id: refund.payment_id), refund: refund)
             found.append(
                 FoundDifference(
                     difference: Difference(

@@ -62,7 +62,7 @@ package struct YooKassaWebhookSource: WebhookSource {
     /// A payment YooKassa's API says reached `status`, as its `payment.<status>` notification.
     static func found(_ object: YooKassa.Payment, status: PaymentStatus) -> Delivery {
         let notification = YooKassa.Notification(
-            type: "notification", event: "payment.\(status.rawValue)", object: .init(id: object.id, payment_id: nil))
+            event: "payment.\(status.rawValue)", object: .init(id: object.id, payment_id: nil), payment: object)
         return Delivery(notification: notification, reading: .payment(object, reported: status))
     }
 
@@ -113,7 +113,7 @@ package struct YooKassaWebhookSource: WebhookSource {
         trail.identify(LogKey.objectID, notification.object.id)
         trail.step(.received(.yookassa))
         return Delivery(
-            notification: notification, reading: try confirmedReading(notification, body: request.body, trail: &trail))
+            notification: notification, reading: try confirmedReading(notification, trail: &trail))
     }
 
     package func arrival(_ delivery: Delivery, verification: Verification) -> WebhookEventStore.Arrival {
@@ -125,13 +125,13 @@ package struct YooKassaWebhookSource: WebhookSource {
 
     /// What the notification says happened, confirmed by the API when so configured.
     private func confirmedReading(
-        _ notification: YooKassa.Notification, body: [UInt8], trail: inout WebhookTrail
+        _ notification: YooKassa.Notification, trail: inout WebhookTrail
     ) throws -> YooKassaReading {
         let id = notification.object.id
         let log = trail.log
         switch notification.event {
         case "payment.waiting_for_capture", "payment.succeeded", "payment.canceled":
-            let claimed = try? JSONCoding.decode(Envelope<YooKassa.Payment>.self, from: body).object
+            let claimed = notification.payment
             let payment = try confirm(claimed, trail: &trail) { (client) throws(YooKassaError) in
                 try client.payment(id: id, logger: log)
             }
@@ -144,7 +144,7 @@ package struct YooKassaWebhookSource: WebhookSource {
             return .payment(
                 payment, reported: PaymentStatus(rawValue: String(notification.event.dropFirst("payment.".count))))
         case "refund.succeeded":
-            let claimed = try? JSONCoding.decode(Envelope<YooKassa.Refund>.self, from: body).object
+            let claimed = notification.refund
             return .refund(
                 try confirm(claimed, trail: &trail) { (client) throws(YooKassaError) in
                     try client.refund(id: id, logger: log)
@@ -255,6 +255,4 @@ package struct YooKassaWebhookSource: WebhookSource {
             refund, ofPayment: object.payment_id, at: .yookassa, trail: &trail)
         return WebhookResult(outcome: outcome, objectStatus: object.status, amount: amount)
     }
-
-    private struct Envelope<Object: Decodable>: Decodable { let object: Object }
 }

@@ -71,14 +71,61 @@ import Testing
         }
     }
 
+    @Test func aLoggersOwnMetadataIsRedactedWhenSetAndLinesKeepKeyOrder() throws {
+        let sink = MemorySink()
+        var logger = JSONLogHandler.logger(
+            function: "stripe-webhook", level: .info, redactor: Redactor(secrets: ["abc"]), sink: sink)
+        logger[metadataKey: "request_id"] = "req-1"
+        logger[metadataKey: "note"] = "card 4111 1111 1111 1111"
+        logger[metadataKey: "event_id"] = "evt_1"
+        logger[metadataKey: "zone"] = "xabcx"
+        logger[metadataKey: "dropped"] = "soon gone"
+        logger[metadataKey: "dropped"] = nil
+        logger[metadataKey: "Stripe-Signature"] = "t=1,v1=00"
+        logger.info("first")
+        logger.info("second", metadata: ["event_id": "evt_2", "amount": "5", "request_id": "req-2"])
+
+        #expect(sink.lines.count == 2)
+        let keys = try sink.lines.map { line in
+            try #require(line.firstMatch(of: #/^\{"time":"[0-9T:.Z-]{24}",/#)).output
+            return line.matches(of: #/"([a-zA-Z_-]+)":/#).map { String($0.output.1) }
+        }
+        #expect(
+            keys[0] == [
+                "time", "level", "function", "request_id", "message", "Stripe-Signature", "event_id", "note", "zone",
+            ])
+        #expect(
+            keys[1] == [
+                "time", "level", "function", "request_id", "message", "Stripe-Signature", "amount", "event_id", "note",
+                "zone",
+            ])
+        #expect(sink.lines[0].contains(#""request_id":"req-1""#) && sink.lines[1].contains(#""request_id":"req-2""#))
+        #expect(sink.lines[0].contains(#""event_id":"evt_1""#) && sink.lines[1].contains(#""event_id":"evt_2""#))
+        for line in sink.lines {
+            #expect(
+                !line.contains("4111") && !line.contains("abc") && !line.contains("v1=00") && !line.contains("soon"))
+            #expect(line.contains(#""zone":"x[REDACTED]x""#) && line.contains(#""Stripe-Signature":"[REDACTED]""#))
+        }
+    }
+
+    @Test func shortTextsAreMaskedFromTheShortestShape() {
+        let redactor = Redactor()
+        #expect(redactor.scrub("Basic abcd") == Redactor.mask)
+        #expect(redactor.scrub("whsec_abc") == "whsec_abc")
+        #expect(Redactor(secrets: ["q7"]).scrub("aQ7") == "a\(Redactor.mask)")
+    }
+
     @Test func sensitiveKeys() {
         for key in [
             "stripe-signature", "X-Telegram-Bot-Api-Secret-Token", "authorization", "card", "cvc", "password",
-            "api_key", "pan",
+            "api_key", "pan", "PAN", "Number",
         ] {
             #expect(Redactor.isSensitiveKey(key), "\(key)")
         }
-        for key in ["event_id", "payment_id", "amount", "telegram_payment_charge_id", "status", "company"] {
+        for key in [
+            "event_id", "payment_id", "amount", "telegram_payment_charge_id", "status", "company", "pane",
+            "phone_number",
+        ] {
             #expect(!Redactor.isSensitiveKey(key), "\(key)")
         }
     }
