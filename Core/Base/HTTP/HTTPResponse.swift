@@ -17,6 +17,11 @@ package struct HTTPResponse: Sendable, Equatable {
         json(status, body: (try? JSONCoding.encode(value)) ?? Array(#"{}"#.utf8))
     }
 
+    /// A JSON value, written without an encoder (keys sorted as `JSONCoding` sorts them).
+    package static func json(_ status: Int, _ value: JSONValue) -> HTTPResponse {
+        json(status, body: value.jsonBytes)
+    }
+
     /// A flat object of strings, keys sorted as `JSONCoding` sorts them, written without an
     /// encoder: a webhook's answer on every delivery.
     package static func json(_ status: Int, _ fields: [String: String]) -> HTTPResponse {

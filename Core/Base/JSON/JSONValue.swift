@@ -69,10 +69,13 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 extension JSONValue {
     /// The value as compact JSON, members in key order, written without an encoder: the text a
     /// `jsonb` column receives on every delivery.
-    package var jsonText: String {
+    package var jsonText: String { String(decoding: jsonBytes, as: UTF8.self) }
+
+    /// `jsonText` as UTF-8 bytes: an answer's body.
+    package var jsonBytes: [UInt8] {
         var bytes: [UInt8] = []
         write(to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     private func write(to bytes: inout [UInt8]) {

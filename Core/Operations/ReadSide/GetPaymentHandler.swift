@@ -18,6 +18,6 @@ package struct GetPaymentHandler: StoreReader {
         else {
             throw APIError.notFound("payment_not_found", "No payment with this id is yours to see.")
         }
-        return .fresh(PaymentView(payment))
+        return .fresh(PaymentView(payment).json)
     }
 }

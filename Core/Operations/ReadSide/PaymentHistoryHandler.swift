@@ -22,14 +22,11 @@ package struct PaymentHistoryHandler: StoreReader {
         let size = try Self.number(request.query["page_size"], "page_size", default: 20, in: 1...100)
         let (payments, total) = try PaymentStore(connection: try database.connection())
             .owned(by: caller, page: page, size: size)
-        return .fresh(History(items: payments.map(PaymentView.init), page: page, page_size: size, total: total))
-    }
-
-    private struct History: Encodable {
-        let items: [PaymentView]
-        let page: Int
-        let page_size: Int
-        let total: Int
+        return .fresh(
+            [
+                "items": .array(payments.map { PaymentView($0).json }), "page": .int(Int64(page)),
+                "page_size": .int(Int64(size)), "total": .int(Int64(total)),
+            ])
     }
 
     /// A query parameter that is a whole number in `range`, or `defaultValue` when absent.

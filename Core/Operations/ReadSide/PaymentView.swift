@@ -5,44 +5,41 @@ import Providers
 /// A payment as the read side shows it to its owner: status, amount, what it is for, when it was
 /// created and paid, the confirmation URL while the buyer still has to pay, the invoice number
 /// once paid, what refunds gave back once any did. Absent fields are left out.
-struct PaymentView: Encodable {
-    let payment_id: String
-    let status: String
-    let amount: AmountBody
-    let purpose: String
-    let appointment_id: String?
-    let service_slug: String?
-    let kind: String?
-    let plan_id: String?
-    let deal_id: String?
-    let created_at: String
-    let paid_at: String?
-    let confirmation_url: String?
-    let invoice_number: String?
-    let amount_refunded: AmountBody?
+struct PaymentView {
+    /// The answer's members; a field with nothing to say is left out.
+    let json: JSONValue
 
     init(_ payment: PaymentRecord) {
-        payment_id = payment.id.uuidString.lowercased()
-        status = payment.status.rawValue
-        amount = AmountBody(payment.amount)
+        var members: [String: JSONValue] = [
+            "payment_id": .string(payment.id.uuidString.lowercased()), "status": .string(payment.status.rawValue),
+            "amount": Self.amount(payment.amount), "created_at": .string(payment.createdAt),
+        ]
         switch payment.purpose {
         case .booking(let appointmentID, let serviceSlug, let kind):
-            (purpose, appointment_id, service_slug, self.kind) = ("booking", appointmentID, serviceSlug, kind.rawValue)
-            (plan_id, deal_id) = (nil, nil)
+            members["purpose"] = "booking"
+            members["appointment_id"] = .string(appointmentID)
+            members["service_slug"] = .string(serviceSlug)
+            members["kind"] = .string(kind.rawValue)
         case .subscription(let planID, _):
-            (purpose, plan_id) = ("subscription", planID)
-            (appointment_id, service_slug, kind, deal_id) = (nil, nil, nil, nil)
+            members["purpose"] = "subscription"
+            members["plan_id"] = .string(planID)
         case .deal(let dealID):
-            (purpose, deal_id) = ("deal", dealID)
-            (appointment_id, service_slug, kind, plan_id) = (nil, nil, nil, nil)
+            members["purpose"] = "deal"
+            members["deal_id"] = dealID.map(JSONValue.string)
         }
-        created_at = payment.createdAt
-        paid_at = payment.paidAt
-        confirmation_url = payment.status == .pending ? payment.confirmationURL : nil
-        invoice_number = payment.invoiceNumber
-        amount_refunded =
-            payment.amountRefunded > 0
-            ? AmountBody(Money(minorUnits: payment.amountRefunded, currency: payment.amount.currency)) : nil
+        members["paid_at"] = payment.paidAt.map(JSONValue.string)
+        members["confirmation_url"] = payment.status == .pending ? payment.confirmationURL.map(JSONValue.string) : nil
+        members["invoice_number"] = payment.invoiceNumber.map(JSONValue.string)
+        if payment.amountRefunded > 0 {
+            members["amount_refunded"] = Self.amount(
+                Money(minorUnits: payment.amountRefunded, currency: payment.amount.currency))
+        }
+        json = .object(members)
+    }
+
+    /// `{"value":"599.00","currency":"RUB"}`, as `AmountBody` is written.
+    private static func amount(_ money: Money) -> JSONValue {
+        ["value": .string(money.decimalString), "currency": .string(money.currency.code)]
     }
 }
 
@@ -50,6 +47,13 @@ extension HTTPResponse {
     /// A JSON answer that no cache keeps: a status read now may change a second later.
     static func fresh<Value: Encodable>(_ value: Value, status: Int = 200) -> HTTPResponse {
         var response = json(status, value)
+        response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+
+    /// The same, for a value already in JSON form (written without an encoder).
+    static func fresh(_ value: JSONValue) -> HTTPResponse {
+        var response = json(200, value)
         response.headers.set("Cache-Control", "no-store")
         return response
     }
