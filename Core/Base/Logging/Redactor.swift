@@ -87,36 +87,43 @@ package struct Redactor: Sendable {
         // Shorter than anything masked (a token's prefix and 4 characters, 13 card digits, the
         // shortest configured form): nothing to scan for.
         guard text.utf8.count >= shortestMasked else { return text }
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        var changed = false
-        while index < bytes.count {
-            if let end = Self.uuidEnd(bytes, at: index) {
-                out += bytes[index..<end]
-                index = end
-            } else if let end = secretEnd(bytes, at: index) ?? Self.tokenEnd(bytes, at: index) ?? Self.botTokenEnd(
-                bytes, at: index)
-                ?? Self.cardNumberEnd(bytes, at: index)
-            {
-                out += Self.maskBytes
-                index = end
-                changed = true
-            } else {
-                out.append(bytes[index])
-                index += 1
+        var text = text
+        let scrubbed = text.withUTF8 { bytes -> String? in
+            var out: [UInt8] = []
+            var copied = 0
+            var index = 0
+            while index < bytes.count {
+                if let end = Self.uuidEnd(bytes, at: index) {
+                    index = end
+                } else if let end = secretEnd(bytes, at: index) ?? Self.tokenEnd(bytes, at: index)
+                    ?? Self.botTokenEnd(bytes, at: index) ?? Self.cardNumberEnd(bytes, at: index)
+                {
+                    out += bytes[copied..<index]
+                    out += Self.maskBytes
+                    index = end
+                    copied = end
+                } else {
+                    index += 1
+                }
             }
+            guard copied > 0 else { return nil }
+            out += bytes[copied...]
+            return String(decoding: out, as: UTF8.self)
         }
-        return changed ? String(decoding: out, as: UTF8.self) : text
+        // Nothing masked: the text as it came, without a copy.
+        return scrubbed ?? text
     }
 
+    /// The bytes `scrub` reads: the text's own UTF-8 storage.
+    private typealias Bytes = UnsafeBufferPointer<UInt8>
+
     /// A configured secret, in any letter case, starting at `index` (the longest first).
-    private func secretEnd(_ bytes: [UInt8], at index: Int) -> Int? {
-        for secret in secretsByFirstByte[Int(ASCII.lowercased(bytes[index]))]
-        where bytes.count - index >= secret.count
-            && bytes[index..<(index + secret.count)].lazy.map(ASCII.lowercased).elementsEqual(secret)
-        {
+    private func secretEnd(_ bytes: Bytes, at index: Int) -> Int? {
+        search: for secret in secretsByFirstByte[Int(ASCII.lowercased(bytes[index]))]
+        where bytes.count - index >= secret.count {
+            for offset in 1..<secret.count where ASCII.lowercased(bytes[index + offset]) != secret[offset] {
+                continue search
+            }
             return index + secret.count
         }
         return nil
@@ -124,7 +131,7 @@ package struct Redactor: Sendable {
 
     /// A UUID (8-4-4-4-12 hex digits) starting at `index`: an id, passed through whole so its
     /// digit groups are never taken for a card number.
-    private static func uuidEnd(_ bytes: [UInt8], at index: Int) -> Int? {
+    private static func uuidEnd(_ bytes: Bytes, at index: Int) -> Int? {
         guard bytes.count - index >= 36, startsWord(bytes, index),
             index + 36 == bytes.count || !isTokenByte(bytes[index + 36])
         else { return nil }
@@ -145,12 +152,12 @@ package struct Redactor: Sendable {
     private static let isTokenByte = ASCII.isToken
     private static let isDigit = ASCII.isDigit
 
-    private static func startsWord(_ bytes: [UInt8], _ index: Int) -> Bool {
+    private static func startsWord(_ bytes: Bytes, _ index: Int) -> Bool {
         index == 0 || !isTokenByte(bytes[index - 1])
     }
 
     /// `whsec_…`, `sk_live_…`, `Bearer …` and the like: the prefix and the token after it.
-    private static func tokenEnd(_ bytes: [UInt8], at index: Int) -> Int? {
+    private static func tokenEnd(_ bytes: Bytes, at index: Int) -> Int? {
         guard startsWord(bytes, index) else { return nil }
         for prefix in tokenPrefixes
         where bytes.count - index > prefix.count
@@ -168,7 +175,7 @@ package struct Redactor: Sendable {
     }
 
     /// A Telegram bot token: a numeric bot id, a colon, and at least 30 token characters.
-    private static func botTokenEnd(_ bytes: [UInt8], at index: Int) -> Int? {
+    private static func botTokenEnd(_ bytes: Bytes, at index: Int) -> Int? {
         guard startsWord(bytes, index), isDigit(bytes[index]) else { return nil }
         var colon = index
         while colon < bytes.count, isDigit(bytes[colon]) { colon += 1 }
@@ -181,27 +188,33 @@ package struct Redactor: Sendable {
     /// A card number: a run of digits, grouped by up to two spaces, dashes, dots or slashes at a
     /// time, in which some 13 to 19 consecutive digits pass the Luhn check; the whole run is
     /// masked. Runs are read up to 64 digits, so the scan stays linear.
-    private static func cardNumberEnd(_ bytes: [UInt8], at index: Int) -> Int? {
+    private static func cardNumberEnd(_ bytes: Bytes, at index: Int) -> Int? {
         guard isDigit(bytes[index]), index == 0 || !isDigit(bytes[index - 1]) else { return nil }
-        var digits: [UInt8] = []
-        var end = index
-        var lastDigitEnd = index
-        while end < bytes.count, digits.count < 64 {
-            if isDigit(bytes[end]) {
-                digits.append(bytes[end] - UInt8(ascii: "0"))
-                end += 1
-                lastDigitEnd = end
-                continue
+        // The run's digits, read once to count them (most runs are too short to be a card) and
+        // once more to collect them.
+        func run(_ visit: (UInt8) -> Void) -> (digits: Int, end: Int) {
+            var (count, end, lastDigitEnd) = (0, index, index)
+            while end < bytes.count, count < 64 {
+                if isDigit(bytes[end]) {
+                    visit(bytes[end] - UInt8(ascii: "0"))
+                    count += 1
+                    end += 1
+                    lastDigitEnd = end
+                    continue
+                }
+                var gap = end
+                while gap < bytes.count, gap - end < 2, isCardSeparator(bytes[gap]) { gap += 1 }
+                guard gap > end, gap < bytes.count, isDigit(bytes[gap]) else { break }
+                end = gap
             }
-            var gap = end
-            while gap < bytes.count, gap - end < 2, isCardSeparator(bytes[gap]) { gap += 1 }
-            guard gap > end, gap < bytes.count, isDigit(bytes[gap]) else { break }
-            end = gap
+            return (count, lastDigitEnd)
         }
-        guard digits.count >= 13 else { return nil }
+        guard run({ _ in }).digits >= 13 else { return nil }
+        var digits: [UInt8] = []
+        let end = run { digits.append($0) }.end
         for length in 13...min(19, digits.count) {
             for start in 0...(digits.count - length) where luhn(digits[start..<(start + length)]) {
-                return lastDigitEnd
+                return end
             }
         }
         return nil
