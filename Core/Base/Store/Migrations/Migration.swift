@@ -17,6 +17,7 @@ package struct Migration: Sendable {
         .reconcileRunErrors,
         .ownOpenPayments,
         .sinkStates,
+        .checksAsDomains,
     ]
 
     /// The version this build of the code expects.
