@@ -38,9 +38,13 @@ package struct FastCGIServer {
         var slots: [Slot] = []
         while true {
             Self.wait(for: &slots, listener: listener)
-            if slots.count < Self.maxConnections {
+            // Every connection waiting in the backlog joins this turn: taking one a turn would
+            // leave the newest requests behind as many turns as connections were waiting, each
+            // turn serving every connection with a request.
+            while slots.count < Self.maxConnections {
                 let client = accept(listener, nil, nil)
-                if client >= 0 { slots.append(Slot(FastCGIConnection(fd: client), runtime: runtime, timeout: timeout)) }
+                guard client >= 0 else { break }
+                slots.append(Slot(FastCGIConnection(fd: client), runtime: runtime, timeout: timeout))
             }
             let now = ContinuousClock.now
             var ended: [Int] = []
