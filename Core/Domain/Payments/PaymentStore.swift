@@ -110,7 +110,7 @@ package struct PaymentStore {
             """
         /// A first success also stamps `paid_at` and draws the invoice number, in the same statement.
         static let statusChange = """
-            SET status = $2::text, failure_category = coalesce($3, failure_category), updated_at = now(),
+            SET status = $2, failure_category = coalesce($3, failure_category), updated_at = now(),
                 paid_at = CASE WHEN $2 = 'succeeded' THEN coalesce(paid_at, now()) ELSE paid_at END,
                 invoice_number = CASE WHEN $2 = 'succeeded' AND invoice_number IS NULL THEN \(nextInvoiceNumber)
                                       ELSE invoice_number END

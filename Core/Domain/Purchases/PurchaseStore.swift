@@ -14,7 +14,7 @@ package struct PurchaseStore {
         static let insert = """
             INSERT INTO purchases (id, user_id, item_id, amount_minor, currency, status, invoice_created_at, succeeded_at,
                                    owner_id)
-            VALUES ($1, $2, $3, $4, 'XTR', $5::text, CASE WHEN $5 = 'pending' THEN now() END, CASE WHEN $5 = 'succeeded' THEN now() END,
+            VALUES ($1, $2, $3, $4, 'XTR', $5, CASE WHEN $5 = 'pending' THEN now() END, CASE WHEN $5 = 'succeeded' THEN now() END,
                     $6)
             ON CONFLICT DO NOTHING
             RETURNING \(columns)

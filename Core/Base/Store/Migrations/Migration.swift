@@ -17,7 +17,6 @@ package struct Migration: Sendable {
         .reconcileRunErrors,
         .ownOpenPayments,
         .sinkStates,
-        .checksAsDomains,
     ]
 
     /// The version this build of the code expects.
