@@ -81,7 +81,8 @@ package struct StripeWebhookSource: WebhookSource {
         _ request: HTTPRequest, verification: Verification, trail: inout WebhookTrail
     ) throws -> Delivery {
         guard let event = try? JSONCoding.decode(Stripe.Event.self, from: request.body) else {
-            received(id: nil, type: nil, trail: &trail)
+            let claimed = try? JSONCoding.decode(Claimed.self, from: request.body)
+            received(id: claimed?.id, type: claimed?.type, trail: &trail)
             trail.step(
                 .signatureVerified, result: .invalidEvent, detail: "the signed body is not a Stripe event",
                 level: .warning)
@@ -178,7 +179,7 @@ package struct StripeWebhookSource: WebhookSource {
         return nil
     }
 
-    /// The id and type read before the signature is checked: only for logging a refusal.
+    /// The id and type a body claims, read when it is refused or is not a whole event: only for the log.
     private struct Claimed: Decodable {
         let id: String?
         let type: String?

@@ -219,6 +219,16 @@ import Testing
         #expect(old.statusCode == 400)
     }
 
+    @Test func aSignedBodyThatIsNotAnEventIs400AndLogsWhatItClaims() throws {
+        let world = try World()
+        let (answer, log) = try world.deliver(["id": "evt_partial", "type": "payment_intent.succeeded"])
+        #expect(answer.statusCode == 400)
+        #expect(answer.errorCode == "invalid_event")
+        let line = try #require(log.first { $0.contains(#""step_result":"invalid_event""#) })
+        #expect(line.contains(#""event_id":"evt_partial""#) && line.contains(#""event_type":"payment_intent.succeeded""#))
+        #expect(try world.count("SELECT count(*) FROM webhook_events") == 0)
+    }
+
     @Test func otherEventTypesAreAcknowledged() throws {
         let world = try World()
         #expect(try world.outcome(world.stripe.makeEvent("customer.created", dealID: nil)) == "ignored")
