@@ -7,7 +7,8 @@ import Logging
 ///
 /// The logger's own metadata (a delivery's ids, set once and carried on every line) is rendered
 /// and redacted when it is set, not again for each line: a line renders only its message and
-/// its own metadata.
+/// its own metadata. So a `.stringConvertible` value set on the logger is written as its text was
+/// then; one whose text changes belongs in a line's metadata.
 package struct JSONLogHandler: LogHandler {
     package var metadataProvider: Logger.MetadataProvider?
     package var logLevel: Logger.Level
