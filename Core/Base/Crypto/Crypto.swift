@@ -48,11 +48,10 @@ package enum Crypto {
 extension Sequence where Element == UInt8 {
     /// Lower-case hexadecimal, two digits a byte.
     package var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+            out.append(ASCII.hexDigits[Int(byte >> 4)])
+            out.append(ASCII.hexDigits[Int(byte & 0x0f)])
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -80,9 +80,9 @@ extension JSONValue {
 
     private func write(to bytes: inout [UInt8]) {
         switch self {
-        case .null: bytes += Array("null".utf8)
-        case .bool(let value): bytes += Array((value ? "true" : "false").utf8)
-        case .int(let value): bytes += Array(String(value).utf8)
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        case .int(let value): bytes.append(contentsOf: String(value).utf8)
         case .string(let value): JSONLine.appendString(value, to: &bytes)
         case .array(let values):
             bytes.append(UInt8(ascii: "["))

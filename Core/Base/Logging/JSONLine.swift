@@ -82,15 +82,14 @@ package struct JSONLine {
                 case 0x0a: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
                 case 0x0d: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
                 case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-                case 0..<0x20: bytes += Array("\\u00".utf8) + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0f)]]
+                case 0..<0x20:
+                    bytes += Array("\\u00".utf8) + [ASCII.hexDigits[Int(byte >> 4)], ASCII.hexDigits[Int(byte & 0x0f)]]
                 default: bytes.append(byte)
                 }
             }
         }
         bytes.append(UInt8(ascii: "\""))
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     mutating func finish() -> [UInt8] {
         bytes += [UInt8(ascii: "}"), 0x0a]

@@ -22,8 +22,7 @@ package struct AuditLog {
 
     /// Appends a line: `operator` did `action` to `subject` (a payment or charge id), with `detail`.
     package func record(operator name: String, action: String, subject: String, detail: [String: JSONValue]) throws {
-        let text = String(decoding: try JSONCoding.encode(JSONValue.object(detail)), as: UTF8.self)
-        try connection.query(SQL.record, [BoundedText.clip(name, 64), action, subject, text])
+        try connection.query(SQL.record, [BoundedText.clip(name, 64), action, subject, JSONValue.object(detail)])
     }
 
     /// Every line about `subject`, oldest first.

@@ -24,5 +24,8 @@ package enum ASCII {
     package static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d }
 
     /// `byte` lower-cased when it is an upper-case letter.
+    /// The lower-case hexadecimal digits, `0`–`9` then `a`–`f`.
+    package static let hexDigits = Array("0123456789abcdef".utf8)
+
     package static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte }
 }

@@ -67,7 +67,7 @@ package struct MetricLine: Sendable {
             "function": .string(function), "outcome": .string(answer.outcome ?? statusClass),
         ]
         for (name, value) in values { root[name] = .int(value) }
-        return (try? JSONCoding.encode(JSONValue.object(root))) ?? []
+        return JSONValue.object(root).jsonBytes
     }
 
     /// Milliseconds since the Unix epoch.

@@ -12,7 +12,7 @@ struct PaymentView {
     init(_ payment: PaymentRecord) {
         var members: [String: JSONValue] = [
             "payment_id": .string(payment.id.uuidString.lowercased()), "status": .string(payment.status.rawValue),
-            "amount": Self.amount(payment.amount), "created_at": .string(payment.createdAt),
+            "amount": AmountBody(payment.amount).json, "created_at": .string(payment.createdAt),
         ]
         switch payment.purpose {
         case .booking(let appointmentID, let serviceSlug, let kind):
@@ -31,29 +31,25 @@ struct PaymentView {
         members["confirmation_url"] = payment.status == .pending ? payment.confirmationURL.map(JSONValue.string) : nil
         members["invoice_number"] = payment.invoiceNumber.map(JSONValue.string)
         if payment.amountRefunded > 0 {
-            members["amount_refunded"] = Self.amount(
-                Money(minorUnits: payment.amountRefunded, currency: payment.amount.currency))
+            members["amount_refunded"] =
+                AmountBody(Money(minorUnits: payment.amountRefunded, currency: payment.amount.currency)).json
         }
         json = .object(members)
-    }
-
-    /// `{"value":"599.00","currency":"RUB"}`, as `AmountBody` is written.
-    private static func amount(_ money: Money) -> JSONValue {
-        ["value": .string(money.decimalString), "currency": .string(money.currency.code)]
     }
 }
 
 extension HTTPResponse {
     /// A JSON answer that no cache keeps: a status read now may change a second later.
     static func fresh<Value: Encodable>(_ value: Value, status: Int = 200) -> HTTPResponse {
-        var response = json(status, value)
-        response.headers.set("Cache-Control", "no-store")
-        return response
+        json(status, value).notStored
     }
 
     /// The same, for a value already in JSON form (written without an encoder).
-    static func fresh(_ value: JSONValue) -> HTTPResponse {
-        var response = json(200, value)
+    static func fresh(_ value: JSONValue) -> HTTPResponse { json(200, value).notStored }
+
+    /// This answer with `Cache-Control: no-store`.
+    private var notStored: HTTPResponse {
+        var response = self
         response.headers.set("Cache-Control", "no-store")
         return response
     }

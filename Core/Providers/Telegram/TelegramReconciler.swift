@@ -106,7 +106,7 @@ package struct TelegramReconciler: ProviderReconciler {
         ])
         let update = try JSONCoding.decode(
             Telegram.Update.self,
-            from: try JSONCoding.encode(JSONValue.object(["update_id": .int(0), "message": message])))
+            from: JSONValue.object(["update_id": .int(0), "message": message]).jsonBytes)
         let source = TelegramWebhookSource(secretToken: [])
         let delivery = TelegramWebhookSource.Delivery(update: update, reading: TelegramReading(update))
         let arrival = WebhookEventStore.Arrival(
